@@ -1,0 +1,108 @@
+"""Recording writes (痕迹管理). Service functions call these; views never write audit rows themselves.
+
+Changes are stored as ``{field: [before, after]}`` over concrete fields. Sensitive fields are masked before they
+are written, so the trail itself leaks no ID or bank numbers.
+"""
+
+import datetime as dt
+import decimal
+
+from fupin.core.idnumber import mask
+
+from .models import Action, AuditLog
+
+HIDDEN = "（已隐藏）"
+
+
+def _plain(value):
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    return value
+
+
+def snapshot(instance) -> dict:
+    """Field values of a model instance, JSON-ready; ``masked_fields`` are masked, ``hidden_fields`` hidden."""
+    masked = getattr(instance, "masked_fields", ())
+    hidden = getattr(instance, "hidden_fields", ())
+    data = {}
+    for field in instance._meta.concrete_fields:
+        value = getattr(instance, field.attname)
+        if field.name in masked:
+            value = mask(value)
+        elif field.name in hidden and value not in ("", None):
+            value = HIDDEN
+        data[field.name] = _plain(value)
+    return data
+
+
+def diff(before: dict | None, after: dict | None) -> dict:
+    before = before or {}
+    after = after or {}
+    keys = after.keys() | before.keys()
+    return {k: [before.get(k), after.get(k)] for k in sorted(keys) if before.get(k) != after.get(k)}
+
+
+def _parent(instance):
+    parent = getattr(instance, "audit_parent", None)
+    if parent is None:
+        return "", ""
+    return parent._meta.model_name, str(parent.pk)
+
+
+def build_entry(instance, *, before, after, acting_user, channel, action=None, region_code=None, note="") -> AuditLog:
+    """An unsaved log row; imports collect these and bulk-insert them in the same transaction as the data."""
+    if action is None:
+        action = Action.CREATE if before is None else Action.DELETE if after is None else Action.UPDATE
+    parent_type, parent_id = _parent(instance)
+    if region_code is None:
+        region_code = getattr(instance, "audit_region_code", "") or ""
+    user = acting_user if acting_user is not None and acting_user.is_authenticated else None
+    return AuditLog(
+        user=user,
+        username=user.username if user else "",
+        channel=channel,
+        action=action,
+        object_type=instance._meta.model_name,
+        object_id=str(instance.pk),
+        object_repr=str(instance)[:200],
+        parent_type=parent_type,
+        parent_id=parent_id,
+        region_code=region_code,
+        changes=diff(before, after),
+        note=note,
+    )
+
+
+def record_change(instance, *, before, acting_user, channel, action=None, region_code=None, note="") -> AuditLog | None:
+    """Log a create (before=None), an update, or a delete (action=DELETE, called before the row goes)."""
+    after = None if action == Action.DELETE else snapshot(instance)
+    entry = build_entry(
+        instance, before=before, after=after, acting_user=acting_user, channel=channel, action=action,
+        region_code=region_code, note=note,
+    )
+    if entry.action == Action.UPDATE and not entry.changes:
+        return None  # a save that changed nothing leaves no trace
+    entry.save()
+    return entry
+
+
+def record_event(instance, *, action, acting_user, channel, note="", region_code=None) -> AuditLog:
+    """A non-write event worth tracing, such as opening a full ID number."""
+    entry = build_entry(
+        instance, before={}, after={}, acting_user=acting_user, channel=channel, action=action,
+        region_code=region_code, note=note,
+    )
+    entry.save()
+    return entry
+
+
+def history_for(instance):
+    """A record's own changes and those of its children (members, accounts, checks of a household)."""
+    from django.db.models import Q
+
+    kind, pk = instance._meta.model_name, str(instance.pk)
+    return AuditLog.objects.filter(
+        Q(object_type=kind, object_id=pk) | Q(parent_type=kind, parent_id=pk)
+    ).select_related("user")

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DictionariesConfig(AppConfig):
+    name = "fupin.dictionaries"
+    label = "dictionaries"

@@ -1,0 +1,32 @@
+"""Reading and editing code tables."""
+
+from fupin.audit.services import record_change, snapshot
+
+from .models import Entry
+
+
+def choices(kind: str, include_blank: bool = True) -> list[tuple[str, str]]:
+    entries = [(e.code, e.label) for e in Entry.objects.filter(kind=kind, active=True)]
+    return [("", "---------")] + entries if include_blank else entries
+
+
+def labels(kind: str) -> dict[str, str]:
+    """code → label, including retired codes so old records still read."""
+    return dict(Entry.objects.filter(kind=kind).values_list("code", "label"))
+
+
+def codes_by_label(kind: str) -> dict[str, str]:
+    """label → code and code → code, so imports accept either the label or the code."""
+    mapping = {}
+    for code, label in Entry.objects.filter(kind=kind, active=True).values_list("code", "label"):
+        mapping[label] = code
+        mapping[code] = code
+    return mapping
+
+
+def save_entry(entry: Entry, *, acting_user, channel: str) -> Entry:
+    before = snapshot(Entry.objects.get(pk=entry.pk)) if entry.pk else None
+    entry.full_clean()
+    entry.save()
+    record_change(entry, before=before, acting_user=acting_user, channel=channel, region_code="")
+    return entry

@@ -1,0 +1,10 @@
+from django_tasks import task
+
+from .models import Job
+from .services import run
+
+
+@task()
+def run_job(job_id: int) -> None:
+    # Handlers register on import of each app's jobs module (see JobsConfig.ready).
+    run(Job.objects.get(pk=job_id))

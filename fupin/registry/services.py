@@ -1,0 +1,259 @@
+"""Registry actions: every write to households, members, accounts and checks goes through these functions.
+
+Pages, the API, imports and the CLI are thin callers. Each action checks the acting user's scope and write
+right, validates (ID numbers, code tables, one person in one household), writes, and records the change.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+
+from fupin.accounts.models import Role
+from fupin.audit.models import Action
+from fupin.audit.services import record_change, record_event, snapshot
+from fupin.core import idnumber
+from fupin.core.scope import in_scope
+from fupin.dictionaries.services import labels
+from fupin.regions.models import Level, Region
+
+from .models import (
+    HOUSEHOLD_CODED_FIELDS,
+    MEMBER_CODED_FIELDS,
+    MULTI_CODED_FIELDS,
+    Household,
+    IncomeAccount,
+    Member,
+    SecurityCheck,
+)
+
+HEAD_RELATION = "01"
+REGISTRY_WRITERS = {Role.VILLAGE, Role.TOWNSHIP, Role.COUNTY, Role.ADMIN}
+
+
+def ensure_can_write(user, region_code: str) -> None:
+    """Refuse writes outside the user's subtree and by read-only or department accounts."""
+    if not (user.is_superuser or (user.can_write and user.role in REGISTRY_WRITERS)):
+        raise PermissionDenied("当前账号没有修改建档立卡数据的权限")
+    if not in_scope(user, region_code):
+        raise PermissionDenied("该户不在当前账号的管辖范围内")
+
+
+def check_codes(instance, fields: dict[str, str], multi: dict[str, str] | None = None) -> dict[str, str]:
+    """Field → error for coded values that are not in their code table."""
+    errors = {}
+    for field, kind in fields.items():
+        value = getattr(instance, field)
+        if value and value not in labels(kind):
+            errors[field] = f"“{value}”不是有效的{instance._meta.get_field(field).verbose_name}代码"
+    for field, kind in (multi or {}).items():
+        value = getattr(instance, field, None)
+        if value:
+            known = labels(kind)
+            bad = [v for v in value.split(",") if v not in known]
+            if bad:
+                errors[field] = f"“{'、'.join(bad)}”不是有效的{instance._meta.get_field(field).verbose_name}代码"
+    return errors
+
+
+def household_label(household: Household) -> str:
+    village = household.village
+    return f"{village.full_name() if village else ''}户编号{household.number}（户主：{household.head_name or '未登记'}）"
+
+
+def duplicate_member(id_number: str, exclude_pk=None) -> Member | None:
+    """The active member holding this ID number elsewhere, if any (searched across all regions on purpose)."""
+    qs = Member.objects.filter(id_number=id_number, active=True).select_related("household__village")
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs.first()
+
+
+def duplicate_error(id_number: str, existing: Member, target_label: str) -> str:
+    return (
+        f"证件号码 {idnumber.mask(id_number)} 的人员（{existing.name}）已在"
+        f"{household_label(existing.household)}中登记，不能同时登记到{target_label}"
+    )
+
+
+def _validate_household(household: Household) -> None:
+    errors = check_codes(household, HOUSEHOLD_CODED_FIELDS, {"other_causes": "poverty_cause"})
+    if household.other_causes:
+        others = household.other_causes.split(",")
+        if len(others) > 2:
+            errors["other_causes"] = "其他致贫原因最多填写两项"
+        elif household.main_cause in others:
+            errors["other_causes"] = "其他致贫原因不能与主要致贫原因重复"
+    village = Region.objects.filter(code=household.village_id).first()
+    if village is None or village.level != Level.VILLAGE:
+        errors["village"] = "所属村必须是村级行政区划"
+    try:
+        household.full_clean(exclude=["village", *errors.keys()], validate_unique=True)
+    except ValidationError as exc:
+        errors.update({k: v[0] for k, v in exc.message_dict.items()})
+    if errors:
+        raise ValidationError(errors)
+
+
+def prepare_member(member: Member) -> None:
+    """Normalise the ID number, derive sex and birth date from it, check codes and uniqueness."""
+    result = idnumber.check(member.id_number)
+    if not result.valid:
+        raise ValidationError({"id_number": result.error})
+    member.id_number = result.normalized
+    member.sex = idnumber.sex(member.id_number)
+    member.birth_date = idnumber.birth_date(member.id_number)
+    errors = check_codes(member, MEMBER_CODED_FIELDS, {"health": "health"})
+    if member.education and member.schooling:
+        errors["schooling"] = "文化程度与在校生状况只能填写一项"
+    if not 0 <= (member.work_months or 0) <= 12:
+        errors["work_months"] = "务工时间应在0至12个月之间"
+    if member.disability_cert and not member.disability_cert.startswith(member.id_number):
+        errors["disability_cert"] = "残疾证号前18位应与证件号码一致"
+    if member.active:
+        existing = duplicate_member(member.id_number, exclude_pk=member.pk)
+        if existing is not None and existing.household_id != member.household_id:
+            errors["id_number"] = duplicate_error(member.id_number, existing, household_label(member.household))
+        elif existing is not None:
+            errors["id_number"] = f"证件号码 {idnumber.mask(member.id_number)} 已在本户登记（{existing.name}）"
+    if errors:
+        raise ValidationError(errors)
+
+
+def refresh_summary(household: Household) -> None:
+    """Keep the denormalised head and size in step with the members."""
+    active = list(household.members.filter(active=True).order_by("relation", "birth_date"))
+    head = next((m for m in active if m.relation == HEAD_RELATION), None)
+    household.head_name = head.name if head else ""
+    household.head_id_number = head.id_number if head else ""
+    household.size = len(active)
+    Household.objects.filter(pk=household.pk).update(
+        head_name=household.head_name, head_id_number=household.head_id_number, size=household.size
+    )
+
+
+@transaction.atomic
+def create_household(household: Household, members: list[Member], *, acting_user, channel) -> Household:
+    ensure_can_write(acting_user, household.village_id)
+    _validate_household(household)
+    if not any(m.relation == HEAD_RELATION for m in members):
+        raise ValidationError({"__all__": "新建户必须登记一名户主"})
+    household.save()
+    record_change(household, before=None, acting_user=acting_user, channel=channel)
+    for member in members:
+        member.household = household
+        prepare_member(member)
+        member.save()
+        record_change(member, before=None, acting_user=acting_user, channel=channel)
+    refresh_summary(household)
+    return household
+
+
+@transaction.atomic
+def update_household(household: Household, *, acting_user, channel) -> Household:
+    original = Household.objects.select_for_update().get(pk=household.pk)
+    ensure_can_write(acting_user, original.village_id)
+    ensure_can_write(acting_user, household.village_id)
+    _validate_household(household)
+    before = snapshot(original)
+    household.save()
+    record_change(household, before=before, acting_user=acting_user, channel=channel)
+    return household
+
+
+@transaction.atomic
+def delete_household(household: Household, *, acting_user, channel) -> None:
+    ensure_can_write(acting_user, household.village_id)
+    for member in household.members.all():
+        record_change(member, before=snapshot(member), acting_user=acting_user, channel=channel, action=Action.DELETE)
+    record_change(household, before=snapshot(household), acting_user=acting_user, channel=channel, action=Action.DELETE)
+    household.delete()
+
+
+@transaction.atomic
+def save_member(member: Member, *, acting_user, channel) -> Member:
+    """Add a member to a household or update one; a head change keeps exactly one head."""
+    household = Household.objects.select_for_update().get(pk=member.household_id)
+    member.household = household
+    ensure_can_write(acting_user, household.village_id)
+    before = snapshot(Member.objects.get(pk=member.pk)) if member.pk else None
+    prepare_member(member)
+    if member.active and member.relation == HEAD_RELATION:
+        other_head = household.members.filter(active=True, relation=HEAD_RELATION).exclude(pk=member.pk).first()
+        if other_head is not None:
+            raise ValidationError({"relation": f"本户已有户主（{other_head.name}），请先修改原户主的与户主关系"})
+    member.save()
+    record_change(member, before=before, acting_user=acting_user, channel=channel)
+    refresh_summary(household)
+    return member
+
+
+@transaction.atomic
+def remove_member(member: Member, reason: str, *, acting_user, channel) -> Member:
+    """减员: the member leaves the register (death, marriage out, move) but the record and its history stay."""
+    if not reason:
+        raise ValidationError({"removed_reason": "请填写减员原因"})
+    ensure_can_write(acting_user, member.household.village_id)
+    before = snapshot(member)
+    member.active = False
+    member.removed_reason = reason
+    member.save()
+    record_change(member, before=before, acting_user=acting_user, channel=channel)
+    refresh_summary(member.household)
+    return member
+
+
+@transaction.atomic
+def save_income_account(account: IncomeAccount, *, acting_user, channel) -> IncomeAccount:
+    ensure_can_write(acting_user, account.household.village_id)
+    if not account.household_size:
+        account.household_size = account.household.size
+    account.compute()
+    before = snapshot(IncomeAccount.objects.get(pk=account.pk)) if account.pk else None
+    try:
+        account.full_clean(exclude=["household"])
+    except ValidationError as exc:
+        raise ValidationError({k: v for k, v in exc.message_dict.items()}) from exc
+    for field in ("wage_income", "business_income", "property_income", "transfer_income", "business_costs"):
+        if getattr(account, field) < 0:
+            raise ValidationError({field: "金额不能为负数"})
+    account.save()
+    record_change(account, before=before, acting_user=acting_user, channel=channel)
+    return account
+
+
+@transaction.atomic
+def save_security_check(check: SecurityCheck, *, acting_user, channel) -> SecurityCheck:
+    ensure_can_write(acting_user, check.household.village_id)
+    errors = check_codes(check, {"house_grade": "house_grade"})
+    if check.house_grade in ("C", "D") and check.housing_secure:
+        errors["housing_secure"] = "住房为C级或D级危房时，住房安全不能认定为有保障"
+    if errors:
+        raise ValidationError(errors)
+    before = snapshot(SecurityCheck.objects.get(pk=check.pk)) if check.pk else None
+    check.full_clean(exclude=["household"])
+    check.save()
+    record_change(check, before=before, acting_user=acting_user, channel=channel)
+    return check
+
+
+def reveal_id_number(member: Member, *, acting_user, channel) -> str:
+    """The full ID number, for a user in scope; every look is logged (查看敏感信息)."""
+    if not in_scope(acting_user, member.household.village_id):
+        raise PermissionDenied("该人员不在当前账号的管辖范围内")
+    record_event(member, action=Action.VIEW_SENSITIVE, acting_user=acting_user, channel=channel, note="查看完整证件号码")
+    return member.id_number
+
+
+def search_households(queryset, text: str):
+    """Household number, head's name, a member's name or (full or last-digit) ID number."""
+    text = (text or "").strip()
+    if not text:
+        return queryset
+    cleaned = idnumber.check(text)
+    by_member = Q(members__name__contains=text)
+    if cleaned.valid:
+        by_member |= Q(members__id_number=cleaned.normalized)
+    elif text.isdigit() or text[-1:] in "xX":
+        by_member |= Q(members__id_number__endswith=text.upper())
+    matching = Member.objects.filter(by_member).values("household_id")
+    return queryset.filter(Q(number__startswith=text) | Q(head_name__contains=text) | Q(pk__in=matching))

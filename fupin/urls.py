@@ -1,0 +1,17 @@
+from django.http import HttpResponse
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from fupin.api import api
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="registry:household_list"), name="home"),
+    path("accounts/", include("fupin.accounts.urls")),
+    path("regions/", include("fupin.regions.urls")),
+    path("registry/", include("fupin.registry.urls")),
+    path("dictionaries/", include("fupin.dictionaries.urls")),
+    path("audit/", include("fupin.audit.urls")),
+    path("jobs/", include("fupin.jobs.urls")),
+    path("api/", api.urls),
+    path("healthz", lambda request: HttpResponse("ok")),
+]
