@@ -69,7 +69,7 @@ def check(raw: object, today: dt.date | None = None) -> IdCheck:
     today = today or dt.date.today()
     if born is None:
         return IdCheck(text, False, None, f"证件号码中的出生日期 {cleaned[6:14]} 不是有效日期")
-    if born.year < 1890 or born > today:
+    if born.year < 1850 or born > today:
         return IdCheck(text, False, None, f"证件号码中的出生日期 {born:%Y-%m-%d} 不在合理范围内")
     if not upgraded and check_char(cleaned[:17]) != cleaned[17]:
         return IdCheck(text, False, None, f"证件号码校验位错误（末位应为 {check_char(cleaned[:17])}）")

@@ -1,0 +1,26 @@
+import subprocess
+import sys
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "迁移数据库并启动网站（默认 127.0.0.1:8000）与后台任务进程。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
+        parser.add_argument("--no-worker", action="store_true", help="不启动后台任务进程")
+
+    def handle(self, *args, addrport, no_worker, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        worker = None
+        if not no_worker:
+            # The worker runs beside the web server so imports and exports make progress without a second command.
+            worker = subprocess.Popen([sys.executable, "-m", "fupin.cli", "db_worker"])
+        try:
+            call_command("runserver", addrport, use_reloader=False)
+        finally:
+            if worker is not None:
+                worker.terminate()
+                worker.wait(timeout=10)
