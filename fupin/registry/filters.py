@@ -1,0 +1,103 @@
+"""List filters, shared by the list pages, the Excel exports and the API so all three select the same rows."""
+
+from django import forms
+from django.db.models import Exists, OuterRef
+
+from fupin.dictionaries.services import choices
+from fupin.regions.models import Region
+
+from .models import IncomeAccount
+from .services import search_households
+
+
+class HouseholdFilterForm(forms.Form):
+    q = forms.CharField(label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "户编号、姓名或证件号码"}))
+    region = forms.CharField(label="区划代码", required=False)
+    status = forms.ChoiceField(label="户状态", required=False)
+    category = forms.ChoiceField(label="贫困户属性", required=False)
+    cause = forms.ChoiceField(label="致贫原因", required=False)
+    year = forms.IntegerField(label="识别年度", required=False, min_value=2000, max_value=2100)
+    income_year = forms.IntegerField(label="收入年度", required=False, min_value=2000, max_value=2100)
+    income_below = forms.DecimalField(label="人均纯收入低于", required=False, min_value=0)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = choices("household_status")
+        self.fields["category"].choices = choices("household_category")
+        self.fields["cause"].choices = choices("poverty_cause")
+
+
+def filter_households(queryset, params) -> tuple:
+    """Apply the filter form's values to a (scoped) household queryset; returns (queryset, bound form)."""
+    form = HouseholdFilterForm(params or None)
+    if not form.is_valid():
+        return queryset, form
+    data = form.cleaned_data
+    queryset = search_households(queryset, data["q"])
+    if data["region"]:
+        region = Region.objects.filter(code=data["region"]).first()
+        prefix = region.prefix if region else data["region"]
+        queryset = queryset.filter(village_id__startswith=prefix)
+    if data["status"]:
+        queryset = queryset.filter(status=data["status"])
+    if data["category"]:
+        queryset = queryset.filter(category=data["category"])
+    if data["cause"]:
+        queryset = queryset.filter(main_cause=data["cause"])
+    if data["year"]:
+        queryset = queryset.filter(identification_year=data["year"])
+    if data["income_year"] or data["income_below"] is not None:
+        accounts = IncomeAccount.objects.filter(household=OuterRef("pk"))
+        if data["income_year"]:
+            accounts = accounts.filter(year=data["income_year"])
+        if data["income_below"] is not None:
+            accounts = accounts.filter(per_capita_net_income__lt=data["income_below"])
+        queryset = queryset.filter(Exists(accounts))
+    return queryset, form
+
+
+class MemberFilterForm(forms.Form):
+    q = forms.CharField(label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "姓名或证件号码"}))
+    region = forms.CharField(label="区划代码", required=False)
+    sex = forms.ChoiceField(label="性别", required=False)
+    health = forms.ChoiceField(label="健康状况", required=False)
+    labour_skill = forms.ChoiceField(label="劳动技能", required=False)
+    active = forms.ChoiceField(label="在册", required=False, choices=[("1", "在册"), ("0", "已减员"), ("", "全部")])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sex"].choices = choices("sex")
+        self.fields["health"].choices = choices("health")
+        self.fields["labour_skill"].choices = choices("labour_skill")
+
+
+def filter_members(queryset, params) -> tuple:
+    form = MemberFilterForm(params or {"active": "1"})
+    if not form.is_valid():
+        return queryset, form
+    data = form.cleaned_data
+    text = (data["q"] or "").strip()
+    if text:
+        from fupin.core import idnumber
+
+        checked = idnumber.check(text)
+        if checked.valid:
+            queryset = queryset.filter(id_number=checked.normalized)
+        elif text.isdigit() or text[-1:] in "xX":
+            queryset = queryset.filter(id_number__endswith=text.upper())
+        else:
+            queryset = queryset.filter(name__contains=text)
+    if data["region"]:
+        region = Region.objects.filter(code=data["region"]).first()
+        queryset = queryset.filter(household__village_id__startswith=region.prefix if region else data["region"])
+    if data["sex"]:
+        queryset = queryset.filter(sex=data["sex"])
+    if data["health"]:
+        queryset = queryset.filter(health__contains=data["health"])
+    if data["labour_skill"]:
+        queryset = queryset.filter(labour_skill=data["labour_skill"])
+    if data["active"] in ("0", "1"):
+        queryset = queryset.filter(active=data["active"] == "1")
+    return queryset, form
+
+
