@@ -45,6 +45,7 @@ class User(AbstractUser):
 
     objects = ScopedUserManager()
     scope_field = "region_id"
+    hidden_fields = ("password",)
 
     class Meta:
         verbose_name = _("用户")
