@@ -1,0 +1,29 @@
+from django import forms
+
+from fupin.regions.models import Region
+
+from .models import User
+
+
+class LoginForm(forms.Form):
+    username = forms.CharField(label="用户名", max_length=150, widget=forms.TextInput(attrs={"autofocus": True}))
+    password = forms.CharField(label="密码", widget=forms.PasswordInput)
+
+
+class UserForm(forms.ModelForm):
+    region = forms.ModelChoiceField(label="所属区划", queryset=Region.objects.none(), required=False)
+    password = forms.CharField(
+        label="密码", widget=forms.PasswordInput, required=False, help_text="新建时必填；修改时留空表示不变。至少8位，须含字母和数字。"
+    )
+
+    class Meta:
+        model = User
+        fields = ["username", "full_name", "role", "region", "department", "phone", "is_active"]
+
+    def __init__(self, *args, acting_user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only regions inside the administrator's own subtree can be chosen.
+        self.fields["region"].queryset = Region.objects.visible_to(acting_user)
+        self.fields["region"].label_from_instance = lambda r: f"{r.code} {r.name}"
+        if self.instance.pk is None:
+            self.fields["password"].required = True

@@ -1,0 +1,55 @@
+"""Region tree actions: create and edit nodes within the administrator's subtree, audited."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from fupin.audit.services import record_change, snapshot
+from fupin.core.scope import in_scope
+
+from .models import PREFIX_LENGTH, Level, Region, parent_code
+
+
+def validate_region(region: Region) -> None:
+    """A code is 12 digits, its level matches its significant digits, and its parent exists one level up."""
+    errors = {}
+    code = region.code or ""
+    if not (len(code) == 12 and code.isdigit()):
+        errors["code"] = "区划代码必须是12位数字"
+    elif region.level not in Level.values:
+        errors["level"] = "级别应为省、市、县、乡镇或村"
+    else:
+        keep = PREFIX_LENGTH[region.level]
+        if code[keep:].strip("0") or (region.level > Level.PROVINCE and not code[PREFIX_LENGTH[region.level - 1]:keep].strip("0")):
+            errors["level"] = f"区划代码 {code} 与级别“{Level(region.level).label}”不符"
+        elif region.level > Level.PROVINCE:
+            expected = parent_code(code, region.level)
+            if region.parent_id != expected:
+                if Region.objects.filter(code=expected).exists():
+                    errors["parent"] = f"上级区划应为 {expected}"
+                else:
+                    errors["parent"] = f"上级区划 {expected} 不存在，请先建立上级"
+    if region.is_poor_village and region.level != Level.VILLAGE:
+        errors["is_poor_village"] = "只有村级区划可以标记为贫困村"
+    if errors:
+        raise ValidationError(errors)
+
+
+def ensure_can_edit(user, code: str) -> None:
+    if not user.can_administer:
+        raise PermissionDenied("只有系统管理员可以维护行政区划")
+    if not in_scope(user, code):
+        raise PermissionDenied("只能维护本辖区内的行政区划")
+
+
+@transaction.atomic
+def save_region(region: Region, *, acting_user, channel, creating: bool) -> Region:
+    ensure_can_edit(acting_user, region.code or "")
+    if creating and Region.objects.filter(code=region.code).exists():
+        raise ValidationError({"code": f"区划代码 {region.code} 已存在"})
+    if region.level and region.code and region.level > Level.PROVINCE and not region.parent_id:
+        region.parent_id = parent_code(region.code, region.level)
+    validate_region(region)
+    before = None if creating else snapshot(Region.objects.get(pk=region.pk))
+    region.save(force_insert=creating)
+    record_change(region, before=before, acting_user=acting_user, channel=channel, region_code=region.code)
+    return region

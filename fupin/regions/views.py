@@ -1,0 +1,77 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+
+from fupin.audit.models import Channel
+from fupin.core.scope import in_scope, user_scope_prefix
+
+from . import services
+from .forms import RegionForm
+from .models import Level, Region
+
+
+def _top_regions(user):
+    """The nodes a user starts browsing from: their own region (or the provinces for an unbound superuser)."""
+    if user.region_id:
+        return Region.objects.filter(pk=user.region_id)
+    return Region.objects.filter(level=Level.PROVINCE) if user_scope_prefix(user) == "" else Region.objects.none()
+
+
+def tree(request, code=None):
+    """Browse the tree one level at a time, with household counts per child; search by name or code."""
+    node = None
+    if code:
+        node = get_object_or_404(Region.objects.visible_to(request.user), pk=code)
+        children = node.children.all()
+    else:
+        children = _top_regions(request.user)
+    q = request.GET.get("q", "").strip()
+    if q:
+        children = Region.objects.visible_to(request.user).filter(Q(name__contains=q) | Q(code__startswith=q))[:200]
+    children = list(children)
+    counts = _household_counts(children)
+    rows = [(child, counts.get(child.prefix, 0)) for child in children]
+    return render(
+        request, "regions/tree.html",
+        {"node": node, "path": node.path() if node else [], "rows": rows, "q": q,
+         "can_edit": request.user.can_administer},
+    )
+
+
+def _household_counts(regions) -> dict[str, int]:
+    """Households under each region, keyed by region prefix, in one grouped query per prefix length."""
+    from django.db.models.functions import Substr
+
+    from fupin.registry.models import Household
+
+    counts = {}
+    by_length = {}
+    for region in regions:
+        by_length.setdefault(len(region.prefix), []).append(region.prefix)
+    for length, prefixes in by_length.items():
+        rows = (
+            Household.objects.annotate(prefix=Substr("village_id", 1, length))
+            .filter(prefix__in=prefixes)
+            .values("prefix")
+            .annotate(n=Count("id"))
+        )
+        counts.update({row["prefix"]: row["n"] for row in rows})
+    return counts
+
+
+def edit(request, code=None):
+    region = get_object_or_404(Region.objects.visible_to(request.user), pk=code) if code else Region()
+    if not request.user.can_administer or (code and not in_scope(request.user, code)):
+        raise PermissionDenied("只有系统管理员可以维护行政区划")
+    form = RegionForm(request.POST or None, instance=region)
+    if request.method == "POST" and form.is_valid():
+        region = form.save(commit=False)
+        try:
+            services.save_region(region, acting_user=request.user, channel=Channel.PAGE, creating=code is None)
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, exc if isinstance(exc, ValidationError) else str(exc))
+        else:
+            messages.success(request, f"{region.name} 已保存")
+            return redirect("regions:node", code=region.parent_id) if region.parent_id else redirect("regions:tree")
+    return render(request, "regions/form.html", {"form": form, "object": region})
