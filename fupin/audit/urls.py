@@ -1,2 +1,8 @@
+from django.urls import path
+
+from . import views
+
 app_name = "audit"
-urlpatterns = []
+urlpatterns = [
+    path("", views.log_list, name="list"),
+]
