@@ -1,5 +1,176 @@
-"""The REST API: one NinjaAPI with token auth; each app contributes a router from its ``api`` module."""
+"""The REST API: one NinjaAPI with token or session auth; each app contributes a router from its ``api`` module.
 
-from ninja import NinjaAPI
+Errors always answer ``{"detail": "中文说明"}``; validation errors (422) add ``"errors": {字段: 原因}``.
+"""
 
-api = NinjaAPI(title="fupin API", version="1", description="扶贫管理平台接口。认证：请求头 Authorization: Bearer <令牌>。")
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.utils import timezone
+from ninja import NinjaAPI, Swagger
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as SchemaValidationError
+from ninja.security import HttpBearer, django_auth
+
+from fupin.accounts import api as accounts_api
+from fupin.accounts.models import ApiToken
+from fupin.regions import api as regions_api
+from fupin.registry import api as registry_api
+
+# Writing last_used on every request would turn each read into a write; a minute's precision is enough.
+LAST_USED_PRECISION = dt.timedelta(minutes=1)
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer <令牌>`` against accounts.ApiToken; a token of a disabled or locked account fails."""
+
+    def authenticate(self, request, token):
+        api_token = ApiToken.objects.select_related("user__region").filter(key=token).first()
+        if api_token is None:
+            raise AuthenticationError(message="令牌无效或已撤销")
+        user = api_token.user
+        if not user.is_active:
+            raise AuthenticationError(message="账号已停用")
+        if user.is_locked():
+            raise AuthenticationError(message="账号已锁定，请稍后再试或联系管理员解锁")
+        now = timezone.now()
+        if api_token.last_used is None or now - api_token.last_used > LAST_USED_PRECISION:
+            ApiToken.objects.filter(pk=api_token.pk).update(last_used=now)
+        request.user = user
+        request.api_token = api_token
+        return user
+
+
+class LocalSwagger(Swagger):
+    """Swagger UI from the vendored swagger-ui-dist: government intranets cannot reach a CDN."""
+
+    template = "api/swagger.html"
+    # Used when "ninja" is not an installed app (it is not): point that path at the same local template.
+    template_cdn = str(settings.BASE_DIR / "templates" / "api" / "swagger.html")
+
+
+api = NinjaAPI(
+    title="扶贫管理平台接口",
+    version="1",
+    description=(
+        "扶贫管理平台 REST 接口。\n\n"
+        "认证：请求头 `Authorization: Bearer <令牌>`（令牌用 `POST /api/auth/token` 以用户名和密码获取），"
+        "或已登录浏览器的会话（写操作需带 `X-CSRFToken`）。\n\n"
+        "数据权限：每个账号只能看到和修改其所属区划及下级区划的数据；辖区外的记录按不存在处理（404）。\n\n"
+        "证件号码、银行账号默认脱敏；查看完整证件号码会记入操作日志。"
+        "代码字段同时返回代码和名称（如 `status` 与 `status_label`）。"
+    ),
+    urls_namespace="api",
+    auth=[TokenAuth(), django_auth],
+    # validatorUrl None: Swagger UI would otherwise call the public online validator.
+    docs=LocalSwagger(settings={"validatorUrl": None, "persistAuthorization": True, "docExpansion": "list"}),
+)
+
+
+def _flatten(messages) -> str:
+    if isinstance(messages, (list, tuple)):
+        return "；".join(str(m) for m in messages)
+    return str(messages)
+
+
+@api.exception_handler(ValidationError)
+def django_validation_error(request, exc):
+    if hasattr(exc, "error_dict"):
+        errors = {field: _flatten(messages) for field, messages in exc.message_dict.items()}
+    else:
+        errors = {"__all__": _flatten(exc.messages)}
+    return api.create_response(
+        request, {"detail": "；".join(errors.values()), "errors": errors}, status=422
+    )
+
+
+# Pydantic error types → what a county clerk can act on.
+SCHEMA_MESSAGES = {
+    "missing": "必填",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "int_from_float": "应为整数",
+    "float_parsing": "应为数字",
+    "float_type": "应为数字",
+    "decimal_parsing": "应为数字",
+    "decimal_type": "应为数字",
+    "decimal_max_digits": "数字位数过多",
+    "decimal_max_places": "小数位数过多",
+    "bool_parsing": "应为 true 或 false",
+    "bool_type": "应为 true 或 false",
+    "string_type": "应为文本",
+    "string_too_long": "长度不能超过 {max_length} 个字符",
+    "string_too_short": "长度不能少于 {min_length} 个字符",
+    "date_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_type": "日期格式应为 YYYY-MM-DD",
+    "greater_than_equal": "不能小于 {ge}",
+    "greater_than": "应大于 {gt}",
+    "less_than_equal": "不能大于 {le}",
+    "less_than": "应小于 {lt}",
+    "list_type": "应为列表",
+    "dict_type": "应为对象",
+    "model_attributes_type": "应为对象",
+    "json_invalid": "请求体不是有效的 JSON",
+    "extra_forbidden": "不支持的字段",
+}
+LOCATIONS = {"body", "query", "path", "header", "cookie", "form", "file"}
+
+
+def _schema_error_field(loc, param_names) -> str:
+    parts = list(loc)
+    if parts and parts[0] in LOCATIONS:
+        parts = parts[1:]
+    # Body schemas sit under the view's parameter name ("payload"); clients never see that level.
+    if len(parts) > 1 and parts[0] in param_names:
+        parts = parts[1:]
+    return ".".join(str(p) for p in parts) or "__all__"
+
+
+@api.exception_handler(SchemaValidationError)
+def schema_validation_error(request, exc):
+    errors = {}
+    for error in exc.errors:
+        template = SCHEMA_MESSAGES.get(error.get("type"), "格式不正确")
+        try:
+            message = template.format(**(error.get("ctx") or {}))
+        except (KeyError, IndexError):
+            message = template
+        errors.setdefault(_schema_error_field(error.get("loc", ()), {"payload"}), message)
+    detail = "；".join(f"{field}：{message}" for field, message in errors.items())
+    return api.create_response(request, {"detail": f"提交的数据有误：{detail}", "errors": errors}, status=422)
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request, exc):
+    return api.create_response(request, {"detail": str(exc) or "没有权限执行此操作"}, status=403)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, {"detail": "记录不存在或不在当前账号的管辖范围内"}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request, exc):
+    message = str(exc)
+    if message == "Unauthorized":
+        message = "未认证：请在请求头提供 Authorization: Bearer <令牌>，或先登录"
+    return api.create_response(request, {"detail": message}, status=401)
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc):
+    message = str(exc)
+    if exc.status_code == 403 and message == "CSRF check Failed":
+        message = "CSRF 校验失败：浏览器会话调用写接口须带 X-CSRFToken 请求头"
+    return api.create_response(request, {"detail": message}, status=exc.status_code)
+
+
+api.add_router("/auth", accounts_api.auth_router, tags=["认证"])
+api.add_router("/accounts", accounts_api.router, tags=["账号"])
+api.add_router("/regions", regions_api.router, tags=["行政区划"])
+api.add_router("/households", registry_api.households_router, tags=["贫困户"])
+api.add_router("/members", registry_api.members_router, tags=["家庭成员"])

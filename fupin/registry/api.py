@@ -1,0 +1,437 @@
+"""Registry API: households, members, yearly income accounts and security checks.
+
+Thin callers of registry.services (channel 接口); lists use the same filters as the pages (registry.filters).
+Everything is looked up through ``visible_to()``, so a record outside the account's scope answers 404.
+ID numbers are masked unless the caller asks to reveal them, and every reveal is logged by the service.
+"""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from ninja import Field, ModelSchema, Path, Query, Router, Schema
+
+from fupin.audit.models import Channel
+from fupin.audit.services import history_for
+from fupin.core.apitools import (
+    READ_ERRORS,
+    WRITE_ERRORS,
+    Page,
+    PageParams,
+    apply_changes,
+    attach_labels,
+    form_errors,
+    paginate,
+    query_schema,
+    visible_or_404,
+    with_labels,
+)
+from fupin.core.idnumber import mask
+
+from . import services
+from .filters import HouseholdFilterForm, MemberFilterForm, filter_households, filter_members
+from .forms import HouseholdForm, IncomeAccountForm, MemberForm, SecurityCheckForm
+from .models import (
+    HOUSEHOLD_CODED_FIELDS,
+    MEMBER_CODED_FIELDS,
+    MULTI_CODED_FIELDS,
+    Household,
+    IncomeAccount,
+    Member,
+    SecurityCheck,
+)
+
+households_router = Router()
+members_router = Router()
+
+MEMBER_MULTI = {"health": MULTI_CODED_FIELDS["health"]}
+HOUSEHOLD_MULTI = {"other_causes": MULTI_CODED_FIELDS["other_causes"]}
+CHECK_CODED = {"house_grade": "house_grade"}
+YEAR = Path(..., ge=2000, le=2100, description="年度")
+
+# The writable fields are the edit pages' fields: one definition of what a client may change.
+HOUSEHOLD_WRITABLE = [f for f in HouseholdForm.Meta.fields if f != "village"]
+MEMBER_WRITABLE = MemberForm.Meta.fields
+INCOME_WRITABLE = [f for f in IncomeAccountForm.Meta.fields if f != "year"]
+CHECK_WRITABLE = [f for f in SecurityCheckForm.Meta.fields if f != "year"]
+
+
+# --- output schemas ---------------------------------------------------------------------------------------------
+
+
+class _MemberBase(ModelSchema):
+    household: int
+    household_number: str
+    id_revealed: bool = Field(False, description="证件号码是否为完整号码（否则已脱敏）")
+
+    class Meta:
+        model = Member
+        fields = ["id", *MEMBER_WRITABLE, "sex", "birth_date", "active", "removed_reason", "created", "updated"]
+
+    @staticmethod
+    def resolve_household(obj):
+        return obj.household_id
+
+    @staticmethod
+    def resolve_household_number(obj):
+        return obj.household.number
+
+
+MemberOut = with_labels("MemberOut", _MemberBase, Member, MEMBER_CODED_FIELDS, MEMBER_MULTI)
+
+
+class IncomeAccountOut(ModelSchema):
+    class Meta:
+        model = IncomeAccount
+        fields = ["id", "year", *INCOME_WRITABLE, "net_income", "per_capita_net_income", "updated"]
+
+
+class _CheckBase(ModelSchema):
+    all_secure: bool = Field(description="两不愁三保障及饮水安全是否全部达标")
+
+    class Meta:
+        model = SecurityCheck
+        fields = ["id", "year", *CHECK_WRITABLE]
+
+
+SecurityCheckOut = with_labels("SecurityCheckOut", _CheckBase, SecurityCheck, CHECK_CODED)
+
+_LIST_FIELDS = [
+    "id", "number", "group_name", "head_name", "head_id_number", "size", "category", "status", "main_cause",
+    "identification_year", "exit_year", "enjoys_policy", "updated",
+]
+
+
+class _HouseholdListBase(ModelSchema):
+    village: str = Field(description="所属村区划代码")
+    village_name: str
+
+    class Meta:
+        model = Household
+        fields = _LIST_FIELDS
+
+    @staticmethod
+    def resolve_village(obj):
+        return obj.village_id
+
+    @staticmethod
+    def resolve_village_name(obj):
+        return obj.village.name
+
+
+HouseholdOut = with_labels(
+    "HouseholdOut", _HouseholdListBase, Household,
+    {k: v for k, v in HOUSEHOLD_CODED_FIELDS.items() if k in _LIST_FIELDS},
+)
+
+
+class _HouseholdDetailBase(ModelSchema):
+    village: str = Field(description="所属村区划代码")
+    village_name: str = Field(description="县级以下全称")
+    members: list[MemberOut]
+    income_accounts: list[IncomeAccountOut]
+    security_checks: list[SecurityCheckOut]
+
+    class Meta:
+        model = Household
+        fields = ["id", *HOUSEHOLD_WRITABLE, "head_name", "head_id_number", "size", "created", "updated"]
+
+    @staticmethod
+    def resolve_village(obj):
+        return obj.village_id
+
+    @staticmethod
+    def resolve_village_name(obj):
+        return obj.village.full_name()
+
+    @staticmethod
+    def resolve_members(obj):
+        return obj.member_list
+
+    @staticmethod
+    def resolve_income_accounts(obj):
+        return obj.income_list
+
+    @staticmethod
+    def resolve_security_checks(obj):
+        return obj.check_list
+
+
+HouseholdDetail = with_labels("HouseholdDetail", _HouseholdDetailBase, Household, HOUSEHOLD_CODED_FIELDS, HOUSEHOLD_MULTI)
+
+
+class AuditEntryOut(Schema):
+    id: int
+    time: dt.datetime
+    username: str = Field(description="操作人账号")
+    channel: str
+    channel_label: str
+    action: str
+    action_label: str
+    object_type: str
+    object_id: str
+    object_repr: str
+    changes: dict = Field(description="字段 → [修改前, 修改后]；敏感字段已脱敏")
+    note: str
+
+    @staticmethod
+    def resolve_channel_label(obj):
+        return obj.get_channel_display()
+
+    @staticmethod
+    def resolve_action_label(obj):
+        return obj.get_action_display()
+
+
+class RevealedIdOut(Schema):
+    id: int
+    name: str
+    id_number: str = Field(description="完整证件号码（本次查看已记入操作日志）")
+
+
+# --- input schemas ----------------------------------------------------------------------------------------------
+
+
+class MemberIn(ModelSchema):
+    class Meta:
+        model = Member
+        fields = MEMBER_WRITABLE
+
+
+class MemberPatch(ModelSchema):
+    class Meta:
+        model = Member
+        fields = MEMBER_WRITABLE
+        fields_optional = "__all__"
+
+
+class HouseholdIn(ModelSchema):
+    village: str = Field(min_length=12, max_length=12, description="所属村区划代码")
+    members: list[MemberIn] = Field(min_length=1, description="家庭成员，须含一名户主（与户主关系 01）")
+
+    class Meta:
+        model = Household
+        fields = HOUSEHOLD_WRITABLE
+
+
+class HouseholdPatch(ModelSchema):
+    village: str | None = Field(None, min_length=12, max_length=12, description="所属村区划代码（迁移到他村）")
+
+    class Meta:
+        model = Household
+        # The household number is its identity; the edit page does not change it either.
+        fields = [f for f in HOUSEHOLD_WRITABLE if f != "number"]
+        fields_optional = "__all__"
+
+
+class IncomeAccountIn(ModelSchema):
+    class Meta:
+        model = IncomeAccount
+        fields = INCOME_WRITABLE
+        fields_optional = ["household_size"]
+
+
+class SecurityCheckIn(ModelSchema):
+    class Meta:
+        model = SecurityCheck
+        fields = CHECK_WRITABLE
+
+
+class RemoveIn(Schema):
+    reason: str = Field(min_length=1, max_length=50, description="减员原因：死亡、婚出、户口迁出、分户、服刑、错误录入、其他")
+
+
+HouseholdFilters = query_schema(HouseholdFilterForm, "HouseholdFilters")
+MemberFilters = query_schema(MemberFilterForm, "MemberFilters", defaults={"active": "1"})
+
+
+# --- presenting -------------------------------------------------------------------------------------------------
+
+
+def _present_members(members, *, user, reveal: bool):
+    """Labels on, ID numbers masked — or revealed, each look logged through the service."""
+    attach_labels(members, MEMBER_CODED_FIELDS, MEMBER_MULTI)
+    for member in members:
+        if reveal:
+            services.reveal_id_number(member, acting_user=user, channel=Channel.API)
+        else:
+            member.id_number = mask(member.id_number)
+            member.disability_cert = mask(member.disability_cert)
+        member.id_revealed = reveal
+    return members
+
+
+def _present_household(household: Household, *, user, reveal: bool = False) -> Household:
+    household.member_list = _present_members(
+        list(household.members.order_by("-active", "relation", "birth_date")), user=user, reveal=reveal
+    )
+    household.income_list = list(household.income_accounts.all())
+    household.check_list = attach_checks(list(household.security_checks.all()))
+    attach_labels([household], HOUSEHOLD_CODED_FIELDS, HOUSEHOLD_MULTI)
+    if not reveal:
+        household.head_id_number = mask(household.head_id_number)
+    household.bank_account = mask(household.bank_account)  # the pages never show it in full either
+    return household
+
+
+def attach_checks(checks):
+    attach_labels(checks, CHECK_CODED)
+    return checks
+
+
+def _household(request, household_id: int) -> Household:
+    return visible_or_404(Household.objects.select_related("village"), request.auth, pk=household_id)
+
+
+def _member(request, member_id: int) -> Member:
+    return visible_or_404(Member.objects.select_related("household__village"), request.auth, pk=member_id)
+
+
+def _filtered(queryset, filter_fn, filters: Schema):
+    """Run a page filter with the query values; a value the form rejects is a 422, not a silently ignored filter."""
+    params = {k: str(v) for k, v in filters.dict().items() if v is not None}
+    queryset, form = filter_fn(queryset, params)
+    if form.is_bound and not form.is_valid():
+        raise form_errors(form)
+    return queryset
+
+
+# --- households -------------------------------------------------------------------------------------------------
+
+
+@households_router.get("", response={200: Page[HouseholdOut], **WRITE_ERRORS}, summary="贫困户列表")
+def list_households(request, filters: Query[HouseholdFilters], paging: Query[PageParams]):
+    """Filters are those of the household list page; the count covers only the account's own scope."""
+    queryset = _filtered(Household.objects.visible_to(request.auth), filter_households, filters)
+    page = paginate(queryset.select_related("village").order_by("number"), paging)
+    attach_labels(page["items"], HOUSEHOLD_CODED_FIELDS)
+    for household in page["items"]:
+        household.head_id_number = mask(household.head_id_number)
+    return page
+
+
+@households_router.get("/{household_id}", response={200: HouseholdDetail, **READ_ERRORS}, summary="贫困户详情（一户一档）")
+def get_household(
+    request, household_id: int, reveal: bool = Query(False, description="返回完整证件号码（每次查看记入操作日志）")
+):
+    return _present_household(_household(request, household_id), user=request.auth, reveal=reveal)
+
+
+@households_router.post("", response={201: HouseholdDetail, **WRITE_ERRORS}, summary="新建贫困户（连同家庭成员）")
+def create_household(request, payload: HouseholdIn):
+    data = payload.dict()
+    members = [apply_changes(Member(), m) for m in data.pop("members")]
+    household = apply_changes(Household(), data)
+    services.create_household(household, members, acting_user=request.auth, channel=Channel.API)
+    household = Household.objects.select_related("village").get(pk=household.pk)
+    return 201, _present_household(household, user=request.auth)
+
+
+@households_router.patch("/{household_id}", response={200: HouseholdDetail, **WRITE_ERRORS}, summary="修改贫困户（只改提交的字段）")
+def update_household(request, household_id: int, payload: HouseholdPatch):
+    household = apply_changes(_household(request, household_id), payload.dict(exclude_unset=True))
+    services.update_household(household, acting_user=request.auth, channel=Channel.API)
+    household = Household.objects.select_related("village").get(pk=household.pk)
+    return _present_household(household, user=request.auth)
+
+
+@households_router.delete("/{household_id}", response={204: None, **WRITE_ERRORS}, summary="删除贫困户")
+def delete_household(request, household_id: int):
+    services.delete_household(_household(request, household_id), acting_user=request.auth, channel=Channel.API)
+    return 204, None
+
+
+@households_router.get("/{household_id}/history", response={200: Page[AuditEntryOut], **READ_ERRORS}, summary="修改记录（痕迹）")
+def household_history(request, household_id: int, paging: Query[PageParams]):
+    """The household's own changes and those of its members, accounts and checks, newest first."""
+    return paginate(history_for(_household(request, household_id)), paging)
+
+
+@households_router.post("/{household_id}/members", response={201: MemberOut, **WRITE_ERRORS}, summary="新增家庭成员")
+def add_member(request, household_id: int, payload: MemberIn):
+    household = _household(request, household_id)
+    member = apply_changes(Member(household=household), payload.dict())
+    services.save_member(member, acting_user=request.auth, channel=Channel.API)
+    return 201, _present_members([member], user=request.auth, reveal=False)[0]
+
+
+@households_router.get("/{household_id}/income-accounts", response={200: list[IncomeAccountOut], **READ_ERRORS}, summary="年度收支")
+def list_income_accounts(request, household_id: int):
+    return _household(request, household_id).income_accounts.all()
+
+
+@households_router.put(
+    "/{household_id}/income-accounts/{year}", response={200: IncomeAccountOut, 201: IncomeAccountOut, **WRITE_ERRORS},
+    summary="登记或更新某年收支（纯收入、人均纯收入自动计算）",
+)
+def save_income_account(request, household_id: int, payload: IncomeAccountIn, year: int = YEAR):
+    """Household size left empty takes the household's current number of registered members."""
+    household = _household(request, household_id)
+    account = household.income_accounts.filter(year=year).first()
+    created = account is None
+    account = apply_changes(account or IncomeAccount(household=household, year=year), payload.dict())
+    services.save_income_account(account, acting_user=request.auth, channel=Channel.API)
+    return (201 if created else 200), account
+
+
+@households_router.get("/{household_id}/security-checks", response={200: list[SecurityCheckOut], **READ_ERRORS}, summary="两不愁三保障核查")
+def list_security_checks(request, household_id: int):
+    return attach_checks(list(_household(request, household_id).security_checks.all()))
+
+
+@households_router.put(
+    "/{household_id}/security-checks/{year}", response={200: SecurityCheckOut, 201: SecurityCheckOut, **WRITE_ERRORS},
+    summary="登记或更新某年两不愁三保障核查",
+)
+def save_security_check(request, household_id: int, payload: SecurityCheckIn, year: int = YEAR):
+    household = _household(request, household_id)
+    check = household.security_checks.filter(year=year).first()
+    created = check is None
+    check = apply_changes(check or SecurityCheck(household=household, year=year), payload.dict())
+    services.save_security_check(check, acting_user=request.auth, channel=Channel.API)
+    return (201 if created else 200), attach_checks([check])[0]
+
+
+# --- members ----------------------------------------------------------------------------------------------------
+
+
+@members_router.get("", response={200: Page[MemberOut], **WRITE_ERRORS}, summary="家庭成员列表")
+def list_members(request, filters: Query[MemberFilters], paging: Query[PageParams]):
+    """Filters are those of the member list page; by default only members still registered (在册)."""
+    queryset = _filtered(Member.objects.visible_to(request.auth), filter_members, filters)
+    page = paginate(queryset.select_related("household").order_by("household__number", "relation", "pk"), paging)
+    _present_members(page["items"], user=request.auth, reveal=False)
+    return page
+
+
+@members_router.get("/{member_id}", response={200: MemberOut, **READ_ERRORS}, summary="家庭成员详情")
+def get_member(
+    request, member_id: int, reveal: bool = Query(False, description="返回完整证件号码（每次查看记入操作日志）")
+):
+    return _present_members([_member(request, member_id)], user=request.auth, reveal=reveal)[0]
+
+
+@members_router.post("/{member_id}/reveal", response={200: RevealedIdOut, **READ_ERRORS}, summary="查看完整证件号码（记入日志）")
+def reveal_member_id(request, member_id: int):
+    member = _member(request, member_id)
+    number = services.reveal_id_number(member, acting_user=request.auth, channel=Channel.API)
+    return {"id": member.pk, "name": member.name, "id_number": number}
+
+
+@members_router.patch("/{member_id}", response={200: MemberOut, **WRITE_ERRORS}, summary="修改家庭成员（只改提交的字段）")
+def update_member(request, member_id: int, payload: MemberPatch):
+    member = _member(request, member_id)
+    data = payload.dict(exclude_unset=True)
+    # A client that echoes back the masked number it was given means "unchanged".
+    if data.get("id_number") == mask(member.id_number):
+        del data["id_number"]
+    services.save_member(apply_changes(member, data), acting_user=request.auth, channel=Channel.API)
+    return _present_members([member], user=request.auth, reveal=False)[0]
+
+
+@members_router.post("/{member_id}/remove", response={200: MemberOut, **WRITE_ERRORS}, summary="减员（保留记录和痕迹）")
+def remove_member(request, member_id: int, payload: RemoveIn):
+    member = _member(request, member_id)
+    if not member.active:
+        raise ValidationError({"active": f"{member.name} 已减员"})
+    services.remove_member(member, payload.reason, acting_user=request.auth, channel=Channel.API)
+    return _present_members([member], user=request.auth, reveal=False)[0]
