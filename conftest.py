@@ -93,3 +93,17 @@ def make_household(users):
         return create_household(household, members, acting_user=users["county"], channel=Channel.PAGE)
 
     return make
+
+
+@pytest.fixture
+def api_client(db):
+    """A test client that sends ``Authorization: Bearer`` with a fresh API token of the given user."""
+    from django.test import Client
+
+    from fupin.accounts.models import ApiToken
+
+    def make(user):
+        token = ApiToken.objects.create(user=user, key=ApiToken.generate_key(), name="test")
+        return Client(HTTP_AUTHORIZATION=f"Bearer {token.key}")
+
+    return make
