@@ -44,7 +44,7 @@ class User(AbstractUser):
     password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
 
     objects = ScopedUserManager()
-    scope_field = "region_id"
+    scope_field = "region__code"
     hidden_fields = ("password",)
 
     class Meta:

@@ -7,7 +7,7 @@ from fupin.dictionaries.services import choices
 from fupin.regions.models import Region
 
 from .models import IncomeAccount
-from .services import search_households
+from .services import member_text_query, search_households
 
 
 class HouseholdFilterForm(forms.Form):
@@ -37,7 +37,7 @@ def filter_households(queryset, params) -> tuple:
     if data["region"]:
         region = Region.objects.filter(code=data["region"]).first()
         prefix = region.prefix if region else data["region"]
-        queryset = queryset.filter(village_id__startswith=prefix)
+        queryset = queryset.filter(village__code__startswith=prefix)
     if data["status"]:
         queryset = queryset.filter(status=data["status"])
     if data["category"]:
@@ -78,18 +78,10 @@ def filter_members(queryset, params) -> tuple:
     data = form.cleaned_data
     text = (data["q"] or "").strip()
     if text:
-        from fupin.core import idnumber
-
-        checked = idnumber.check(text)
-        if checked.valid:
-            queryset = queryset.filter(id_number=checked.normalized)
-        elif text.isdigit() or text[-1:] in "xX":
-            queryset = queryset.filter(id_number__endswith=text.upper())
-        else:
-            queryset = queryset.filter(name__contains=text)
+        queryset = queryset.filter(member_text_query(text))
     if data["region"]:
         region = Region.objects.filter(code=data["region"]).first()
-        queryset = queryset.filter(household__village_id__startswith=region.prefix if region else data["region"])
+        queryset = queryset.filter(household__village__code__startswith=region.prefix if region else data["region"])
     if data["sex"]:
         queryset = queryset.filter(sex=data["sex"])
     if data["health"]:

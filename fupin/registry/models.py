@@ -54,7 +54,7 @@ class Household(models.Model):
     updated = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = ScopedQuerySet.as_manager()
-    scope_field = "village_id"
+    scope_field = "village__code"
     masked_fields = ("head_id_number", "bank_account")
 
     class Meta:
@@ -100,7 +100,7 @@ class Member(models.Model):
     updated = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = ScopedQuerySet.as_manager()
-    scope_field = "household__village_id"
+    scope_field = "household__village__code"
     masked_fields = ("id_number", "disability_cert")
     hidden_fields = ("health",)
 
@@ -144,7 +144,7 @@ class IncomeAccount(models.Model):
     updated = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = ScopedQuerySet.as_manager()
-    scope_field = "household__village_id"
+    scope_field = "household__village__code"
 
     class Meta:
         verbose_name = _("年度收支")
@@ -188,7 +188,7 @@ class SecurityCheck(models.Model):
     note = models.CharField(_("说明"), max_length=200, blank=True)
 
     objects = ScopedQuerySet.as_manager()
-    scope_field = "household__village_id"
+    scope_field = "household__village__code"
 
     class Meta:
         verbose_name = _("两不愁三保障")

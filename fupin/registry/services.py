@@ -38,17 +38,21 @@ def ensure_can_write(user, region_code: str) -> None:
         raise PermissionDenied("该户不在当前账号的管辖范围内")
 
 
-def check_codes(instance, fields: dict[str, str], multi: dict[str, str] | None = None) -> dict[str, str]:
-    """Field → error for coded values that are not in their code table."""
+def check_codes(instance, fields: dict[str, str], multi: dict[str, str] | None = None, *, tables=None) -> dict[str, str]:
+    """Field → error for coded values that are not in their code table.
+
+    ``tables`` (kind → {code: label}) lets a batch caller such as an import read each code table once.
+    """
+    lookup = tables.__getitem__ if tables is not None else labels
     errors = {}
     for field, kind in fields.items():
         value = getattr(instance, field)
-        if value and value not in labels(kind):
+        if value and value not in lookup(kind):
             errors[field] = f"“{value}”不是有效的{instance._meta.get_field(field).verbose_name}代码"
     for field, kind in (multi or {}).items():
         value = getattr(instance, field, None)
         if value:
-            known = labels(kind)
+            known = lookup(kind)
             bad = [v for v in value.split(",") if v not in known]
             if bad:
                 errors[field] = f"“{'、'.join(bad)}”不是有效的{instance._meta.get_field(field).verbose_name}代码"
@@ -75,40 +79,63 @@ def duplicate_error(id_number: str, existing: Member, target_label: str) -> str:
     )
 
 
-def _validate_household(household: Household) -> None:
-    errors = check_codes(household, HOUSEHOLD_CODED_FIELDS, {"other_causes": "poverty_cause"})
+def clean_household(household: Household, *, tables=None) -> dict[str, str]:
+    """The household rules that need no database: codes, causes, field formats. Returns field → error.
+
+    The village and the uniqueness of the number are checked by the callers (one query each for a form, one
+    query for a whole file in an import).
+    """
+    errors = check_codes(household, HOUSEHOLD_CODED_FIELDS, {"other_causes": "poverty_cause"}, tables=tables)
     if household.other_causes:
         others = household.other_causes.split(",")
         if len(others) > 2:
             errors["other_causes"] = "其他致贫原因最多填写两项"
         elif household.main_cause in others:
             errors["other_causes"] = "其他致贫原因不能与主要致贫原因重复"
+    try:
+        household.full_clean(exclude=["village", *errors.keys()], validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        errors.update({k: v[0] for k, v in exc.message_dict.items()})
+    return errors
+
+
+def _validate_household(household: Household) -> None:
+    errors = clean_household(household)
     village = Region.objects.filter(code=household.village_id).first()
     if village is None or village.level != Level.VILLAGE:
         errors["village"] = "所属村必须是村级行政区划"
     try:
-        household.full_clean(exclude=["village", *errors.keys()], validate_unique=True)
+        household.validate_unique(exclude=["village", *errors.keys()])
     except ValidationError as exc:
         errors.update({k: v[0] for k, v in exc.message_dict.items()})
     if errors:
         raise ValidationError(errors)
 
 
-def prepare_member(member: Member) -> None:
-    """Normalise the ID number, derive sex and birth date from it, check codes and uniqueness."""
+def clean_member(member: Member, *, tables=None) -> dict[str, str]:
+    """The member rules that need no database: normalise the ID number and derive sex and birth date from it,
+    check codes and field rules. Returns field → error (only the ID error when the ID number is invalid)."""
     result = idnumber.check(member.id_number)
     if not result.valid:
-        raise ValidationError({"id_number": result.error})
+        return {"id_number": result.error}
     member.id_number = result.normalized
     member.sex = idnumber.sex(member.id_number)
     member.birth_date = idnumber.birth_date(member.id_number)
-    errors = check_codes(member, MEMBER_CODED_FIELDS, {"health": "health"})
+    errors = check_codes(member, MEMBER_CODED_FIELDS, {"health": "health"}, tables=tables)
     if member.education and member.schooling:
         errors["schooling"] = "文化程度与在校生状况只能填写一项"
     if not 0 <= (member.work_months or 0) <= 12:
         errors["work_months"] = "务工时间应在0至12个月之间"
     if member.disability_cert and not member.disability_cert.startswith(member.id_number):
         errors["disability_cert"] = "残疾证号前18位应与证件号码一致"
+    return errors
+
+
+def prepare_member(member: Member) -> None:
+    """Normalise the ID number, derive sex and birth date from it, check codes and uniqueness."""
+    errors = clean_member(member)
+    if "id_number" in errors:
+        raise ValidationError(errors)
     if member.active:
         existing = duplicate_member(member.id_number, exclude_pk=member.pk)
         if existing is not None and existing.household_id != member.household_id:
@@ -244,16 +271,20 @@ def reveal_id_number(member: Member, *, acting_user, channel) -> str:
     return member.id_number
 
 
+def member_text_query(text: str) -> Q:
+    """Members matching a search box: a full ID number (any dirty form), the tail of one, or part of a name."""
+    checked = idnumber.check(text)
+    if checked.valid:
+        return Q(id_number=checked.normalized)
+    if text.isdigit() or (text[:-1].isdigit() and text[-1:] in "xX"):
+        return Q(id_number__endswith=text.upper())
+    return Q(name__contains=text)
+
+
 def search_households(queryset, text: str):
-    """Household number, head's name, a member's name or (full or last-digit) ID number."""
+    """Household number, head's name, or any member's name or ID number (full or its last digits)."""
     text = (text or "").strip()
     if not text:
         return queryset
-    cleaned = idnumber.check(text)
-    by_member = Q(members__name__contains=text)
-    if cleaned.valid:
-        by_member |= Q(members__id_number=cleaned.normalized)
-    elif text.isdigit() or text[-1:] in "xX":
-        by_member |= Q(members__id_number__endswith=text.upper())
-    matching = Member.objects.filter(by_member).values("household_id")
+    matching = Member.objects.filter(member_text_query(text)).values("household_id")
     return queryset.filter(Q(number__startswith=text) | Q(head_name__contains=text) | Q(pk__in=matching))
