@@ -99,26 +99,6 @@ def clean_household(household: Household, *, tables=None) -> dict[str, str]:
     return errors
 
 
-def clean_household(household: Household, *, tables=None) -> dict[str, str]:
-    """The household rules that need no database: codes, causes, field formats. Returns field → error.
-
-    The village and the uniqueness of the number are checked by the callers (one query each for a form, one
-    query for a whole file in an import).
-    """
-    errors = check_codes(household, HOUSEHOLD_CODED_FIELDS, {"other_causes": "poverty_cause"}, tables=tables)
-    if household.other_causes:
-        others = household.other_causes.split(",")
-        if len(others) > 2:
-            errors["other_causes"] = "其他致贫原因最多填写两项"
-        elif household.main_cause in others:
-            errors["other_causes"] = "其他致贫原因不能与主要致贫原因重复"
-    try:
-        household.full_clean(exclude=["village", *errors.keys()], validate_unique=False, validate_constraints=False)
-    except ValidationError as exc:
-        errors.update({k: v[0] for k, v in exc.message_dict.items()})
-    return errors
-
-
 def _validate_household(household: Household) -> None:
     errors = clean_household(household)
     village = Region.objects.filter(code=household.village_id).first()
