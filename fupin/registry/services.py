@@ -176,14 +176,14 @@ def create_household(household: Household, members: list[Member], *, acting_user
 
 
 @transaction.atomic
-def update_household(household: Household, *, acting_user, channel) -> Household:
+def update_household(household: Household, *, acting_user, channel, note: str = "") -> Household:
     original = Household.objects.select_for_update().get(pk=household.pk)
     ensure_can_write(acting_user, original.village_id)
     ensure_can_write(acting_user, household.village_id)
     _validate_household(household)
     before = snapshot(original)
     household.save()
-    record_change(household, before=before, acting_user=acting_user, channel=channel)
+    record_change(household, before=before, acting_user=acting_user, channel=channel, note=note)
     return household
 
 
@@ -197,7 +197,7 @@ def delete_household(household: Household, *, acting_user, channel) -> None:
 
 
 @transaction.atomic
-def save_member(member: Member, *, acting_user, channel) -> Member:
+def save_member(member: Member, *, acting_user, channel, note: str = "") -> Member:
     """Add a member to a household or update one; a head change keeps exactly one head."""
     household = Household.objects.select_for_update().get(pk=member.household_id)
     member.household = household
@@ -209,13 +209,13 @@ def save_member(member: Member, *, acting_user, channel) -> Member:
         if other_head is not None:
             raise ValidationError({"relation": f"本户已有户主（{other_head.name}），请先修改原户主的与户主关系"})
     member.save()
-    record_change(member, before=before, acting_user=acting_user, channel=channel)
+    record_change(member, before=before, acting_user=acting_user, channel=channel, note=note)
     refresh_summary(household)
     return member
 
 
 @transaction.atomic
-def remove_member(member: Member, reason: str, *, acting_user, channel) -> Member:
+def remove_member(member: Member, reason: str, *, acting_user, channel, note: str = "") -> Member:
     """减员: the member leaves the register (death, marriage out, move) but the record and its history stay."""
     if not reason:
         raise ValidationError({"removed_reason": "请填写减员原因"})
@@ -224,7 +224,7 @@ def remove_member(member: Member, reason: str, *, acting_user, channel) -> Membe
     member.active = False
     member.removed_reason = reason
     member.save()
-    record_change(member, before=before, acting_user=acting_user, channel=channel)
+    record_change(member, before=before, acting_user=acting_user, channel=channel, note=note)
     refresh_summary(member.household)
     return member
 
