@@ -5,7 +5,7 @@ from django.views.generic import RedirectView
 from fupin.api import api
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="registry:household_list"), name="home"),
+    path("", RedirectView.as_view(pattern_name="registry:dashboard"), name="home"),
     path("accounts/", include("fupin.accounts.urls")),
     path("regions/", include("fupin.regions.urls")),
     path("registry/", include("fupin.registry.urls")),

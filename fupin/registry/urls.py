@@ -16,6 +16,7 @@ urlpatterns = [
     path("households/<int:pk>/income/<int:year>/", views.income_edit, name="income_edit"),
     path("households/<int:pk>/checks/new/", views.check_edit, name="check_create"),
     path("households/<int:pk>/checks/<int:year>/", views.check_edit, name="check_edit"),
+    path("overview/", views.dashboard, name="dashboard"),
     path("members/", views.member_list, name="member_list"),
     path("members/<int:member_pk>/reveal/", views.member_reveal, name="member_reveal"),
 ]

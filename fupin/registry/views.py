@@ -181,3 +181,9 @@ def member_list(request):
     queryset = queryset.select_related("household__village").order_by("household__number", "relation")
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "registry/member_list.html", {"page": page, "form": form, "L": code_labels()})
+
+
+def dashboard(request):
+    from .stats import overview
+
+    return render(request, "registry/dashboard.html", {"stats": overview(request.user)})
