@@ -72,7 +72,12 @@ def unlock(user: User, *, acting_user, channel) -> None:
 
 
 def ensure_can_manage(acting_user, region) -> None:
-    """Administrators manage accounts only inside their own subtree."""
+    """Administrators manage accounts only inside their own subtree.
+
+    ``acting_user=None`` is the operator of the server itself (the CLI), who may manage any account.
+    """
+    if acting_user is None:
+        return
     if not acting_user.can_administer:
         raise PermissionDenied("只有系统管理员可以管理用户")
     if region is None:
@@ -96,7 +101,7 @@ def _validate_user(user: User) -> None:
 @transaction.atomic
 def create_user(user: User, password: str, *, acting_user, channel) -> User:
     ensure_can_manage(acting_user, user.region)
-    if user.is_superuser and not acting_user.is_superuser:
+    if user.is_superuser and acting_user is not None and not acting_user.is_superuser:
         raise PermissionDenied("不能创建超级管理员")
     _validate_user(user)
     try:

@@ -77,3 +77,15 @@ def test_user_pages_scope(client, users):
     assert response.status_code == 200 and "cun_a1" in response.content.decode()
     client.force_login(users["village_a1"])
     assert client.get(reverse("accounts:user_list")).status_code == 403
+
+
+def test_createuser_cli(regions):
+    from django.core.management import CommandError, call_command
+
+    call_command("createuser", "cli_user", "--role", "township", "--region", regions["town_a"].code,
+                 "--password", "Abcd1234x")
+    user = User.objects.get(username="cli_user")
+    assert user.check_password("Abcd1234x") and user.region == regions["town_a"]
+    with pytest.raises(CommandError, match="字母和数字"):
+        call_command("createuser", "cli_user2", "--role", "county", "--region", regions["county"].code,
+                     "--password", "abcdefghij")
