@@ -19,6 +19,8 @@ PASSWORD = "Test1234pass"
 def _immediate_tasks(settings, tmp_path):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.MEDIA_ROOT = tmp_path / "media"
+    # The users fixture hashes eight passwords per test; PBKDF2 makes that ~2.5 s of every test's setup.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
