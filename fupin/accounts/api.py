@@ -5,7 +5,7 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import AuthenticationError
 
 from fupin.audit.models import Channel
@@ -77,7 +77,7 @@ def obtain_token(request, payload: TokenRequest):
         user = services.authenticate_with_lockout(request, payload.username, payload.password)
     except services.LoginRefused as exc:
         raise AuthenticationError(message=str(exc)) from exc
-    return 201, _new_token(user, payload.name)
+    return Status(201, _new_token(user, payload.name))
 
 
 @auth_router.get("/tokens", response={200: list[TokenOut], **READ_ERRORS}, summary="我的令牌")
@@ -91,7 +91,7 @@ def list_tokens(request):
 
 @auth_router.post("/tokens", response={201: NewTokenOut, **READ_ERRORS}, summary="为自己新建令牌")
 def create_token(request, payload: TokenCreate):
-    return 201, _new_token(request.auth, payload.name)
+    return Status(201, _new_token(request.auth, payload.name))
 
 
 @auth_router.delete("/tokens/{token_id}", response={204: None, **READ_ERRORS}, summary="作废自己的令牌")
@@ -99,7 +99,7 @@ def revoke_token(request, token_id: int):
     deleted, _ = ApiToken.objects.filter(user=request.auth, pk=token_id).delete()
     if not deleted:
         raise Http404
-    return 204, None
+    return Status(204, None)
 
 
 # --- users ----------------------------------------------------------------------------------------------------
@@ -234,7 +234,7 @@ def create_user(request, payload: UserIn):
         raise ValidationError({"username": f"用户名 {data['username']} 已被使用"})
     user = User(**data)
     services.create_user(user, password, acting_user=request.auth, channel=Channel.API)
-    return 201, user
+    return Status(201, user)
 
 
 @router.patch("/users/{user_id}", response={200: UserOut, **WRITE_ERRORS}, summary="修改用户（只改提交的字段）")

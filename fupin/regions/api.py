@@ -1,7 +1,7 @@
 """Regions API: browse the 省/市/县/乡镇/村 tree within the account's scope; administrators create and edit nodes."""
 
 from django.db.models import Q
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from fupin.audit.models import Channel
 from fupin.core.apitools import READ_ERRORS, WRITE_ERRORS, Page, PageParams, apply_changes, paginate, visible_or_404
@@ -139,7 +139,7 @@ def region_tree(request, code: str, depth: int = Query(4, ge=1, le=4, descriptio
 def create_region(request, payload: RegionIn):
     region = apply_changes(Region(), payload.dict())
     services.save_region(region, acting_user=request.auth, channel=Channel.API, creating=True)
-    return 201, _detail(region)
+    return Status(201, _detail(region))
 
 
 @router.patch("/{code}", response={200: RegionDetail, **WRITE_ERRORS}, summary="修改区划（只改提交的字段）")

@@ -8,7 +8,7 @@ ID numbers are masked unless the caller asks to reveal them, and every reveal is
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from ninja import Field, ModelSchema, Path, Query, Router, Schema
+from ninja import Field, ModelSchema, Path, Query, Router, Schema, Status
 
 from fupin.audit.models import Channel
 from fupin.audit.services import history_for
@@ -323,7 +323,7 @@ def create_household(request, payload: HouseholdIn):
     household = apply_changes(Household(), data)
     services.create_household(household, members, acting_user=request.auth, channel=Channel.API)
     household = Household.objects.select_related("village").get(pk=household.pk)
-    return 201, _present_household(household, user=request.auth)
+    return Status(201, _present_household(household, user=request.auth))
 
 
 @households_router.patch("/{household_id}", response={200: HouseholdDetail, **WRITE_ERRORS}, summary="修改贫困户（只改提交的字段）")
@@ -337,7 +337,7 @@ def update_household(request, household_id: int, payload: HouseholdPatch):
 @households_router.delete("/{household_id}", response={204: None, **WRITE_ERRORS}, summary="删除贫困户")
 def delete_household(request, household_id: int):
     services.delete_household(_household(request, household_id), acting_user=request.auth, channel=Channel.API)
-    return 204, None
+    return Status(204, None)
 
 
 @households_router.get("/{household_id}/history", response={200: Page[AuditEntryOut], **READ_ERRORS}, summary="修改记录（痕迹）")
@@ -351,7 +351,7 @@ def add_member(request, household_id: int, payload: MemberIn):
     household = _household(request, household_id)
     member = apply_changes(Member(household=household), payload.dict())
     services.save_member(member, acting_user=request.auth, channel=Channel.API)
-    return 201, _present_members([member], user=request.auth, reveal=False)[0]
+    return Status(201, _present_members([member], user=request.auth, reveal=False)[0])
 
 
 @households_router.get("/{household_id}/income-accounts", response={200: list[IncomeAccountOut], **READ_ERRORS}, summary="年度收支")
@@ -370,7 +370,7 @@ def save_income_account(request, household_id: int, payload: IncomeAccountIn, ye
     created = account is None
     account = apply_changes(account or IncomeAccount(household=household, year=year), payload.dict())
     services.save_income_account(account, acting_user=request.auth, channel=Channel.API)
-    return (201 if created else 200), account
+    return Status(201 if created else 200, account)
 
 
 @households_router.get("/{household_id}/security-checks", response={200: list[SecurityCheckOut], **READ_ERRORS}, summary="两不愁三保障核查")
@@ -388,7 +388,7 @@ def save_security_check(request, household_id: int, payload: SecurityCheckIn, ye
     created = check is None
     check = apply_changes(check or SecurityCheck(household=household, year=year), payload.dict())
     services.save_security_check(check, acting_user=request.auth, channel=Channel.API)
-    return (201 if created else 200), attach_checks([check])[0]
+    return Status(201 if created else 200, attach_checks([check])[0])
 
 
 # --- members ----------------------------------------------------------------------------------------------------
