@@ -212,7 +212,7 @@ def list_users(request, filters: Query[UserFilters], paging: Query[PageParams]):
         users = users.filter(role=filters.role)
     if filters.region:
         region = Region.objects.filter(code=filters.region).first()
-        users = users.filter(region_id__startswith=region.prefix if region else filters.region)
+        users = users.filter(region__code__startswith=region.prefix if region else filters.region)
     if filters.is_active is not None:
         users = users.filter(is_active=filters.is_active)
     return paginate(users, paging)

@@ -25,7 +25,7 @@ class RegionOut(Schema):
 
     @staticmethod
     def resolve_level_label(obj):
-        return Level(obj.level).label
+        return str(Level(obj.level).label)
 
     @staticmethod
     def resolve_parent(obj):

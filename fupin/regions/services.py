@@ -23,11 +23,11 @@ def validate_region(region: Region) -> None:
             errors["level"] = f"区划代码 {code} 与级别“{Level(region.level).label}”不符"
         elif region.level > Level.PROVINCE:
             expected = parent_code(code, region.level)
-            if region.parent_id != expected:
-                if Region.objects.filter(code=expected).exists():
-                    errors["parent"] = f"上级区划应为 {expected}"
-                else:
-                    errors["parent"] = f"上级区划 {expected} 不存在，请先建立上级"
+            # Checked even when save_region filled the parent in itself: a missing one would fail at commit.
+            if not Region.objects.filter(code=expected).exists():
+                errors["parent"] = f"上级区划 {expected} 不存在，请先建立上级"
+            elif region.parent_id != expected:
+                errors["parent"] = f"上级区划应为 {expected}"
     if region.is_poor_village and region.level != Level.VILLAGE:
         errors["is_poor_village"] = "只有村级区划可以标记为贫困村"
     if errors:

@@ -3,7 +3,6 @@
   const config = JSON.parse(document.getElementById("swagger-settings").textContent);
   const csrfToken = document.body.dataset.csrfToken;
   config.dom_id = "#swagger-ui";
-  config.presets = [SwaggerUIBundle.presets.apis, SwaggerUIBundle.SwaggerUIStandalonePreset];
   // A logged-in browser session may call write endpoints only with Django's CSRF token.
   if (csrfToken) {
     config.requestInterceptor = (request) => {
