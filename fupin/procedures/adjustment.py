@@ -93,7 +93,7 @@ def _ensure_open(adjustment: Adjustment) -> None:
 def _candidate_querysets(adjustment: Adjustment, line_amount) -> dict:
     """Kind → a values() queryset of the candidate rows to insert (named for insert_select)."""
     year = adjustment.year
-    households = Household.objects.filter(village_id__startswith=adjustment.county.prefix)
+    households = Household.objects.filter(village__code__startswith=adjustment.county.prefix)
     income = Subquery(
         IncomeAccount.objects.filter(household=OuterRef("pk"), year=year).values("per_capita_net_income")[:1]
     )
@@ -257,7 +257,7 @@ def close_problems(adjustment: Adjustment) -> list[str]:
     if n := candidates.filter(status=CandidateStatus.CONFIRMED).count():
         problems.append(f"尚有{n}户已确认的候选未发起程序")
     open_procedures = Procedure.objects.filter(
-        village_id__startswith=adjustment.county.prefix, year=adjustment.year, status=Status.IN_PROGRESS
+        village__code__startswith=adjustment.county.prefix, year=adjustment.year, status=Status.IN_PROGRESS
     ).count()
     if open_procedures:
         problems.append(f"尚有{open_procedures}个{adjustment.year}年度程序未办结")
@@ -279,7 +279,7 @@ def close_adjustment(adjustment: Adjustment, *, acting_user, channel) -> dict:
         IncomeAccount.objects.filter(household=OuterRef("pk"), year=year).values("per_capita_net_income")[:1]
     )
     frozen = insert_select(SnapshotHousehold, Household.objects.filter(
-        village_id__startswith=adjustment.county.prefix
+        village__code__startswith=adjustment.county.prefix
     ).values(
         c_adjustment_id=Value(adjustment.pk), c_year=Value(year), c_household_id=F("pk"), c_number=F("number"),
         c_village_id=F("village_id"), c_head_name=F("head_name"), c_status=F("status"), c_category=F("category"),

@@ -185,7 +185,7 @@ class Procedure(models.Model):
     finished = models.DateTimeField(_("办结时间"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
-    scope_field = "village_id"
+    scope_field = "village__code"
     masked_fields = ("member_id_number",)
 
     class Meta:
@@ -233,7 +233,7 @@ class ProcedureStep(StepFields):
     finished = models.DateTimeField(_("办结时间"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
-    scope_field = "procedure__village_id"
+    scope_field = "procedure__village__code"
 
     class Meta:
         verbose_name = _("办理环节")
@@ -294,7 +294,7 @@ class Attachment(models.Model):
     uploaded = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
-    scope_field = "procedure__village_id"
+    scope_field = "procedure__village__code"
 
     class Meta:
         verbose_name = _("附件")
@@ -340,7 +340,7 @@ class Notice(models.Model):
     published = models.DateTimeField(_("发布时间"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
-    scope_field = "region_id"
+    scope_field = "region__code"
 
     class Meta:
         verbose_name = _("公示公告")
@@ -413,7 +413,7 @@ class Objection(models.Model):
     answered = models.DateTimeField(_("答复时间"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
-    scope_field = "notice__region_id"
+    scope_field = "notice__region__code"
 
     class Meta:
         verbose_name = _("异议")
@@ -445,7 +445,7 @@ class Adjustment(models.Model):
     closed = models.DateTimeField(_("关闭时间"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
-    scope_field = "county_id"
+    scope_field = "county__code"
 
     class Meta:
         verbose_name = _("动态调整")
@@ -510,7 +510,7 @@ class Candidate(models.Model):
     procedure = models.ForeignKey(Procedure, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     objects = ScopedQuerySet.as_manager()
-    scope_field = "village_id"
+    scope_field = "village__code"
 
     class Meta:
         verbose_name = _("调整候选")

@@ -86,7 +86,7 @@ def public_row(procedure: Procedure) -> dict:
     details = procedure.details
     category = details.get("category") or household.category
     cause = details.get("main_cause") or household.main_cause
-    matter = Kind(procedure.kind).label
+    matter = str(Kind(procedure.kind).label)
     if procedure.kind == Kind.NATURAL and details.get("change"):
         matter = f"{matter}（{NATURAL_CHANGES.get(details['change'], '')}）"
     row = {
@@ -103,7 +103,7 @@ def public_row(procedure: Procedure) -> dict:
 
 def _default_title(region: Region, kind: str, procedures) -> str:
     years = sorted({p.year for p in procedures})
-    matters = "、".join(dict.fromkeys(Kind(p.kind).label for p in procedures))
+    matters = "、".join(dict.fromkeys(str(Kind(p.kind).label) for p in procedures))
     return f"{region.name}{'、'.join(map(str, years))}年度{matters}{NoticeKind(kind).label}"
 
 
@@ -112,7 +112,9 @@ def create_notice(*, kind: str, procedures, start_date: dt.date, end_date: dt.da
                   body: str = "", contact: str = "", acting_user, channel) -> Notice:
     """A draft notice of the given procedures; checked again and frozen when published."""
     level = _ensure_publisher(acting_user)
-    procedures = list(procedures)
+    ids = [p.pk for p in procedures]
+    fresh = Procedure.objects.select_related("household", "village").in_bulk(ids)
+    procedures = [fresh[pk] for pk in ids if pk in fresh]
     if not procedures:
         raise ValidationError({"procedures": "请至少选择一户"})
     if len(procedures) > MAX_NOTICE_ITEMS:
@@ -265,7 +267,7 @@ def active_notices(region_code: str | None = None):
         prefix = region.prefix if region else region_code
         # A village sees its own notices and those of the township and county above it.
         above = [prefix[:n].ljust(12, "0") for n in (6, 9) if n < len(prefix)]
-        notices = notices.filter(Q(region_id__startswith=prefix) | Q(region_id__in=above))
+        notices = notices.filter(Q(region__code__startswith=prefix) | Q(region_id__in=above))
     return notices.select_related("region").order_by("-start_date", "-id")
 
 

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from fupin.accounts.models import ROLE_LEVEL
-from fupin.audit.services import record_change, snapshot
+from fupin.audit.services import build_entry, record_change, snapshot
 from fupin.core.scope import in_scope
 from fupin.regions.models import Level
 from fupin.registry.models import Household, Member
@@ -195,8 +195,11 @@ def add_attachment(procedure: Procedure, kind_code: str, uploaded, *, acting_use
     )
     attachment.file.save(uploaded.name, uploaded, save=False)
     attachment.save()
-    record_change(attachment, before=None, acting_user=acting_user, channel=channel,
-                  note=f"{procedure} {step.name}上传{kind.name}")
+    # audit.snapshot cannot serialise a FieldFile, so the logged values are given explicitly.
+    after = {"step": step.name, "kind": kind.name, "original_name": attachment.original_name,
+             "file": attachment.file.name, "size": attachment.size}
+    build_entry(attachment, before=None, after=after, acting_user=acting_user, channel=channel,
+                note=f"{procedure} {step.name}上传{kind.name}").save()
     return attachment
 
 

@@ -44,15 +44,19 @@ def accounts(users):
 
     def make(household, per_capita, *, year=YEAR, **check):
         household.refresh_from_db()
-        account = IncomeAccount(household=household, year=year, household_size=household.size,
-                                wage_income=Decimal(per_capita) * household.size)
+        account = IncomeAccount.objects.filter(household=household, year=year).first() or IncomeAccount(
+            household=household, year=year)
+        account.household_size = household.size
+        account.wage_income = Decimal(per_capita) * household.size
         save_income_account(account, acting_user=users["county"], channel=Channel.PAGE)
-        if check is not None:
-            values = {"house_grade": "A", **check}
-            if values["house_grade"] in ("C", "D"):
-                values.setdefault("housing_secure", False)
-            save_security_check(SecurityCheck(household=household, year=year, **values),
-                                acting_user=users["county"], channel=Channel.PAGE)
+        values = {"house_grade": "A", **check}
+        if values["house_grade"] in ("C", "D"):
+            values.setdefault("housing_secure", False)
+        existing = SecurityCheck.objects.filter(household=household, year=year).first()
+        check = existing or SecurityCheck(household=household, year=year)
+        for name, value in values.items():
+            setattr(check, name, value)
+        save_security_check(check, acting_user=users["county"], channel=Channel.PAGE)
         return account
 
     return make
