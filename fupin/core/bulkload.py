@@ -15,14 +15,18 @@ related tables can be filled in the same pass without reading ids back.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import json
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
+from decimal import Decimal
 from itertools import islice
 
 import polars as pl
 from django.core.management.color import no_style
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
+from django.utils import timezone
 
 # progress(table, rows loaded so far, total rows or None when the source is a stream)
 Progress = Callable[[str, int, int | None], None]
@@ -37,6 +41,36 @@ def _resolve(target, columns: Sequence[str]) -> tuple[str, list[str]]:
         return target, list(columns)
     opts = target._meta
     return opts.db_table, [opts.get_field(name).column for name in columns]
+
+
+def _defaults(target, columns: Sequence[str]) -> dict[str, object]:
+    """Model fields missing from ``columns`` → the value a ``save()`` would give them (Django defaults live in
+    Python, not in the table). Nullable fields without a default stay NULL; an absent auto primary key is left to
+    the database."""
+    if isinstance(target, str):
+        return {}
+    opts = target._meta
+    given = {opts.get_field(name).attname for name in columns}
+    now = timezone.now()
+    values = {}
+    for f in opts.concrete_fields:
+        if f.attname in given or f.primary_key:
+            continue
+        value = now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) else f.get_default()
+        if value is None and f.null:
+            continue
+        values[f.attname] = json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else value
+    return values
+
+
+def _sqlite_value(value):
+    if isinstance(value, dt.datetime):
+        if timezone.is_aware(value):
+            value = timezone.make_naive(value, dt.timezone.utc)
+        return str(value)
+    if isinstance(value, (dt.date, Decimal)):
+        return str(value)
+    return value
 
 
 def _vendor(using: str) -> str:
@@ -149,17 +183,21 @@ def load_frame(
 ) -> int:
     """Insert every row of ``frame`` (column names = field names, attnames or, for a table name, columns).
 
-    Types: strings, integers, floats, booleans, dates, datetimes (time-zone aware, or naive meaning UTC), Polars
+    With a model, fields left out get their model default (``auto_now`` fields: now). Types: strings, integers, floats, booleans, dates, datetimes (time-zone aware, or naive meaning UTC), Polars
     decimals; JSON columns as JSON text. Returns the number of rows inserted.
     """
-    table, columns = _resolve(target, frame.columns)
     total = frame.height
     if not total:
         return 0
+    defaults = _defaults(target, frame.columns)
+    if defaults:
+        frame = frame.with_columns(pl.lit(value).alias(name) for name, value in defaults.items())
+    table, columns = _resolve(target, frame.columns)
     vendor = _vendor(using)
     qn = connections[using].ops.quote_name
     column_list = ", ".join(qn(c) for c in columns)
-    with transaction.atomic(using=using):
+    # Driver errors come out as django.db errors (IntegrityError …), as from the ORM.
+    with transaction.atomic(using=using), connections[using].wrap_database_errors:
         raw = _raw_connection(using)
         if vendor == "postgresql":
             sql = f"COPY {qn(table)} ({column_list}) FROM STDIN WITH (FORMAT csv, NULL '{_NULL}')"
@@ -195,15 +233,22 @@ def load_rows(
 ) -> int:
     """Insert row tuples (values in ``columns`` order, as the database driver takes them) from any iterable.
 
-    For streams too large for one DataFrame. On SQLite give datetimes as naive UTC (Django's storage form).
+    For streams too large for one DataFrame. With a model, fields left out get their model default. On SQLite give
+    datetimes as naive UTC text (Django's storage form).
     """
-    table, db_columns = _resolve(target, columns)
     vendor = _vendor(using)
+    defaults = _defaults(target, columns)
+    if defaults:
+        extra = tuple(_sqlite_value(v) if vendor == "sqlite" else v for v in defaults.values())
+        columns = [*columns, *defaults]
+        rows = (tuple(row) + extra for row in rows)
+    table, db_columns = _resolve(target, columns)
     qn = connections[using].ops.quote_name
     column_list = ", ".join(qn(c) for c in db_columns)
     done = 0
     iterator = iter(rows)
-    with transaction.atomic(using=using):
+    # Driver errors come out as django.db errors (IntegrityError …), as from the ORM.
+    with transaction.atomic(using=using), connections[using].wrap_database_errors:
         raw = _raw_connection(using)
         if vendor == "postgresql":
             with raw.cursor() as cursor, cursor.copy(f"COPY {qn(table)} ({column_list}) FROM STDIN") as copy:
