@@ -81,9 +81,7 @@ def django_validation_error(request, exc):
         errors = {field: _flatten(messages) for field, messages in exc.message_dict.items()}
     else:
         errors = {"__all__": _flatten(exc.messages)}
-    return api.create_response(
-        request, {"detail": "；".join(errors.values()), "errors": errors}, status=422
-    )
+    return api.create_response(request, {"detail": "；".join(errors.values()), "errors": errors}, status=422)
 
 
 # Pydantic error types → what a county clerk can act on.
@@ -114,7 +112,7 @@ SCHEMA_MESSAGES = {
     "dict_type": "应为对象",
     "model_attributes_type": "应为对象",
     "json_invalid": "请求体不是有效的 JSON",
-    "extra_forbidden": "不支持的字段",
+    "extra_forbidden": "不支持的字段（或该字段不可修改）",
 }
 LOCATIONS = {"body", "query", "path", "header", "cookie", "form", "file"}
 
@@ -161,11 +159,16 @@ def unauthenticated(request, exc):
     return api.create_response(request, {"detail": message}, status=401)
 
 
+# ninja's own English messages that reach clients.
+HTTP_ERROR_MESSAGES = {
+    "CSRF check Failed": "CSRF 校验失败：浏览器会话调用写接口须带 X-CSRFToken 请求头",
+    "Cannot parse request body": "无法解析请求体：请发送 JSON（Content-Type: application/json）",
+}
+
+
 @api.exception_handler(HttpError)
 def http_error(request, exc):
-    message = str(exc)
-    if exc.status_code == 403 and message == "CSRF check Failed":
-        message = "CSRF 校验失败：浏览器会话调用写接口须带 X-CSRFToken 请求头"
+    message = HTTP_ERROR_MESSAGES.get(str(exc), str(exc))
     return api.create_response(request, {"detail": message}, status=exc.status_code)
 
 

@@ -13,6 +13,7 @@ from fupin.core.apitools import (
     READ_ERRORS,
     WRITE_ERRORS,
     ErrorOut,
+    InputSchema,
     Page,
     PageParams,
     ValidationErrorOut,
@@ -31,13 +32,13 @@ router = Router()
 # --- tokens ---------------------------------------------------------------------------------------------------
 
 
-class TokenRequest(Schema):
+class TokenRequest(InputSchema):
     username: str = Field(description="用户名")
     password: str = Field(description="密码")
     name: str = Field("", max_length=100, description="令牌用途，如“村级数据同步”")
 
 
-class TokenCreate(Schema):
+class TokenCreate(InputSchema):
     name: str = Field("", max_length=100, description="令牌用途")
 
 
@@ -68,7 +69,9 @@ def _new_token(user, name: str) -> ApiToken:
 
 
 @auth_router.post(
-    "/token", auth=None, response={201: NewTokenOut, 401: ErrorOut, 422: ValidationErrorOut},
+    "/token",
+    auth=None,
+    response={201: NewTokenOut, 401: ErrorOut, 422: ValidationErrorOut},
     summary="用用户名和密码获取令牌",
 )
 def obtain_token(request, payload: TokenRequest):
@@ -151,7 +154,7 @@ class MeOut(UserOut):
         return obj.scope_prefix
 
 
-class UserIn(Schema):
+class UserIn(InputSchema):
     username: str = Field(max_length=150, description="用户名")
     password: str = Field(description="初始密码，须符合密码策略")
     full_name: str = Field("", max_length=50, description="姓名")
@@ -164,7 +167,7 @@ class UserIn(Schema):
     is_superuser: bool = Field(False, description="只有超级管理员可以设置")
 
 
-class UserPatch(Schema):
+class UserPatch(InputSchema):
     password: str | None = Field(None, description="重置密码，须符合密码策略")
     full_name: str | None = Field(None, max_length=50)
     role: Role | None = None

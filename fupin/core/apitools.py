@@ -13,13 +13,21 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404
 from ninja import Field, Schema
-from pydantic import create_model
+from pydantic import ConfigDict, create_model
 
 from fupin.dictionaries.models import Entry
 
 T = TypeVar("T")
 
 MAX_PAGE_SIZE = 500
+
+
+# Request bodies reject unknown keys: a misspelt field on a PATCH must not "succeed" while changing nothing.
+STRICT = ConfigDict(extra="forbid")
+
+
+class InputSchema(Schema):
+    model_config = STRICT
 
 
 class ErrorOut(Schema):

@@ -4,7 +4,16 @@ from django.db.models import Q
 from ninja import Field, Query, Router, Schema, Status
 
 from fupin.audit.models import Channel
-from fupin.core.apitools import READ_ERRORS, WRITE_ERRORS, Page, PageParams, apply_changes, paginate, visible_or_404
+from fupin.core.apitools import (
+    READ_ERRORS,
+    WRITE_ERRORS,
+    InputSchema,
+    Page,
+    PageParams,
+    apply_changes,
+    paginate,
+    visible_or_404,
+)
 
 from . import services
 from .models import Level, Region
@@ -72,7 +81,7 @@ class RegionFilters(Schema):
     active: bool | None = None
 
 
-class RegionIn(Schema):
+class RegionIn(InputSchema):
     code: str = Field(min_length=12, max_length=12, description="12 位区划代码")
     name: str = Field(max_length=100)
     level: Level = Field(description="级别：1省 2市 3县 4乡镇 5村")
@@ -83,7 +92,7 @@ class RegionIn(Schema):
     active: bool = True
 
 
-class RegionPatch(Schema):
+class RegionPatch(InputSchema):
     name: str | None = Field(None, max_length=100)
     is_poor_village: bool | None = None
     exit_year: int | None = Field(None, ge=1980, le=2100)

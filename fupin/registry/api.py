@@ -14,7 +14,9 @@ from fupin.audit.models import Channel
 from fupin.audit.services import history_for
 from fupin.core.apitools import (
     READ_ERRORS,
+    STRICT,
     WRITE_ERRORS,
+    InputSchema,
     Page,
     PageParams,
     apply_changes,
@@ -96,8 +98,19 @@ class _CheckBase(ModelSchema):
 SecurityCheckOut = with_labels("SecurityCheckOut", _CheckBase, SecurityCheck, CHECK_CODED)
 
 _LIST_FIELDS = [
-    "id", "number", "group_name", "head_name", "head_id_number", "size", "category", "status", "main_cause",
-    "identification_year", "exit_year", "enjoys_policy", "updated",
+    "id",
+    "number",
+    "group_name",
+    "head_name",
+    "head_id_number",
+    "size",
+    "category",
+    "status",
+    "main_cause",
+    "identification_year",
+    "exit_year",
+    "enjoys_policy",
+    "updated",
 ]
 
 
@@ -119,7 +132,9 @@ class _HouseholdListBase(ModelSchema):
 
 
 HouseholdOut = with_labels(
-    "HouseholdOut", _HouseholdListBase, Household,
+    "HouseholdOut",
+    _HouseholdListBase,
+    Household,
     {k: v for k, v in HOUSEHOLD_CODED_FIELDS.items() if k in _LIST_FIELDS},
 )
 
@@ -156,7 +171,9 @@ class _HouseholdDetailBase(ModelSchema):
         return obj.check_list
 
 
-HouseholdDetail = with_labels("HouseholdDetail", _HouseholdDetailBase, Household, HOUSEHOLD_CODED_FIELDS, HOUSEHOLD_MULTI)
+HouseholdDetail = with_labels(
+    "HouseholdDetail", _HouseholdDetailBase, Household, HOUSEHOLD_CODED_FIELDS, HOUSEHOLD_MULTI
+)
 
 
 class AuditEntryOut(Schema):
@@ -192,12 +209,16 @@ class RevealedIdOut(Schema):
 
 
 class MemberIn(ModelSchema):
+    model_config = STRICT
+
     class Meta:
         model = Member
         fields = MEMBER_WRITABLE
 
 
 class MemberPatch(ModelSchema):
+    model_config = STRICT
+
     class Meta:
         model = Member
         fields = MEMBER_WRITABLE
@@ -205,6 +226,8 @@ class MemberPatch(ModelSchema):
 
 
 class HouseholdIn(ModelSchema):
+    model_config = STRICT
+
     village: str = Field(min_length=12, max_length=12, description="所属村区划代码")
     members: list[MemberIn] = Field(min_length=1, description="家庭成员，须含一名户主（与户主关系 01）")
 
@@ -214,6 +237,8 @@ class HouseholdIn(ModelSchema):
 
 
 class HouseholdPatch(ModelSchema):
+    model_config = STRICT
+
     village: str | None = Field(None, min_length=12, max_length=12, description="所属村区划代码（迁移到他村）")
 
     class Meta:
@@ -224,6 +249,8 @@ class HouseholdPatch(ModelSchema):
 
 
 class IncomeAccountIn(ModelSchema):
+    model_config = STRICT
+
     class Meta:
         model = IncomeAccount
         fields = INCOME_WRITABLE
@@ -231,13 +258,17 @@ class IncomeAccountIn(ModelSchema):
 
 
 class SecurityCheckIn(ModelSchema):
+    model_config = STRICT
+
     class Meta:
         model = SecurityCheck
         fields = CHECK_WRITABLE
 
 
-class RemoveIn(Schema):
-    reason: str = Field(min_length=1, max_length=50, description="减员原因：死亡、婚出、户口迁出、分户、服刑、错误录入、其他")
+class RemoveIn(InputSchema):
+    reason: str = Field(
+        min_length=1, max_length=50, description="减员原因：死亡、婚出、户口迁出、分户、服刑、错误录入、其他"
+    )
 
 
 HouseholdFilters = query_schema(HouseholdFilterForm, "HouseholdFilters")
@@ -309,7 +340,9 @@ def list_households(request, filters: Query[HouseholdFilters], paging: Query[Pag
     return page
 
 
-@households_router.get("/{household_id}", response={200: HouseholdDetail, **READ_ERRORS}, summary="贫困户详情（一户一档）")
+@households_router.get(
+    "/{household_id}", response={200: HouseholdDetail, **READ_ERRORS}, summary="贫困户详情（一户一档）"
+)
 def get_household(
     request, household_id: int, reveal: bool = Query(False, description="返回完整证件号码（每次查看记入操作日志）")
 ):
@@ -326,7 +359,9 @@ def create_household(request, payload: HouseholdIn):
     return Status(201, _present_household(household, user=request.auth))
 
 
-@households_router.patch("/{household_id}", response={200: HouseholdDetail, **WRITE_ERRORS}, summary="修改贫困户（只改提交的字段）")
+@households_router.patch(
+    "/{household_id}", response={200: HouseholdDetail, **WRITE_ERRORS}, summary="修改贫困户（只改提交的字段）"
+)
 def update_household(request, household_id: int, payload: HouseholdPatch):
     household = apply_changes(_household(request, household_id), payload.dict(exclude_unset=True))
     services.update_household(household, acting_user=request.auth, channel=Channel.API)
@@ -340,7 +375,9 @@ def delete_household(request, household_id: int):
     return Status(204, None)
 
 
-@households_router.get("/{household_id}/history", response={200: Page[AuditEntryOut], **READ_ERRORS}, summary="修改记录（痕迹）")
+@households_router.get(
+    "/{household_id}/history", response={200: Page[AuditEntryOut], **READ_ERRORS}, summary="修改记录（痕迹）"
+)
 def household_history(request, household_id: int, paging: Query[PageParams]):
     """The household's own changes and those of its members, accounts and checks, newest first."""
     return paginate(history_for(_household(request, household_id)), paging)
@@ -354,13 +391,16 @@ def add_member(request, household_id: int, payload: MemberIn):
     return Status(201, _present_members([member], user=request.auth, reveal=False)[0])
 
 
-@households_router.get("/{household_id}/income-accounts", response={200: list[IncomeAccountOut], **READ_ERRORS}, summary="年度收支")
+@households_router.get(
+    "/{household_id}/income-accounts", response={200: list[IncomeAccountOut], **READ_ERRORS}, summary="年度收支"
+)
 def list_income_accounts(request, household_id: int):
     return _household(request, household_id).income_accounts.all()
 
 
 @households_router.put(
-    "/{household_id}/income-accounts/{year}", response={200: IncomeAccountOut, 201: IncomeAccountOut, **WRITE_ERRORS},
+    "/{household_id}/income-accounts/{year}",
+    response={200: IncomeAccountOut, 201: IncomeAccountOut, **WRITE_ERRORS},
     summary="登记或更新某年收支（纯收入、人均纯收入自动计算）",
 )
 def save_income_account(request, household_id: int, payload: IncomeAccountIn, year: int = YEAR):
@@ -373,13 +413,16 @@ def save_income_account(request, household_id: int, payload: IncomeAccountIn, ye
     return Status(201 if created else 200, account)
 
 
-@households_router.get("/{household_id}/security-checks", response={200: list[SecurityCheckOut], **READ_ERRORS}, summary="两不愁三保障核查")
+@households_router.get(
+    "/{household_id}/security-checks", response={200: list[SecurityCheckOut], **READ_ERRORS}, summary="两不愁三保障核查"
+)
 def list_security_checks(request, household_id: int):
     return attach_checks(list(_household(request, household_id).security_checks.all()))
 
 
 @households_router.put(
-    "/{household_id}/security-checks/{year}", response={200: SecurityCheckOut, 201: SecurityCheckOut, **WRITE_ERRORS},
+    "/{household_id}/security-checks/{year}",
+    response={200: SecurityCheckOut, 201: SecurityCheckOut, **WRITE_ERRORS},
     summary="登记或更新某年两不愁三保障核查",
 )
 def save_security_check(request, household_id: int, payload: SecurityCheckIn, year: int = YEAR):
@@ -410,14 +453,18 @@ def get_member(
     return _present_members([_member(request, member_id)], user=request.auth, reveal=reveal)[0]
 
 
-@members_router.post("/{member_id}/reveal", response={200: RevealedIdOut, **READ_ERRORS}, summary="查看完整证件号码（记入日志）")
+@members_router.post(
+    "/{member_id}/reveal", response={200: RevealedIdOut, **READ_ERRORS}, summary="查看完整证件号码（记入日志）"
+)
 def reveal_member_id(request, member_id: int):
     member = _member(request, member_id)
     number = services.reveal_id_number(member, acting_user=request.auth, channel=Channel.API)
     return {"id": member.pk, "name": member.name, "id_number": number}
 
 
-@members_router.patch("/{member_id}", response={200: MemberOut, **WRITE_ERRORS}, summary="修改家庭成员（只改提交的字段）")
+@members_router.patch(
+    "/{member_id}", response={200: MemberOut, **WRITE_ERRORS}, summary="修改家庭成员（只改提交的字段）"
+)
 def update_member(request, member_id: int, payload: MemberPatch):
     member = _member(request, member_id)
     data = payload.dict(exclude_unset=True)

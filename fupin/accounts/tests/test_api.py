@@ -99,8 +99,14 @@ def test_me_shows_rights(users, api_client):
 
 
 def new_user(region, **extra):
-    return {"username": "new_cun", "password": "Strong2024x", "full_name": "新村干部", "role": "village",
-            "region": region.code if region else None, **extra}
+    return {
+        "username": "new_cun",
+        "password": "Strong2024x",
+        "full_name": "新村干部",
+        "role": "village",
+        "region": region.code if region else None,
+        **extra,
+    }
 
 
 def test_only_administrators_manage_users(users, regions, api_client):

@@ -42,10 +42,17 @@ def test_get_region_and_out_of_scope_404(regions, users, api_client):
     client = api_client(users["town_a"])
     body = client.get("/api/regions/410481100201").json()
     assert (body["name"], body["level_label"], body["parent"], body["full_name"]) == (
-        "张庄村", "村", "410481100000", "舞钢市尹集镇张庄村"
+        "张庄村",
+        "村",
+        "410481100000",
+        "舞钢市尹集镇张庄村",
     )
     assert [r["code"] for r in body["path"]] == [
-        "410000000000", "410400000000", "410481000000", "410481100000", "410481100201"
+        "410000000000",
+        "410400000000",
+        "410481000000",
+        "410481100000",
+        "410481100201",
     ]
     assert client.get("/api/regions/410481101201").status_code == 404
     assert client.get("/api/regions/410481000000").status_code == 404  # the county is above a township account
@@ -65,8 +72,9 @@ def test_subtree(regions, users, api_client):
 
 def test_admin_creates_and_updates_within_scope(regions, users, api_client):
     client = api_client(users["admin"])
-    response = send(client, "post", "/api/regions", {"code": "410481100203", "name": "刘庄村", "level": 5,
-                                                     "is_poor_village": True})
+    response = send(
+        client, "post", "/api/regions", {"code": "410481100203", "name": "刘庄村", "level": 5, "is_poor_village": True}
+    )
     assert response.status_code == 201, response.content
     assert response.json()["parent"] == "410481100000"
     assert response.json()["full_name"] == "舞钢市尹集镇刘庄村"
@@ -83,8 +91,9 @@ def test_region_writes_refused_for_non_admins_and_outside_scope(regions, users, 
     response = send(api_client(users["county"]), "post", "/api/regions", body)
     assert response.status_code == 403
     assert response.json()["detail"] == "只有系统管理员可以维护行政区划"
-    response = send(api_client(users["admin"]), "post", "/api/regions",
-                    {"code": "410482000000", "name": "汝州市", "level": 3})
+    response = send(
+        api_client(users["admin"]), "post", "/api/regions", {"code": "410482000000", "name": "汝州市", "level": 3}
+    )
     assert response.status_code == 403
     assert response.json()["detail"] == "只能维护本辖区内的行政区划"
     response = send(api_client(users["admin"]), "patch", "/api/regions/410400000000", {"name": "x"})

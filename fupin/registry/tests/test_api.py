@@ -24,8 +24,13 @@ def send(client, method, path, body=None):
 
 def new_household_body(village, number="41048110020199", head_id=None, **extra):
     return {
-        "number": number, "village": village.code, "status": "1", "category": "2", "main_cause": "1",
-        "identification_year": 2016, "address": "张庄村一组",
+        "number": number,
+        "village": village.code,
+        "status": "1",
+        "category": "2",
+        "main_cause": "1",
+        "identification_year": 2016,
+        "address": "张庄村一组",
         "members": [
             {"name": "李四", "id_number": head_id or new_id(), "relation": "01", "ethnicity": "01"},
             {"name": "王芳", "id_number": new_id(dt.date(1982, 3, 4)), "relation": "10", "education": "3"},
@@ -91,7 +96,9 @@ def test_browser_session_works_and_writes_need_csrf(homes, users):
     assert response.status_code == 403 and "CSRF" in response.json()["detail"]
     client.get("/api/docs")  # sets the csrftoken cookie, as the docs page does for the browser
     response = client.patch(
-        path, data=json.dumps({"address": "新地址"}), content_type="application/json",
+        path,
+        data=json.dumps({"address": "新地址"}),
+        content_type="application/json",
         HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value,
     )
     assert response.status_code == 200
@@ -103,8 +110,13 @@ def test_browser_session_works_and_writes_need_csrf(homes, users):
 
 @pytest.mark.parametrize(
     "account, expected",
-    [("village_a1", {"a1", "a1_2"}), ("town_a", {"a1", "a1_2", "a2"}), ("town_b", {"b1"}),
-     ("county", {"a1", "a1_2", "a2", "b1"}), ("leader", {"a1", "a1_2", "a2", "b1"})],
+    [
+        ("village_a1", {"a1", "a1_2"}),
+        ("town_a", {"a1", "a1_2", "a2"}),
+        ("town_b", {"b1"}),
+        ("county", {"a1", "a1_2", "a2", "b1"}),
+        ("leader", {"a1", "a1_2", "a2", "b1"}),
+    ],
 )
 def test_lists_and_counts_follow_scope(homes, users, api_client, account, expected):
     body = api_client(users[account]).get("/api/households").json()
@@ -143,8 +155,9 @@ def test_other_village_household_is_404_for_every_verb(homes, users, api_client)
 
 
 def test_creating_in_another_village_is_refused(regions, users, api_client):
-    response = send(api_client(users["village_a1"]), "post", "/api/households",
-                    new_household_body(regions["village_b1"]))
+    response = send(
+        api_client(users["village_a1"]), "post", "/api/households", new_household_body(regions["village_b1"])
+    )
     assert response.status_code == 403
     assert "管辖范围" in response.json()["detail"]
     assert not Household.objects.filter(number="41048110020199").exists()
@@ -188,8 +201,9 @@ def test_pagination(homes, users, api_client):
     assert client.get("/api/households?page_size=501").status_code == 422
 
 
-def test_list_query_count_does_not_grow_with_rows(regions, users, api_client, make_household,
-                                                  django_assert_max_num_queries):
+def test_list_query_count_does_not_grow_with_rows(
+    regions, users, api_client, make_household, django_assert_max_num_queries
+):
     for _ in range(30):
         make_household(regions["village_a1"])
     client = api_client(users["county"])
@@ -253,7 +267,9 @@ def test_create_household_with_members_and_history_shows_api(regions, users, api
     assert body["members"][1]["education_label"] == "初中"
     history = client.get(f"/api/households/{body['id']}/history").json()
     assert history["count"] == 3
-    assert {(e["channel"], e["channel_label"], e["action_label"]) for e in history["items"]} == {("api", "接口", "新增")}
+    assert {(e["channel"], e["channel_label"], e["action_label"]) for e in history["items"]} == {
+        ("api", "接口", "新增")
+    }
     assert {e["username"] for e in history["items"]} == {"cun_a1"}
 
 
@@ -297,8 +313,12 @@ def test_duplicate_person_across_households_names_both(homes, regions, users, ap
     assert "王庄村" in message and "张庄村" in message
     # The same through adding a member to an existing household.
     target = homes["a2"]
-    response = send(client, "post", f"/api/households/{target.pk}/members",
-                    {"name": "王六", "id_number": existing.head_id_number, "relation": "20"})
+    response = send(
+        client,
+        "post",
+        f"/api/households/{target.pk}/members",
+        {"name": "王六", "id_number": existing.head_id_number, "relation": "20"},
+    )
     assert response.status_code == 422
     message = response.json()["errors"]["id_number"]
     assert existing.number in message and target.number in message
@@ -307,8 +327,9 @@ def test_duplicate_person_across_households_names_both(homes, regions, users, ap
 def test_update_household_and_member(homes, users, api_client):
     client = api_client(users["town_a"])
     household = homes["a1"]
-    response = send(client, "patch", f"/api/households/{household.pk}",
-                    {"status": "2", "exit_year": 2019, "other_causes": "5,7"})
+    response = send(
+        client, "patch", f"/api/households/{household.pk}", {"status": "2", "exit_year": 2019, "other_causes": "5,7"}
+    )
     assert response.status_code == 200, response.content
     assert (response.json()["status_label"], response.json()["other_causes_label"]) == ("已脱贫", "缺土地、缺技术")
     assert response.json()["number"] == household.number
@@ -318,8 +339,12 @@ def test_update_household_and_member(homes, users, api_client):
 
     member = household.members.get()
     # Echoing back the masked number leaves it unchanged.
-    response = send(client, "patch", f"/api/members/{member.pk}",
-                    {"id_number": mask(member.id_number), "labour_skill": "2", "work_months": 6})
+    response = send(
+        client,
+        "patch",
+        f"/api/members/{member.pk}",
+        {"id_number": mask(member.id_number), "labour_skill": "2", "work_months": 6},
+    )
     assert response.status_code == 200, response.content
     assert response.json()["labour_skill_label"] == "技能劳动力"
     member.refresh_from_db()
@@ -332,8 +357,12 @@ def test_add_and_remove_member(homes, users, api_client):
     client = api_client(users["village_a1"])
     household = homes["a1"]
     child_id = new_id(dt.date(2010, 9, 1))
-    response = send(client, "post", f"/api/households/{household.pk}/members",
-                    {"name": "张小", "id_number": child_id, "relation": "20", "schooling": "05"})
+    response = send(
+        client,
+        "post",
+        f"/api/households/{household.pk}/members",
+        {"name": "张小", "id_number": child_id, "relation": "20", "schooling": "05"},
+    )
     assert response.status_code == 201, response.content
     child = response.json()
     assert (child["birth_date"], child["schooling_label"]) == ("2010-09-01", "八年级")
@@ -363,8 +392,13 @@ def test_income_account_put_computes_per_capita(homes, users, api_client):
     client = api_client(users["village_a1"])
     household = homes["a1"]
     path = f"/api/households/{household.pk}/income-accounts/2020"
-    body = {"wage_income": "12000", "business_income": 3000, "transfer_income": "1500.50", "business_costs": 1000,
-            "household_size": 3}
+    body = {
+        "wage_income": "12000",
+        "business_income": 3000,
+        "transfer_income": "1500.50",
+        "business_costs": 1000,
+        "household_size": 3,
+    }
     response = send(client, "put", path, body)
     assert response.status_code == 201, response.content
     assert (response.json()["net_income"], response.json()["per_capita_net_income"]) == ("15500.50", "5166.83")
@@ -375,8 +409,8 @@ def test_income_account_put_computes_per_capita(homes, users, api_client):
     response = send(client, "put", path, {**body, "wage_income": -5})
     assert response.status_code == 422
     assert response.json()["errors"] == {"wage_income": "金额不能为负数"}
-    assert client.get(f"/api/households?income_year=2020&income_below=6000").json()["count"] == 0
-    assert client.get(f"/api/households?income_year=2020&income_below=20000").json()["count"] == 1
+    assert client.get("/api/households?income_year=2020&income_below=6000").json()["count"] == 0
+    assert client.get("/api/households?income_year=2020&income_below=20000").json()["count"] == 1
 
 
 def test_security_check_put(homes, users, api_client):
@@ -403,8 +437,7 @@ def test_read_only_and_department_accounts_cannot_write(homes, regions, users, a
         ("post", "/api/households", new_household_body(regions["village_a1"])),
         ("patch", f"/api/households/{household.pk}", {"address": "x"}),
         ("delete", f"/api/households/{household.pk}", None),
-        ("post", f"/api/households/{household.pk}/members",
-         {"name": "甲", "id_number": new_id(), "relation": "20"}),
+        ("post", f"/api/households/{household.pk}/members", {"name": "甲", "id_number": new_id(), "relation": "20"}),
         ("patch", f"/api/members/{member.pk}", {"work_months": 3}),
         ("post", f"/api/members/{member.pk}/remove", {"reason": "死亡"}),
         ("put", f"/api/households/{household.pk}/income-accounts/2020", {"wage_income": 1}),
@@ -416,3 +449,17 @@ def test_read_only_and_department_accounts_cannot_write(homes, regions, users, a
         assert response.json()["detail"] == "当前账号没有修改建档立卡数据的权限"
     assert Household.objects.count() == 4 and Member.objects.count() == 4
     assert not AuditLog.objects.filter(channel=Channel.API).exists()
+
+
+def test_unknown_fields_and_unparseable_bodies_are_refused(homes, users, api_client):
+    client = api_client(users["county"])
+    path = f"/api/households/{homes['a1'].pk}"
+    response = send(client, "patch", path, {"stauts": "2"})
+    assert response.status_code == 422
+    assert response.json()["errors"] == {"stauts": "不支持的字段（或该字段不可修改）"}
+    assert send(client, "patch", path, {"number": "1"}).status_code == 422  # the number is the household's identity
+    response = client.patch(path, data="{bad json", content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("无法解析请求体")
+    assert client.get("/api/households/abc").json()["errors"] == {"household_id": "应为整数"}
+    assert Household.objects.get(pk=homes["a1"].pk).status == "1"
