@@ -6,6 +6,8 @@ over households, income accounts, security checks and members, so a county of 10
 no household is loaded into Python. The conditions are the same ``Q`` objects the per-household checks use.
 """
 
+import datetime as dt
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connections, transaction
 from django.db.models import Count, DecimalField, Sum, Exists, F, IntegerField, JSONField, OuterRef, Q, Subquery, Value
@@ -15,6 +17,7 @@ from django.utils import timezone
 from fupin.audit.models import AuditLog, Channel
 from fupin.audit.services import build_entry, snapshot
 from fupin.core.scope import in_scope
+from fupin.jobs.services import start as start_job
 from fupin.regions.models import Level, Region
 from fupin.registry.models import Household, IncomeAccount, Member, SecurityCheck
 
@@ -34,6 +37,8 @@ from .models import (
 from .services import start_procedure, user_level
 
 MONEY = DecimalField(max_digits=12, decimal_places=2)
+PROPOSE_JOB = "procedures.propose"
+START_JOB = "procedures.start"
 # Candidate kinds in the order they are proposed, with the progress message for each.
 PROPOSALS = [
     (Kind.EXIT, "测算符合脱贫条件的户"),
@@ -90,6 +95,13 @@ def _ensure_open(adjustment: Adjustment) -> None:
         raise ValidationError(f"{adjustment}已关闭，数据已锁定；如需调整请先重新开启")
 
 
+def changes_since(adjustment: Adjustment) -> dt.datetime:
+    """Natural changes count from the close of the county's previous adjustment, else from the year's start."""
+    previous = Adjustment.objects.filter(county=adjustment.county, year__lt=adjustment.year, closed__isnull=False)
+    closed = previous.order_by("-year").values_list("closed", flat=True).first()
+    return closed or timezone.make_aware(dt.datetime(adjustment.year, 1, 1))
+
+
 def _candidate_querysets(adjustment: Adjustment, line_amount) -> dict:
     """Kind → a values() queryset of the candidate rows to insert (named for insert_select)."""
     year = adjustment.year
@@ -110,8 +122,10 @@ def _candidate_querysets(adjustment: Adjustment, line_amount) -> dict:
             output_field=IntegerField(),
         )
 
-    added = counted(members.filter(created__year=year).exclude(household__created__year=year))
-    removed = counted(members.filter(active=False, updated__year=year))
+    since = changes_since(adjustment)
+    # Members entered on the day their household was registered are the registration, not a natural change.
+    added = counted(members.filter(created__gte=since, created__date__gt=F("household__created__date")))
+    removed = counted(members.filter(active=False, updated__gte=since))
     natural_done = Exists(Procedure.objects.filter(
         household=OuterRef("pk"), kind=Kind.NATURAL, year=year, status=Status.APPROVED
     ))
@@ -122,9 +136,10 @@ def _candidate_querysets(adjustment: Adjustment, line_amount) -> dict:
         .exclude(Exists(members.filter(checks.uninsured_q()))),
         Kind.RETURN: households.filter(status=checks.EXITED_STATUS)
         .filter(Q(c_per_capita_income__lt=line_amount) | insecure),
-        Kind.IDENTIFICATION: households.exclude(
-            status__in=(*checks.POOR_STATUSES, checks.EXITED_STATUS, checks.CANCELLED_STATUS)
-        ).filter(c_per_capita_income__lt=line_amount, size__gt=0),
+        # 一般农户 and cleared-out (清退) households below the line: possible missed identification (漏评).
+        Kind.IDENTIFICATION: households.exclude(status__in=(*checks.POOR_STATUSES, checks.EXITED_STATUS))
+        .filter(Q(category=checks.ORDINARY_CATEGORY) | Q(status=checks.CLEARED_STATUS))
+        .filter(c_per_capita_income__lt=line_amount, size__gt=0),
         Kind.NATURAL: households.exclude(status=checks.CANCELLED_STATUS).exclude(natural_done)
         .annotate(c_members_added=added, c_members_removed=removed)
         .filter(Q(c_members_added__gt=0) | Q(c_members_removed__gt=0)),
@@ -247,6 +262,25 @@ def start_confirmed(adjustment: Adjustment, *, acting_user, progress=None, chann
         progress(total, total, f"已发起{started}个，未通过校验{refused}个", force=True)
     _event(adjustment, "批量发起程序", acting_user, figures={"started": started, "refused": refused})
     return {"started": started, "refused": refused}
+
+
+def queue_propose(adjustment: Adjustment, *, acting_user):
+    """Check the request now (so the user hears a refusal at once) and run the proposal as a background job."""
+    ensure_county(acting_user, adjustment.county)
+    _ensure_open(adjustment)
+    return start_job(PROPOSE_JOB, f"{adjustment}：测算候选", user=acting_user,
+                      params={"adjustment": adjustment.pk}, region_code=adjustment.county_id)
+
+
+def queue_start(adjustment: Adjustment, *, acting_user):
+    _ensure_open(adjustment)
+    if not acting_user.can_write or user_level(acting_user) is None:
+        raise PermissionDenied("只有村、乡镇、县级账号可以批量发起程序")
+    pending = Candidate.objects.visible_to(acting_user).filter(adjustment=adjustment, status=CandidateStatus.CONFIRMED)
+    if not pending.exists():
+        raise ValidationError("没有已确认、待发起程序的候选户")
+    return start_job(START_JOB, f"{adjustment}：批量发起程序", user=acting_user,
+                      params={"adjustment": adjustment.pk}, region_code=acting_user.region_id or "")
 
 
 def close_problems(adjustment: Adjustment) -> list[str]:

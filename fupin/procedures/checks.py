@@ -20,8 +20,10 @@ from .models import Kind, LineKind
 
 POOR_STATUSES = ("1", "3", "4")  # 未脱贫, 返贫, 新识别
 EXITED_STATUS = "2"
+CLEARED_STATUS = "5"
 CANCELLED_STATUS = "6"
 POOR_CATEGORIES = ("1", "2", "3")
+ORDINARY_CATEGORY = "4"
 # 在校生状况 codes meaning a child is at school (小学 onward); 学龄前 and 学前教育 are not.
 IN_SCHOOL = ("03", "04", "05", "06", "07", "08", "09", "10", "11", "12")
 # 健康状况 codes that excuse a child from school ("除身体原因外"): 患有大病, 残疾.
