@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "fupin.jobs",
     "fupin.registry",
     "fupin.procedures",
+    "fupin.monitoring",
+    "fupin.assistance",
 ]
 
 MIDDLEWARE = [

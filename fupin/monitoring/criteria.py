@@ -1,0 +1,119 @@
+"""Preconditions of the monitoring procedures, stated in Chinese with the figures behind them.
+
+Both read the household's row of the facts table (``engine.FACTS``), the same figures the rules see.
+
+* 监测对象认定: the household is not already monitored and not an unexited poor household; the kind fits it
+  (脱贫不稳定户: an exited household within the monitoring line; 边缘易致贫户: an ordinary household within the line;
+  突发严重困难户: either, above the line but hit by rigid spending or an income collapse); one to five risk types.
+* 风险消除: per-capita income above the year's monitoring line; monitored for at least the configured number of
+  months (``elimination_stable_months``, default 6) with no new risk event in that time; 两不愁三保障 and drinking
+  water secure this year; and a household with nobody able to work stays monitored (暂不标注风险消除).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from fupin.procedures.checks import CheckResult, status_label, yuan
+
+from . import planning
+from .models import EliminationMethod, MonitoredHousehold, MonitoredKind, MonitoredStatus, RiskEvent, RiskType
+
+EXITED = "2"
+POOR = ("1", "3", "4")
+ELIMINATION_MONTHS = "elimination_stable_months"
+DEFAULT_ELIMINATION_MONTHS = 6
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for candidate in (31, 30, 29, 28):
+        try:
+            return dt.date(year, month, min(day.day, candidate))
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+def _facts(result: CheckResult, household, year: int) -> dict:
+    facts = planning.household_facts(household, year)
+    result.figures["facts"] = {
+        k: facts.get(k) for k in ("per_capita_income", "per_capita_income_last", "income_change_pct",
+                                  "monitoring_line", "security_unmet", "able_to_work")
+    }
+    if facts.get("monitoring_line") is None:
+        result.problems.append(f"未设置{year}年度防返贫监测范围，请管理员先在“扶贫标准”中录入")
+    return facts
+
+
+def inclusion_check(household, year: int, details: dict) -> CheckResult:
+    result = CheckResult()
+    current = MonitoredHousehold.objects.filter(household=household, status=MonitoredStatus.MONITORING).first()
+    if current is not None:
+        result.problems.append(f"该户已是监测对象（{current.get_kind_display()}，{current.identified_on:%Y-%m-%d}纳入）")
+    if household.status in POOR:
+        result.problems.append(f"该户为建档立卡贫困户（{status_label(household.status)}），已在帮扶中，不需认定为监测对象")
+    kind = details.get("kind")
+    if kind not in MonitoredKind.values:
+        result.problems.append("请选择监测对象类别（脱贫不稳定户、边缘易致贫户或突发严重困难户）")
+    risks = details.get("risks") or []
+    if not risks:
+        result.problems.append("请至少选择一项风险类型")
+    elif len(risks) > 5:
+        result.problems.append("风险类型最多选择五项")
+    elif any(r not in RiskType.values for r in risks):
+        result.problems.append("风险类型代码无效")
+    facts = _facts(result, household, year)
+    income, line = facts.get("per_capita_income"), facts.get("monitoring_line")
+    if kind == MonitoredKind.UNSTABLE and household.status != EXITED:
+        result.problems.append("脱贫不稳定户应为已脱贫户；一般农户请选择边缘易致贫户或突发严重困难户")
+    if kind == MonitoredKind.EDGE and household.status == EXITED:
+        result.problems.append("已脱贫户请选择脱贫不稳定户或突发严重困难户")
+    if kind in (MonitoredKind.UNSTABLE, MonitoredKind.EDGE) and line is not None:
+        if income is None:
+            result.problems.append(f"缺少{year}年度收支测算，无法判断是否在监测范围内，请先录入")
+        elif income >= line:
+            result.problems.append(
+                f"人均纯收入{yuan(income)}元，不低于{year}年监测范围{yuan(line)}元；"
+                "收入在监测范围以上但因刚性支出或收入骤减陷入困难的，请选择突发严重困难户"
+            )
+    return result
+
+
+def elimination_check(household, year: int, details: dict) -> CheckResult:
+    result = CheckResult()
+    monitored = MonitoredHousehold.objects.filter(household=household, status=MonitoredStatus.MONITORING).first()
+    if monitored is None:
+        result.problems.append("该户不是监测对象，不需办理风险消除")
+    if details.get("method") not in EliminationMethod.values:
+        result.problems.append("请选择风险消除方式（帮扶消除或自然消除）")
+    facts = _facts(result, household, year)
+    income, line = facts.get("per_capita_income"), facts.get("monitoring_line")
+    if income is None:
+        result.problems.append(f"缺少{year}年度收支测算，请先录入")
+    elif line is not None and income <= line:
+        result.problems.append(f"人均纯收入{yuan(income)}元，未稳定超过{year}年监测范围{yuan(line)}元")
+    if facts.get("security_unmet") is None:
+        result.problems.append(f"缺少{year}年度“两不愁三保障”及饮水安全核查，请先录入")
+    elif facts["security_unmet"] > 0:
+        result.problems.append(f"两不愁三保障及饮水安全有{facts['security_unmet']}项未达标")
+    if monitored is not None:
+        months = int(planning.parameter(ELIMINATION_MONTHS, year, household.village_id, DEFAULT_ELIMINATION_MONTHS))
+        today = timezone.localdate()
+        stable_since = add_months(today, -months)
+        result.figures["stable_months"] = months
+        if monitored.identified_on > stable_since:
+            result.problems.append(
+                f"纳入监测（{monitored.identified_on:%Y-%m-%d}）未满{months}个月，收入稳定时间不足"
+            )
+        recent = RiskEvent.objects.filter(household=household, date__gt=stable_since).order_by("-date").first()
+        if recent is not None:
+            result.problems.append(f"近{months}个月内仍有风险事件（{recent}），风险尚未稳定消除")
+        if monitored.no_work_capacity or not facts.get("able_to_work"):
+            result.problems.append("整户无劳动能力，落实兜底保障后仍继续监测，暂不标注风险消除")
+        if details.get("method") == EliminationMethod.ASSISTED and not monitored.measures.exists():
+            result.problems.append("帮扶消除须已落实帮扶措施；未落实措施的请选择自然消除")
+    return result

@@ -1,0 +1,460 @@
+"""The rule engine shared by monitoring rules and data-quality checks (DESIGN §5).
+
+One shape for every rule family:
+
+* **The household-facts table** (``FACTS``): one row per household and year with the columns rules may use. It is
+  one SQL query over the registry tables (households, members, yearly accounts and checks) plus risk events,
+  monitored households and the per-county lines and parameters of the year.
+* **Conditions** are SQL boolean expressions over those columns, e.g. ``per_capita_income < monitoring_line`` or
+  ``income_change_pct <= -:income_drop_pct``; ``:code`` is a parameter (threshold) resolved per year and county.
+  ``validate()`` parses a condition with SQLGlot and admits only comparisons, boolean logic, arithmetic and a few
+  scalar functions over known columns and parameters.
+* **Execution** is set-based where the data lives: the facts query and the conditions are written once in the
+  DuckDB dialect and transpiled by SQLGlot to SQLite, PostgreSQL (or Spark SQL later); the database returns only
+  the firing rows, each with the evaluated figures that become the alert's explanation.
+
+``Plan`` holds one evaluation (scope, year, rules, parameter values per county); ``plan.sql(dialect)`` is the
+statement, ``run_django(plan)`` and ``run_duckdb(plan, con)`` execute it. The benchmark calls these directly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError
+
+# The dialect conditions and the facts query are written in.
+RULE_DIALECT = "duckdb"
+DJANGO_DIALECTS = {"sqlite": "sqlite", "postgresql": "postgres"}
+
+# 在校生状况 codes for pupils and students (小学 onward), and the health codes that excuse a child from school.
+IN_SCHOOL = ("03", "04", "05", "06", "07", "08", "09", "10", "11", "12")
+EXCUSED_HEALTH = ("3", "4")
+LABOUR_SKILLS = ("1", "2")  # 普通劳动力, 技能劳动力
+WORKING_CAPACITY = ("1", "2", "3")  # … and 弱劳动力或半劳动力
+SECURITY_FIELDS = ("food_secure", "clothing_secure", "education_secure", "medical_secure", "housing_secure",
+                   "water_secure")
+NUMBER, INTEGER, TEXT = "number", "integer", "text"
+
+
+@dataclass(frozen=True)
+class Fact:
+    name: str
+    kind: str
+    label: str
+    sql: str
+
+
+def _count(condition: str) -> str:
+    return f"SUM(CASE WHEN m.active AND {condition} THEN 1 ELSE 0 END)"
+
+
+def _events(kind: str) -> str:
+    return f"SUM(CASE WHEN e.kind = '{kind}' THEN 1 ELSE 0 END)"
+
+
+def _money(column: str) -> str:
+    return f"CAST({column} AS DOUBLE)"
+
+
+def _in(values: Iterable[str]) -> str:
+    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+# The documented columns rules may use, in the order the facts table has them. ``sql`` reads the CTE aliases of
+# ``Plan.facts_sql``: h (household), mem (member aggregates), cur/prev (this and last year's account), sc (this
+# year's 两不愁三保障 check), ev (risk events in the 12 months up to the end of the year), mon (open monitoring),
+# p (lines and parameters of the household's county).
+FACTS: tuple[Fact, ...] = (
+    Fact("household_id", INTEGER, "户ID", "h.id"),
+    Fact("village_code", TEXT, "所属村区划代码", "h.village_id"),
+    Fact("status", TEXT, "户状态代码（1未脱贫 2已脱贫 3返贫 4新识别）", "h.status"),
+    Fact("category", TEXT, "贫困户属性代码（1一般 2低保 3特困供养 4一般农户）", "h.category"),
+    Fact("main_cause", TEXT, "主要致贫原因代码", "h.main_cause"),
+    Fact("exit_year", INTEGER, "脱贫年度", "h.exit_year"),
+    Fact("identification_year", INTEGER, "识别年度", "h.identification_year"),
+    Fact("enjoys_policy", INTEGER, "享受政策（1是 0否）", "CASE WHEN h.enjoys_policy THEN 1 ELSE 0 END"),
+    Fact("size", INTEGER, "家庭人口数", "h.size"),
+    Fact("phone", TEXT, "联系电话", "h.phone"),
+    Fact("house_area", NUMBER, "住房面积（㎡）", _money("h.house_area")),
+    Fact("per_capita_income", NUMBER, "本年人均纯收入（元）", _money("cur.per_capita_net_income")),
+    Fact("per_capita_income_last", NUMBER, "上年人均纯收入（元）", _money("prev.per_capita_net_income")),
+    Fact("income_change_pct", NUMBER, "人均纯收入较上年变化（%）",
+         "CASE WHEN prev.per_capita_net_income > 0 THEN (CAST(cur.per_capita_net_income AS DOUBLE) - "
+         "prev.per_capita_net_income) * 100.0 / prev.per_capita_net_income END"),
+    Fact("net_income", NUMBER, "本年家庭纯收入（元）", _money("cur.net_income")),
+    Fact("net_income_last", NUMBER, "上年家庭纯收入（元）", _money("prev.net_income")),
+    Fact("wage_income", NUMBER, "工资性收入（元）", _money("cur.wage_income")),
+    Fact("business_income", NUMBER, "生产经营性收入（元）", _money("cur.business_income")),
+    Fact("property_income", NUMBER, "财产性收入（元）", _money("cur.property_income")),
+    Fact("transfer_income", NUMBER, "转移性收入（元）", _money("cur.transfer_income")),
+    Fact("business_costs", NUMBER, "生产经营性支出（元）", _money("cur.business_costs")),
+    Fact("medical_out_of_pocket", NUMBER, "合规自付医疗支出（元）", _money("cur.medical_out_of_pocket")),
+    Fact("medical_share_pct", NUMBER, "合规自付医疗支出占家庭纯收入（%）",
+         "CASE WHEN cur.net_income > 0 THEN CAST(cur.medical_out_of_pocket AS DOUBLE) * 100.0 / cur.net_income END"),
+    Fact("heads", INTEGER, "户主人数", "COALESCE(mem.heads, 0)"),
+    Fact("head_spouse_same_sex", INTEGER, "户主与配偶同性别（1是 0否）",
+         "CASE WHEN mem.head_sex IS NOT NULL AND (mem.spouse_sex_min = mem.head_sex OR mem.spouse_sex_max = "
+         "mem.head_sex) THEN 1 ELSE 0 END"),
+    Fact("members_serious_illness", INTEGER, "患大病成员数", "COALESCE(mem.serious_illness, 0)"),
+    Fact("members_chronic", INTEGER, "长期慢性病成员数", "COALESCE(mem.chronic, 0)"),
+    Fact("members_disabled", INTEGER, "残疾成员数", "COALESCE(mem.disabled, 0)"),
+    Fact("students", INTEGER, "在校生人数", "COALESCE(mem.students, 0)"),
+    Fact("school_age_out", INTEGER, "义务教育阶段适龄未在校人数（除身体原因）", "COALESCE(mem.school_age_out, 0)"),
+    Fact("members_on_dibao", INTEGER, "享受低保成员数", "COALESCE(mem.on_dibao, 0)"),
+    Fact("members_on_tekun", INTEGER, "特困供养成员数", "COALESCE(mem.on_tekun, 0)"),
+    Fact("workers", INTEGER, "有务工时间的成员数", "COALESCE(mem.workers, 0)"),
+    Fact("labourers", INTEGER, "16至60岁普通或技能劳动力人数", "COALESCE(mem.labourers, 0)"),
+    Fact("able_to_work", INTEGER, "有劳动能力成员数（含弱劳动力）", "COALESCE(mem.able_to_work, 0)"),
+    Fact("uninsured", INTEGER, "未参加基本医疗保险成员数", "COALESCE(mem.uninsured, 0)"),
+    Fact("deaths", INTEGER, "近一年死亡成员数（减员记录与死亡事件）",
+         "COALESCE(mem.deaths, 0) + COALESCE(ev.death, 0)"),
+    Fact("illness_events", INTEGER, "新发重大疾病事件数", "COALESCE(ev.illness, 0)"),
+    Fact("disability_events", INTEGER, "新增残疾事件数", "COALESCE(ev.disability, 0)"),
+    Fact("disaster_events", INTEGER, "自然灾害事件数", "COALESCE(ev.disaster, 0)"),
+    Fact("accident_events", INTEGER, "意外事故事件数", "COALESCE(ev.accident, 0)"),
+    Fact("unemployment_events", INTEGER, "主要劳动力失业事件数", "COALESCE(ev.unemployment, 0)"),
+    Fact("industry_events", INTEGER, "产业经营失败事件数", "COALESCE(ev.industry, 0)"),
+    Fact("event_amount", NUMBER, "风险事件损失与支出合计（元）", "COALESCE(ev.amount, 0)"),
+    Fact("security_checked", INTEGER, "本年已做两不愁三保障核查（1是 0否）",
+         "CASE WHEN sc.household_id IS NULL THEN 0 ELSE 1 END"),
+    Fact("security_unmet", INTEGER, "两不愁三保障及饮水未达标项数", "sc.unmet"),
+    Fact("house_grade", TEXT, "危房等级", "sc.house_grade"),
+    Fact("monitored", INTEGER, "当前为监测对象（1是 0否）", "CASE WHEN mon.household_id IS NULL THEN 0 ELSE 1 END"),
+    Fact("monitored_kind", TEXT, "监测对象类别代码", "mon.kind"),
+    Fact("monitoring_line", NUMBER, "本年监测范围（元/人）", "p.monitoring_line"),
+    Fact("poverty_line", NUMBER, "本年扶贫标准（元/人）", "p.poverty_line"),
+)
+FACT_NAMES = {f.name: f for f in FACTS}
+KEY_COLUMNS = ("household_id", "village_code")
+
+# Expression nodes a condition may contain: predicates, boolean logic, arithmetic, literals, columns,
+# parameters and a handful of scalar functions that every target dialect has.
+ALLOWED_NODES = (
+    exp.And, exp.Or, exp.Not, exp.Paren, exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Is, exp.In,
+    exp.Between, exp.Like, exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod, exp.Neg, exp.Literal, exp.Boolean,
+    exp.Null, exp.Column, exp.Identifier, exp.Placeholder, exp.Coalesce, exp.Abs, exp.Greatest, exp.Least,
+    exp.Length, exp.Case, exp.If, exp.Round, exp.Substring,
+)
+PREDICATES = (exp.And, exp.Or, exp.Not, exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Is, exp.In,
+              exp.Between, exp.Like, exp.Boolean)
+NODE_NAMES = {exp.Select: "SELECT 查询", exp.Subquery: "子查询", exp.Anonymous: "函数"}
+
+
+class ConditionError(ValueError):
+    """A condition that cannot be used; the message is in Chinese and names the problem."""
+
+
+@dataclass(frozen=True)
+class Condition:
+    text: str
+    expression: exp.Expression
+    columns: tuple[str, ...]
+    parameters: tuple[str, ...]
+
+
+def validate(text: str) -> Condition:
+    """Parse and check a condition; raise ConditionError with a Chinese message naming what is wrong."""
+    text = (text or "").strip()
+    if not text:
+        raise ConditionError("请填写触发条件")
+    try:
+        expressions = sqlglot.parse(text, read=RULE_DIALECT)
+    except ParseError as exc:
+        first = exc.errors[0] if exc.errors else {}
+        where = f"（第{first.get('col')}列附近）" if first.get("col") else ""
+        raise ConditionError(f"条件语法错误{where}：{first.get('description') or exc}") from exc
+    if len(expressions) != 1 or expressions[0] is None:
+        raise ConditionError("条件只能是一个表达式，不能包含分号或多条语句")
+    expression = expressions[0]
+    for node in expression.walk():
+        if not isinstance(node, ALLOWED_NODES):
+            name = next((v for k, v in NODE_NAMES.items() if isinstance(node, k)), None)
+            what = name or getattr(node, "key", type(node).__name__).upper()
+            raise ConditionError(f"条件中不允许使用 {what}；只能使用比较、AND/OR/NOT、算术运算和 COALESCE、ABS 等函数")
+    if not isinstance(expression.unnest(), PREDICATES):
+        raise ConditionError("条件应为判断式（如 per_capita_income < monitoring_line），而不是一个数值")
+    columns = []
+    for column in expression.find_all(exp.Column):
+        if column.table:
+            raise ConditionError(f"字段“{column.sql()}”不能带表名，请直接写字段名")
+        if column.name not in FACT_NAMES:
+            raise ConditionError(f"未知字段“{column.name}”，可用字段见“户事实表字段说明”")
+        columns.append(column.name)
+    parameters = [p.name for p in expression.find_all(exp.Placeholder)]
+    if any(not p for p in parameters):
+        raise ConditionError("参数应写作“:参数代码”，如 :income_drop_pct")
+    return Condition(text, expression, tuple(dict.fromkeys(columns)), tuple(dict.fromkeys(parameters)))
+
+
+def param_column(code: str) -> str:
+    return f"p_{code}"
+
+
+def _with_param_columns(expression: exp.Expression) -> exp.Expression:
+    def swap(node):
+        if isinstance(node, exp.Placeholder):
+            return exp.column(param_column(node.name))
+        return node
+
+    return expression.copy().transform(swap)
+
+
+@dataclass(frozen=True)
+class PlanRule:
+    """A rule as the engine sees it: code, condition, and the region prefixes it covers or must leave alone."""
+
+    code: str
+    condition: Condition
+    include_prefix: str = ""
+    exclude_prefixes: tuple[str, ...] = ()
+
+    def guarded(self) -> exp.Expression:
+        """The condition limited to the rule's region (minus the regions that override it)."""
+        parts = []
+        if self.include_prefix:
+            parts.append(_prefix_test(self.include_prefix))
+        parts += [exp.Not(this=_prefix_test(prefix)) for prefix in self.exclude_prefixes]
+        parts.append(exp.Paren(this=_with_param_columns(self.condition.expression)))
+        return exp.and_(*parts)
+
+
+def _prefix_test(prefix: str) -> exp.Expression:
+    return exp.Like(this=exp.column("village_code"), expression=exp.Literal.string(f"{prefix}%"))
+
+
+def code_range(prefix: str) -> tuple[str, str]:
+    """Inclusive bounds of the 12-digit codes under a prefix; a range (unlike LIKE) uses the index in any collation."""
+    return prefix.ljust(12, "0"), prefix.ljust(12, "9")
+
+
+def _literal(value) -> str:
+    if value is None:
+        return "CAST(NULL AS DOUBLE)"
+    return f"CAST({float(value)!r} AS DOUBLE)"
+
+
+@dataclass
+class Plan:
+    """One evaluation: households under ``prefix`` for ``year`` against ``rules``.
+
+    ``counties`` maps each 6-digit county code in scope to its values: ``monitoring_line``, ``poverty_line`` and
+    every parameter code the rules use (None when not configured: the conditions using it never fire there).
+    """
+
+    prefix: str
+    year: int
+    rules: list[PlanRule]
+    counties: dict[str, dict[str, Decimal | float | None]]
+    today: dt.date = field(default_factory=dt.date.today)
+    household_ids: tuple[int, ...] = ()
+    exclude_monitored: bool = False
+
+    @property
+    def parameter_codes(self) -> list[str]:
+        return list(dict.fromkeys(p for r in self.rules for p in r.condition.parameters))
+
+    @property
+    def figure_columns(self) -> list[str]:
+        """The facts and parameter columns the rules read: what an alert keeps as its explanation."""
+        columns = [c for r in self.rules for c in r.condition.columns if c not in KEY_COLUMNS]
+        columns += [param_column(p) for p in self.parameter_codes]
+        return list(dict.fromkeys(columns))
+
+    def event_window(self) -> tuple[dt.date, dt.date]:
+        """Risk events and deaths count in the 12 months up to today when the year is the current or the last
+        complete one (a run reads last year's accounts but this year's events); for older years, that year."""
+        end = self.today if self.year >= self.today.year - 1 else dt.date(self.year, 12, 31)
+        return end - dt.timedelta(days=365), end
+
+    def _household_filter(self, alias: str) -> str:
+        low, high = code_range(self.prefix)
+        where = f"{alias}.village_id >= '{low}' AND {alias}.village_id <= '{high}' AND {alias}.status NOT IN ('5', '6')"
+        if self.household_ids:
+            where += f" AND {alias}.id IN ({', '.join(str(int(i)) for i in self.household_ids)})"
+        return where
+
+    def _params_sql(self) -> str:
+        names = ["monitoring_line", "poverty_line", *(param_column(c) for c in self.parameter_codes)]
+        counties = self.counties or {self.prefix[:6]: {}}
+        rows = []
+        for county, values in sorted(counties.items()):
+            cells = [f"'{county}' AS county_code"]
+            for name in names:
+                key = name[2:] if name.startswith("p_") else name
+                cells.append(f"{_literal(values.get(key))} AS {name}")
+            rows.append("SELECT " + ", ".join(cells))
+        return " UNION ALL ".join(rows)
+
+    def facts_sql(self) -> str:
+        """The household-facts table as one SELECT (DuckDB dialect)."""
+        y = self.year
+        school_after, school_until = dt.date(y - 16, 9, 1), dt.date(y - 6, 9, 1)
+        oldest_labourer, youngest_labourer = dt.date(y - 60, 12, 31), dt.date(y - 16, 12, 31)
+        window_start, window_end = self.event_window()
+        excused = " AND ".join(f"m.health NOT LIKE '%{c}%'" for c in EXCUSED_HEALTH)
+        unmet = " + ".join(f"CASE WHEN s.{f} THEN 0 ELSE 1 END" for f in SECURITY_FIELDS)
+        scope = f"SELECT id FROM registry_household h WHERE {self._household_filter('h')}"
+        facts = ",\n  ".join([f"{f.sql} AS {f.name}" for f in FACTS]
+                              + [f"p.{param_column(c)} AS {param_column(c)}" for c in self.parameter_codes])
+        return f"""
+WITH scope AS ({scope}),
+mem AS (
+  SELECT m.household_id,
+    {_count("m.relation = '01'")} AS heads,
+    MAX(CASE WHEN m.active AND m.relation = '01' THEN m.sex END) AS head_sex,
+    MIN(CASE WHEN m.active AND m.relation = '10' THEN m.sex END) AS spouse_sex_min,
+    MAX(CASE WHEN m.active AND m.relation = '10' THEN m.sex END) AS spouse_sex_max,
+    {_count("m.health LIKE '%3%'")} AS serious_illness,
+    {_count("m.health LIKE '%2%'")} AS chronic,
+    {_count("m.health LIKE '%4%'")} AS disabled,
+    {_count(f"m.schooling IN {_in(IN_SCHOOL)}")} AS students,
+    {_count(f"m.birth_date > '{school_after}' AND m.birth_date <= '{school_until}' AND m.schooling NOT IN "
+            f"{_in(IN_SCHOOL)} AND {excused}")} AS school_age_out,
+    {_count("m.on_dibao")} AS on_dibao,
+    {_count("m.on_tekun")} AS on_tekun,
+    {_count("m.work_months > 0")} AS workers,
+    {_count(f"m.birth_date > '{oldest_labourer}' AND m.birth_date <= '{youngest_labourer}' AND m.labour_skill IN "
+            f"{_in(LABOUR_SKILLS)}")} AS labourers,
+    {_count(f"m.labour_skill IN {_in(WORKING_CAPACITY)}")} AS able_to_work,
+    {_count("NOT m.basic_medical_insurance")} AS uninsured,
+    SUM(CASE WHEN NOT m.active AND m.removed_reason LIKE '%死亡%' AND m.updated > '{window_start}'
+             AND m.updated < '{window_end + dt.timedelta(days=1)}' THEN 1 ELSE 0 END) AS deaths
+  FROM registry_member m JOIN scope ON scope.id = m.household_id
+  GROUP BY m.household_id
+),
+ev AS (
+  SELECT e.household_id,
+    {_events("illness")} AS illness, {_events("disability")} AS disability, {_events("death")} AS death,
+    {_events("disaster")} AS disaster, {_events("accident")} AS accident,
+    {_events("unemployment")} AS unemployment, {_events("industry")} AS industry,
+    SUM(COALESCE(CAST(e.amount AS DOUBLE), 0)) AS amount
+  FROM monitoring_riskevent e JOIN scope ON scope.id = e.household_id
+  WHERE e.date > '{window_start}' AND e.date <= '{window_end}'
+  GROUP BY e.household_id
+),
+cur AS (SELECT a.* FROM registry_incomeaccount a JOIN scope ON scope.id = a.household_id WHERE a.year = {y}),
+prev AS (SELECT a.* FROM registry_incomeaccount a JOIN scope ON scope.id = a.household_id WHERE a.year = {y - 1}),
+sc AS (
+  SELECT s.household_id, {unmet} AS unmet, s.house_grade
+  FROM registry_securitycheck s JOIN scope ON scope.id = s.household_id WHERE s.year = {y}
+),
+mon AS (
+  SELECT o.household_id, MAX(o.kind) AS kind
+  FROM monitoring_monitoredhousehold o JOIN scope ON scope.id = o.household_id
+  WHERE o.status = 'monitoring' GROUP BY o.household_id
+),
+p AS ({self._params_sql()})
+SELECT
+  {facts}
+FROM registry_household h
+LEFT JOIN mem ON mem.household_id = h.id
+LEFT JOIN ev ON ev.household_id = h.id
+LEFT JOIN cur ON cur.household_id = h.id
+LEFT JOIN prev ON prev.household_id = h.id
+LEFT JOIN sc ON sc.household_id = h.id
+LEFT JOIN mon ON mon.household_id = h.id
+LEFT JOIN p ON p.county_code = SUBSTRING(h.village_id, 1, 6)
+WHERE {self._household_filter('h')}"""
+
+    def eval_sql(self) -> str:
+        """The firing rows: keys, figure columns and one 0/1 column per rule (DuckDB dialect)."""
+        flags = [
+            f"CASE WHEN {rule.guarded().sql(RULE_DIALECT)} THEN 1 ELSE 0 END AS r{index}"
+            for index, rule in enumerate(self.rules)
+        ]
+        fired = " OR ".join(f"r{index} = 1" for index in range(len(self.rules))) or "1 = 0"
+        where = "WHERE monitored = 0" if self.exclude_monitored else ""
+        columns = ", ".join([*KEY_COLUMNS, *self.figure_columns, *flags])
+        return (
+            f"SELECT * FROM (SELECT {columns} FROM ({self.facts_sql()}) facts {where}) t WHERE {fired}"
+        )
+
+    def count_sql(self) -> str:
+        return f"SELECT COUNT(*) FROM registry_household h WHERE {self._household_filter('h')}"
+
+    def sql(self, dialect: str, statement: str = "eval") -> str:
+        source = {"eval": self.eval_sql, "facts": self.facts_sql, "count": self.count_sql}[statement]()
+        if dialect == RULE_DIALECT:
+            return source
+        return sqlglot.transpile(source, read=RULE_DIALECT, write=dialect)[0]
+
+
+@dataclass
+class Hit:
+    """One firing household: the rules that fired and, per rule, the figures it read."""
+
+    household_id: int
+    village_code: str
+    rules: list[str]
+    figures: dict[str, dict]
+
+
+def _plain(value):
+    if isinstance(value, Decimal):
+        value = float(value)
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return None
+        return round(value, 2)
+    return value
+
+
+def hits(plan: Plan, rows: Iterable[tuple]) -> Iterator[Hit]:
+    """Turn the firing rows into hits: per rule, the columns and parameters its condition read."""
+    figure_columns = plan.figure_columns
+    offset = len(KEY_COLUMNS)
+    position = {name: offset + i for i, name in enumerate(figure_columns)}
+    flag_offset = offset + len(figure_columns)
+    reads = [
+        [*r.condition.columns, *(param_column(p) for p in r.condition.parameters)] for r in plan.rules
+    ]
+    for row in rows:
+        fired = [i for i in range(len(plan.rules)) if row[flag_offset + i]]
+        figures = {}
+        for i in fired:
+            figures[plan.rules[i].code] = {
+                name: _plain(row[position[name]]) for name in reads[i] if name not in KEY_COLUMNS
+            }
+        yield Hit(int(row[0]), row[1], [plan.rules[i].code for i in fired], figures)
+
+
+def run_django(plan: Plan, *, using: str = "default") -> tuple[int, list[Hit]]:
+    """Evaluate in the Django database (SQLite or PostgreSQL): (households scanned, hits)."""
+    from django.db import connections
+
+    connection = connections[using]
+    dialect = DJANGO_DIALECTS[connection.vendor]
+    with connection.cursor() as cursor:
+        cursor.execute(plan.sql(dialect, "count"))
+        scanned = cursor.fetchone()[0]
+        if not plan.rules:
+            return scanned, []
+        cursor.execute(plan.sql(dialect, "eval"))
+        rows = cursor.fetchall()
+    return scanned, list(hits(plan, rows))
+
+
+def run_duckdb(plan: Plan, con) -> tuple[int, list[Hit]]:
+    """Evaluate in DuckDB over tables named like the Django ones (the benchmark's bare engine, and department data
+    that lives in DuckDB)."""
+    scanned = con.execute(plan.sql(RULE_DIALECT, "count")).fetchone()[0]
+    rows = con.execute(plan.sql(RULE_DIALECT, "eval")).fetchall() if plan.rules else []
+    return scanned, list(hits(plan, rows))
+
+
+def facts_rows(plan: Plan, *, using: str = "default") -> list[dict]:
+    """The facts rows themselves (for one household's file, the procedures' criteria and tests)."""
+    from django.db import connections
+
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        cursor.execute(plan.sql(DJANGO_DIALECTS[connection.vendor], "facts"))
+        names = [c[0] for c in cursor.description]
+        return [{n: _plain(v) for n, v in zip(names, row)} for row in cursor.fetchall()]

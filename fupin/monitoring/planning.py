@@ -1,0 +1,133 @@
+"""From configuration to an engine plan: which rules apply where, and the lines and parameters of each county.
+
+Parameters and lines are resolved per county (the most specific of county, city, province, national wins, and a
+figure for the exact year wins over one for every year), so one set-based statement serves a whole province
+whose counties use different thresholds.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import Q
+from django.utils import timezone
+
+from fupin.procedures import lines
+from fupin.procedures.models import LineKind
+from fupin.regions.models import PREFIX_LENGTH, Level, Region
+
+from . import engine
+from .models import Parameter, Rule
+
+COUNTY_DIGITS = PREFIX_LENGTH[Level.COUNTY]
+
+
+def _rank(parameter: Parameter) -> tuple[int, int]:
+    return (len(parameter.region.prefix) if parameter.region_id else 0, 1 if parameter.year is not None else 0)
+
+
+def resolve_parameters(codes, year: int, county_code: str) -> dict[str, Decimal | None]:
+    """code → value for one county (None when not configured)."""
+    return resolve_for_counties(codes, year, [county_code])[county_code[:COUNTY_DIGITS]]
+
+
+def resolve_for_counties(codes, year: int, county_codes) -> dict[str, dict[str, Decimal | None]]:
+    codes = list(codes)
+    counties = [c[:COUNTY_DIGITS] for c in county_codes]
+    candidates = list(
+        Parameter.objects.filter(code__in=codes).filter(Q(year=year) | Q(year__isnull=True)).select_related("region")
+    )
+    resolved = {}
+    for county in counties:
+        values = {}
+        for code in codes:
+            matching = [
+                p for p in candidates
+                if p.code == code and (p.region_id is None or county.startswith(p.region.prefix))
+            ]
+            values[code] = max(matching, key=_rank).value if matching else None
+        resolved[county] = values
+    return resolved
+
+
+def parameter(code: str, year: int, region_code: str, default=None):
+    value = resolve_parameters([code], year, region_code)[code]
+    return default if value is None else value
+
+
+def counties_in(prefix: str) -> list[str]:
+    """The 6-digit codes of the counties a run over ``prefix`` touches."""
+    if len(prefix) >= COUNTY_DIGITS:
+        return [prefix[:COUNTY_DIGITS]]
+    low, high = engine.code_range(prefix)
+    codes = Region.objects.filter(level=Level.COUNTY, code__gte=low, code__lte=high).values_list("code", flat=True)
+    return [c[:COUNTY_DIGITS] for c in codes]
+
+
+def county_values(codes, year: int, prefix: str) -> tuple[dict[str, dict], list[str]]:
+    """Per county: the monitoring line, the poverty line and the parameters; plus warnings for missing lines."""
+    counties = counties_in(prefix)
+    values = resolve_for_counties(codes, year, counties)
+    warnings = []
+    for county in counties:
+        full = county.ljust(12, "0")
+        monitoring = lines.resolve(LineKind.MONITORING, year, full)
+        poverty = lines.resolve(LineKind.POVERTY, year, full)
+        values[county]["monitoring_line"] = monitoring.amount if monitoring else None
+        values[county]["poverty_line"] = poverty.amount if poverty else None
+        if monitoring is None:
+            warnings.append(f"{county}：未设置{year}年度防返贫监测范围，涉及监测范围的规则在该县不触发")
+        missing = [c for c in codes if values[county][c] is None]
+        if missing:
+            warnings.append(f"{county}：未设置参数 {'、'.join(missing)}，使用这些参数的规则在该县不触发")
+    return values, warnings
+
+
+def _overlaps(rule_prefix: str, prefix: str) -> bool:
+    return rule_prefix.startswith(prefix) or prefix.startswith(rule_prefix)
+
+
+def plan_rules(family: str, year: int, prefix: str) -> list[engine.PlanRule]:
+    """The enabled rules of a family for the year, each guarded to its region minus more specific overrides.
+
+    A disabled regional rule still overrides: a county that switches a national rule off has its own disabled copy.
+    """
+    rules = [
+        r for r in Rule.objects.filter(family=family).select_related("region").order_by("code", "id")
+        if r.applies_to_year(year)
+    ]
+    prefixes = {r.pk: (r.region.prefix if r.region_id else "") for r in rules}
+    planned = []
+    for rule in rules:
+        own = prefixes[rule.pk]
+        if not rule.enabled or not _overlaps(own, prefix):
+            continue
+        overrides = tuple(
+            prefixes[o.pk] for o in rules
+            if o.code == rule.code and o.pk != rule.pk and prefixes[o.pk].startswith(own) and prefixes[o.pk] != own
+        )
+        planned.append(engine.PlanRule(rule.code, engine.validate(rule.condition), own, overrides))
+    return planned
+
+
+def build_plan(family: str, region_code: str, year: int, *, household_ids=(), exclude_monitored=False):
+    prefix = Region.objects.get(code=region_code).prefix
+    rules = plan_rules(family, year, prefix)
+    codes = list(dict.fromkeys(p for r in rules for p in r.condition.parameters))
+    counties, warnings = county_values(codes, year, prefix)
+    plan = engine.Plan(
+        prefix=prefix, year=year, rules=rules, counties=counties, today=timezone.localdate(),
+        household_ids=tuple(household_ids), exclude_monitored=exclude_monitored,
+    )
+    return plan, warnings
+
+
+def household_facts(household, year: int) -> dict:
+    """The household's row of the facts table for the year (lines of its county included)."""
+    counties, _warnings = county_values([], year, household.village_id[:COUNTY_DIGITS])
+    plan = engine.Plan(
+        prefix=household.village_id, year=year, rules=[], counties=counties, today=timezone.localdate(),
+        household_ids=(household.pk,),
+    )
+    rows = engine.facts_rows(plan)
+    return rows[0] if rows else {}

@@ -1,0 +1,500 @@
+"""Monitoring actions: run the rules, reconcile alerts and findings, take leads, verify, record risk events, and
+apply the outcomes of the monitoring procedures. Pages, the API, the CLI and the job are thin callers.
+
+Every write is audited (region code = the village). Batch writes of a run go in bulk, with their audit rows, in
+the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from fupin.accounts.models import Role
+from fupin.audit.models import AuditLog
+from fupin.audit.services import build_entry, record_change, snapshot
+from fupin.core.scope import in_scope
+from fupin.procedures import services as procedures
+from fupin.procedures.models import Status as ProcedureStatus
+from fupin.regions.models import Level, Region
+from fupin.registry.models import Household
+
+from . import engine, planning
+from .models import (
+    OPEN_ALERT_STATUSES,
+    Alert,
+    AlertStatus,
+    EliminationMethod,
+    Family,
+    Finding,
+    MonitoredHousehold,
+    MonitoredStatus,
+    Parameter,
+    RiskEvent,
+    Rule,
+    Run,
+    RunStatus,
+    Source,
+)
+from .procedure_kinds import ELIMINATION, INCLUSION
+
+VERIFY_DAYS = "verify_days"
+DEFAULT_VERIFY_DAYS = 5
+RUNNERS = {Role.COUNTY, Role.TOWNSHIP, Role.ADMIN}
+VERIFIERS = {Role.VILLAGE, Role.TOWNSHIP, Role.COUNTY, Role.ADMIN}
+BATCH = 2000
+AUTO_CLOSE_NOTE = "规则不再触发，系统自动关闭"
+
+
+# --- permissions ------------------------------------------------------------------------------------------------
+
+def ensure_can_run(user, region: Region, family: str) -> None:
+    """Monitoring runs: township level and above; data-quality checks: any writing level, villages included."""
+    roles = RUNNERS | ({Role.VILLAGE} if family == Family.QUALITY else set())
+    if not (user.is_superuser or (user.can_write and user.role in roles)):
+        raise PermissionDenied("当前账号不能运行监测预警（须乡镇级及以上账号）")
+    if not in_scope(user, region.code):
+        raise PermissionDenied(f"{region.name}不在当前账号的管辖范围内")
+
+
+def ensure_can_verify(user, village_code: str) -> None:
+    if not (user.is_superuser or (user.can_write and user.role in VERIFIERS)):
+        raise PermissionDenied("当前账号不能核实预警或登记监测信息")
+    if not in_scope(user, village_code):
+        raise PermissionDenied("该户不在当前账号的管辖范围内")
+
+
+def ensure_can_configure(user, region) -> None:
+    if not user.can_administer:
+        raise PermissionDenied("只有系统管理员可以维护监测规则和参数")
+    if region is None and not (user.is_superuser and user.region_id is None):
+        raise PermissionDenied("全国默认规则和参数只能由超级管理员修改；请为本辖区另设同代码的规则或参数")
+    if region is not None and not in_scope(user, region.code):
+        raise PermissionDenied(f"{region.name}不在当前账号的管辖范围内")
+
+
+# --- configuration ----------------------------------------------------------------------------------------------
+
+def clean_rule(rule: Rule) -> None:
+    """Validate the condition (syntax, columns, parameters that exist) and the fields; raise field errors."""
+    errors = {}
+    try:
+        condition = engine.validate(rule.condition)
+    except engine.ConditionError as exc:
+        errors["condition"] = str(exc)
+    else:
+        known = set(Parameter.objects.filter(code__in=condition.parameters).values_list("code", flat=True))
+        unknown = [p for p in condition.parameters if p not in known]
+        if unknown:
+            errors["condition"] = f"未定义的参数 :{'、:'.join(unknown)}，请先在“监测参数”中设置"
+    if rule.year_from and rule.year_to and rule.year_from > rule.year_to:
+        errors["year_to"] = "截止年度不能早于起始年度"
+    if rule.region_id and rule.region.level > Level.COUNTY:
+        errors["region"] = "规则只能按省、市或县设置"
+    try:
+        rule.full_clean(exclude=list(errors))
+    except ValidationError as exc:
+        errors.update({k: v[0] for k, v in exc.message_dict.items()})
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def save_rule(rule: Rule, *, acting_user, channel) -> Rule:
+    ensure_can_configure(acting_user, rule.region)
+    before = None
+    if rule.pk:
+        original = Rule.objects.get(pk=rule.pk)
+        ensure_can_configure(acting_user, original.region)
+        before = snapshot(original)
+    clean_rule(rule)
+    rule.save()
+    record_change(rule, before=before, acting_user=acting_user, channel=channel)
+    return rule
+
+
+def override_rule(rule: Rule, region: Region) -> Rule:
+    """An unsaved copy of a higher-level rule for ``region`` (how a county changes or disables a national rule)."""
+    return Rule(
+        family=rule.family, code=rule.code, name=rule.name, condition=rule.condition, severity=rule.severity,
+        risk_type=rule.risk_type, year_from=rule.year_from, year_to=rule.year_to, region=region,
+        enabled=rule.enabled, description=rule.description,
+    )
+
+
+@transaction.atomic
+def save_parameter(parameter: Parameter, *, acting_user, channel) -> Parameter:
+    ensure_can_configure(acting_user, parameter.region)
+    before = None
+    if parameter.pk:
+        original = Parameter.objects.get(pk=parameter.pk)
+        ensure_can_configure(acting_user, original.region)
+        before = snapshot(original)
+    if parameter.region_id and parameter.region.level > Level.COUNTY:
+        raise ValidationError({"region": "参数只能按省、市或县设置"})
+    parameter.full_clean()
+    parameter.save()
+    record_change(parameter, before=before, acting_user=acting_user, channel=channel)
+    return parameter
+
+
+# --- runs -------------------------------------------------------------------------------------------------------
+
+def default_year() -> int:
+    """The accounts of the last complete year are the ones a run reads by default."""
+    return timezone.localdate().year - 1
+
+
+def run(family: str, region: Region, year: int, *, acting_user, channel, job=None, progress=None) -> Run:
+    """Evaluate the family's rules over the region for the year and reconcile alerts (or findings)."""
+    ensure_can_run(acting_user, region, family)
+    started = time.perf_counter()
+    record = Run.objects.create(
+        family=family, region=region, year=year, job=job,
+        user=acting_user if acting_user and acting_user.is_authenticated else None,
+    )
+    report = progress or (lambda *args, **kwargs: None)
+    try:
+        if family == Family.MONITORING:
+            sync_procedure_outcomes(acting_user=acting_user, channel=channel)
+        report(0, 3, "准备规则与参数", force=True)
+        plan, warnings = planning.build_plan(family, region.code, year, exclude_monitored=family == Family.MONITORING)
+        report(1, 3, f"执行{len(plan.rules)}条规则", force=True)
+        scanned, hits = engine.run_django(plan)
+        report(2, 3, f"命中{len(hits)}户，更新{'预警' if family == Family.MONITORING else '问题清单'}", force=True)
+        with transaction.atomic():
+            reconcile = _reconcile_alerts if family == Family.MONITORING else _reconcile_findings
+            counts = reconcile(record, plan, hits, acting_user=acting_user, channel=channel)
+    except Exception:
+        Run.objects.filter(pk=record.pk).update(status=RunStatus.FAILED, finished=timezone.now(),
+                                                seconds=time.perf_counter() - started)
+        raise
+    record.rules = [r.code for r in plan.rules]
+    record.scanned, record.warnings = scanned, warnings
+    record.opened, record.updated_count, record.unchanged, record.closed = counts
+    record.status, record.finished = RunStatus.DONE, timezone.now()
+    record.seconds = time.perf_counter() - started
+    record.save()
+    report(3, 3, "完成", force=True)
+    return record
+
+
+def _audit_bulk(entries: list[AuditLog]) -> None:
+    AuditLog.objects.bulk_create(entries, batch_size=BATCH)
+
+
+def _range_filter(prefix: str) -> dict:
+    low, high = engine.code_range(prefix)
+    return {"village_id__gte": low, "village_id__lte": high}
+
+
+def _severity(codes, severities: dict[str, int]) -> int:
+    return max((severities.get(c, 1) for c in codes), default=1)
+
+
+def _verify_due(plan: engine.Plan, village_code: str, cache: dict) -> dt.date:
+    county = village_code[:planning.COUNTY_DIGITS]
+    if county not in cache:
+        cache[county] = int(planning.parameter(VERIFY_DAYS, plan.year, village_code, DEFAULT_VERIFY_DAYS))
+    return plan.today + dt.timedelta(days=cache[county])
+
+
+def _reconcile_alerts(record: Run, plan: engine.Plan, hits, *, acting_user, channel) -> tuple[int, int, int, int]:
+    """Open new alerts, refresh changed ones, close (or mark) those that no longer fire. Returns the counts."""
+    severities = dict(Rule.objects.filter(family=Family.MONITORING).values_list("code", "severity"))
+    by_household = {hit.household_id: hit for hit in hits}
+    scope = Alert.objects.filter(**_range_filter(plan.prefix))
+    open_alerts = {a.household_id: a for a in scope.filter(status__in=OPEN_ALERT_STATUSES)}
+    # A household the village already found not at risk this year is not re-alerted for the same rules.
+    settled = {}
+    for household_id, rules in scope.filter(
+        status__in=(AlertStatus.NO_RISK, AlertStatus.NOT_INCLUDED), year=plan.year
+    ).values_list("household_id", "rules"):
+        settled.setdefault(household_id, set()).update(c for c in rules.split(",") if c)
+    now, due_cache = timezone.now(), {}
+    new, changed, closed, entries = [], [], [], []
+    unchanged = 0
+    for household_id, hit in by_household.items():
+        rules = ",".join(hit.rules)
+        alert = open_alerts.get(household_id)
+        if alert is None:
+            if set(hit.rules) <= settled.get(household_id, set()):
+                unchanged += 1
+                continue
+            new.append(Alert(
+                household_id=household_id, village_id=hit.village_code, year=plan.year, source=Source.RULE,
+                rules=rules, figures=hit.figures, severity=_severity(hit.rules, severities),
+                due=_verify_due(plan, hit.village_code, due_cache), first_run=record, last_run=record,
+                created_by=record.user,
+            ))
+        elif alert.rules != rules or alert.figures != hit.figures or not alert.firing or alert.year != plan.year:
+            before = snapshot(alert)
+            alert.rules, alert.figures, alert.firing, alert.year = rules, hit.figures, True, plan.year
+            alert.severity, alert.last_run, alert.updated = _severity(hit.rules, severities), record, now
+            changed.append((alert, before))
+        else:
+            unchanged += 1
+    for household_id, alert in open_alerts.items():
+        if household_id in by_household or not alert.rules:
+            continue
+        before = snapshot(alert)
+        if alert.status == AlertStatus.PENDING and alert.source == Source.RULE:
+            alert.status, alert.closed, alert.verification = AlertStatus.CLOSED, now, AUTO_CLOSE_NOTE
+            alert.firing, alert.last_run, alert.updated = False, record, now
+            closed.append((alert, before))
+        elif alert.firing:
+            # Leads and alerts already in a procedure stay open; they are only marked as no longer firing.
+            alert.firing, alert.last_run, alert.updated = False, record, now
+            changed.append((alert, before))
+    Alert.objects.bulk_create(new, batch_size=BATCH)
+    fields = ["rules", "figures", "firing", "year", "severity", "last_run", "updated", "status", "closed",
+              "verification"]
+    Alert.objects.bulk_update([a for a, _ in changed + closed], fields, batch_size=BATCH)
+    for alert in new:
+        entries.append(build_entry(alert, before=None, after=snapshot(alert), acting_user=acting_user,
+                                   channel=channel, note=f"预警运行 #{record.pk} 新增预警"))
+    for alert, before in changed + closed:
+        entries.append(build_entry(alert, before=before, after=snapshot(alert), acting_user=acting_user,
+                                   channel=channel, note=f"预警运行 #{record.pk}"))
+    _audit_bulk(entries)
+    return len(new), len(changed), unchanged, len(closed)
+
+
+def _reconcile_findings(record: Run, plan: engine.Plan, hits, *, acting_user, channel) -> tuple[int, int, int, int]:
+    """Data-quality findings: add new ones, refresh figures, mark fixed the ones that no longer fire."""
+    rules = list(Rule.objects.filter(family=Family.QUALITY, enabled=True).select_related("region"))
+
+    def rule_for(code: str, village: str) -> Rule:
+        matching = [r for r in rules if r.code == code and (not r.region_id or village.startswith(r.region.prefix))]
+        return max(matching, key=lambda r: len(r.region.prefix) if r.region_id else 0)
+
+    scope = Finding.objects.filter(fixed__isnull=True, **_range_filter(plan.prefix))
+    if plan.household_ids:
+        scope = scope.filter(household_id__in=plan.household_ids)
+    open_findings = {(f.household_id, f.rule.code): f for f in scope.select_related("rule")}
+    now = timezone.now()
+    new, changed, fixed, entries = [], [], [], []
+    unchanged = 0
+    seen = set()
+    for hit in hits:
+        for code in hit.rules:
+            key = (hit.household_id, code)
+            seen.add(key)
+            finding = open_findings.get(key)
+            if finding is None:
+                new.append(Finding(household_id=hit.household_id, village_id=hit.village_code,
+                                   rule=rule_for(code, hit.village_code), year=plan.year, figures=hit.figures[code],
+                                   last_run=record))
+            elif finding.figures != hit.figures[code] or finding.year != plan.year:
+                before = snapshot(finding)
+                finding.figures, finding.year, finding.last_run = hit.figures[code], plan.year, record
+                changed.append((finding, before))
+            else:
+                unchanged += 1
+    for key, finding in open_findings.items():
+        if key not in seen:
+            before = snapshot(finding)
+            finding.fixed, finding.last_run = now, record
+            fixed.append((finding, before))
+    Finding.objects.bulk_create(new, batch_size=BATCH)
+    Finding.objects.bulk_update([f for f, _ in changed + fixed], ["figures", "year", "last_run", "fixed"],
+                                batch_size=BATCH)
+    for finding in new:
+        entries.append(build_entry(finding, before=None, after=snapshot(finding), acting_user=acting_user,
+                                   channel=channel, note=f"逻辑校验 #{record.pk} 发现问题"))
+    for finding, before in changed + fixed:
+        note = f"逻辑校验 #{record.pk} {'已整改' if finding.fixed else '更新'}"
+        entries.append(build_entry(finding, before=before, after=snapshot(finding), acting_user=acting_user,
+                                   channel=channel, note=note))
+    _audit_bulk(entries)
+    return len(new), len(changed), unchanged, len(fixed)
+
+
+def recheck_village(village: Region, *, acting_user, channel) -> Run:
+    """Re-run the data-quality checks over one village, so its list empties as soon as records are fixed."""
+    return run(Family.QUALITY, village, default_year(), acting_user=acting_user, channel=channel)
+
+
+# --- alerts and leads -------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def create_lead(household: Household, *, source: str, description: str, reporter: str = "", contact: str = "",
+                acting_user, channel) -> Alert:
+    """农户自主申报 / 干部排查 / 部门筛查: a lead enters the same queue as the rule alerts."""
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    ensure_can_verify(acting_user, household.village_id)
+    if source not in (Source.SELF_REPORT, Source.CADRE, Source.DEPARTMENT):
+        raise ValidationError({"source": "请选择线索来源（农户自主申报、干部走访排查或部门筛查预警）"})
+    if not (description or "").strip():
+        raise ValidationError({"description": "请填写线索内容（发生了什么、何时、影响如何）"})
+    existing = Alert.objects.filter(household=household, status__in=OPEN_ALERT_STATUSES).first()
+    if existing is not None:
+        raise ValidationError(f"该户已有{existing.get_status_display()}的{existing}，请在该预警中核实处理")
+    monitored = MonitoredHousehold.objects.filter(household=household, status=MonitoredStatus.MONITORING).first()
+    if monitored is not None:
+        raise ValidationError(f"该户已是监测对象（{monitored.get_kind_display()}），请直接落实帮扶措施")
+    year = timezone.localdate().year
+    days = int(planning.parameter(VERIFY_DAYS, year, household.village_id, DEFAULT_VERIFY_DAYS))
+    alert = Alert.objects.create(
+        household=household, village_id=household.village_id, year=year, source=source, status=AlertStatus.PENDING,
+        description=description.strip(), reporter=reporter.strip(), reporter_contact=contact.strip(),
+        due=timezone.localdate() + dt.timedelta(days=days), firing=False,
+        created_by=acting_user if acting_user.is_authenticated else None,
+    )
+    record_change(alert, before=None, acting_user=acting_user, channel=channel, note=f"登记线索：{alert.get_source_display()}")
+    return alert
+
+
+def _locked_alert(alert: Alert) -> Alert:
+    alert = Alert.objects.select_for_update().get(pk=alert.pk)
+    if alert.status != AlertStatus.PENDING:
+        raise ValidationError(f"{alert}当前为“{alert.get_status_display()}”，不能再核实")
+    return alert
+
+
+@transaction.atomic
+def dismiss_alert(alert: Alert, *, reason: str, acting_user, channel) -> Alert:
+    """入户核实后无风险: close the alert with the reason."""
+    alert = _locked_alert(alert)
+    ensure_can_verify(acting_user, alert.village_id)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "请填写核实情况和无风险的理由"})
+    before = snapshot(alert)
+    alert.status, alert.verification = AlertStatus.NO_RISK, reason.strip()
+    alert.verified_by, alert.verified = acting_user, timezone.now()
+    alert.closed = alert.verified
+    alert.save()
+    record_change(alert, before=before, acting_user=acting_user, channel=channel, note="入户核实：无返贫致贫风险")
+    return alert
+
+
+@transaction.atomic
+def start_inclusion(alert: Alert, *, kind: str, risks: list[str], reason: str, acting_user, channel) -> Alert:
+    """入户核实后有风险: start the monitoring-inclusion procedure (村级评议、公示、乡镇审核、县级审定)."""
+    alert = _locked_alert(alert)
+    ensure_can_verify(acting_user, alert.village_id)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "请填写入户核实情况"})
+    year = timezone.localdate().year
+    details = {"kind": kind, "risks": list(risks), "alert": alert.pk}
+    procedure = procedures.start_procedure(INCLUSION, alert.household, year=year, details=details,
+                                           reason=reason.strip(), acting_user=acting_user, channel=channel)
+    before = snapshot(alert)
+    alert.status, alert.procedure, alert.verification = AlertStatus.IN_PROCEDURE, procedure, reason.strip()
+    alert.verified_by, alert.verified = acting_user, timezone.now()
+    alert.save()
+    record_change(alert, before=before, acting_user=acting_user, channel=channel, note=f"发起{procedure}")
+    return alert
+
+
+def sync_procedure_outcomes(*, acting_user, channel) -> int:
+    """Alerts whose inclusion procedure was rejected (认定未通过) or withdrawn (back to 待核实)."""
+    changed = 0
+    ended = Alert.objects.filter(
+        status=AlertStatus.IN_PROCEDURE,
+        procedure__status__in=(ProcedureStatus.REJECTED, ProcedureStatus.WITHDRAWN),
+    ).select_related("procedure")
+    for alert in ended:
+        before = snapshot(alert)
+        if alert.procedure.status == ProcedureStatus.REJECTED:
+            alert.status, alert.closed = AlertStatus.NOT_INCLUDED, timezone.now()
+        else:
+            alert.status, alert.procedure = AlertStatus.PENDING, None
+        alert.save()
+        record_change(alert, before=before, acting_user=acting_user, channel=channel, note="同步认定程序结果")
+        changed += 1
+    return changed
+
+
+# --- procedure outcomes (called by the procedures engine at final approval) ---------------------------------------
+
+def include_household(procedure, household, result, *, acting_user, channel, note) -> MonitoredHousehold:
+    facts = result.figures.get("facts", {})
+    monitored = MonitoredHousehold.objects.create(
+        household=household, village_id=household.village_id, kind=procedure.details["kind"], year=procedure.year,
+        identified_on=timezone.localdate(), risks=",".join(procedure.details["risks"]),
+        per_capita_income=facts.get("per_capita_income"), monitoring_line=facts.get("monitoring_line"),
+        no_work_capacity=not facts.get("able_to_work"), inclusion_procedure=procedure,
+        alert_id=procedure.details.get("alert"),
+    )
+    record_change(monitored, before=None, acting_user=acting_user, channel=channel, note=note)
+    alert = Alert.objects.filter(pk=procedure.details.get("alert")).first()
+    if alert is not None and alert.status == AlertStatus.IN_PROCEDURE:
+        before = snapshot(alert)
+        alert.status, alert.closed = AlertStatus.INCLUDED, timezone.now()
+        alert.save()
+        record_change(alert, before=before, acting_user=acting_user, channel=channel, note=note)
+    return monitored
+
+
+def eliminate_risk(procedure, household, result, *, acting_user, channel, note) -> MonitoredHousehold:
+    monitored = MonitoredHousehold.objects.select_for_update().get(
+        household=household, status=MonitoredStatus.MONITORING
+    )
+    before = snapshot(monitored)
+    monitored.status, monitored.eliminated_on = MonitoredStatus.ELIMINATED, timezone.localdate()
+    monitored.elimination_method, monitored.elimination_procedure = procedure.details["method"], procedure
+    monitored.save()
+    record_change(monitored, before=before, acting_user=acting_user, channel=channel, note=note)
+    return monitored
+
+
+def start_elimination(monitored: MonitoredHousehold, *, method: str, reason: str, acting_user, channel):
+    """Start the risk-elimination procedure for a monitored household (criteria checked by the engine)."""
+    ensure_can_verify(acting_user, monitored.village_id)
+    if monitored.status != MonitoredStatus.MONITORING:
+        raise ValidationError("该户风险已消除")
+    if method not in EliminationMethod.values:
+        raise ValidationError({"method": "请选择风险消除方式（帮扶消除或自然消除）"})
+    return procedures.start_procedure(
+        ELIMINATION, monitored.household, year=default_year(), details={"method": method, "monitored": monitored.pk},
+        reason=(reason or "").strip(), acting_user=acting_user, channel=channel,
+    )
+
+
+@transaction.atomic
+def update_monitored(monitored: MonitoredHousehold, *, acting_user, channel) -> MonitoredHousehold:
+    """Change the risk types, the no-working-capacity flag or the note of a monitored household."""
+    ensure_can_verify(acting_user, monitored.village_id)
+    original = MonitoredHousehold.objects.select_for_update().get(pk=monitored.pk)
+    codes = monitored.risk_codes
+    if not codes or len(codes) > 5:
+        raise ValidationError({"risks": "风险类型应选择一至五项"})
+    before = snapshot(original)
+    monitored.save()
+    record_change(monitored, before=before, acting_user=acting_user, channel=channel)
+    return monitored
+
+
+# --- risk events ------------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def record_event(event: RiskEvent, *, acting_user, channel) -> RiskEvent:
+    household = event.household
+    ensure_can_verify(acting_user, household.village_id)
+    event.village_id = household.village_id
+    if event.date and event.date > timezone.localdate():
+        raise ValidationError({"date": "发生日期不能晚于今天"})
+    if event.amount is not None and event.amount < 0:
+        raise ValidationError({"amount": "金额不能为负数"})
+    before = snapshot(RiskEvent.objects.get(pk=event.pk)) if event.pk else None
+    event.full_clean(exclude=["household", "village"])
+    if not event.pk:
+        event.recorded_by = acting_user if acting_user.is_authenticated else None
+    event.save()
+    record_change(event, before=before, acting_user=acting_user, channel=channel)
+    return event
+
+
+# --- lists --------------------------------------------------------------------------------------------------------
+
+def open_alerts(user):
+    return Alert.objects.visible_to(user).filter(status__in=OPEN_ALERT_STATUSES)
+
+
+def overdue_alerts(user):
+    return Alert.objects.visible_to(user).filter(status=AlertStatus.PENDING, due__lt=timezone.localdate())
