@@ -86,10 +86,8 @@ def make_household(users):
 
     def make(village, head_name="张三", head_id=None, extra=(), **fields):
         n = next(counter)
-        household = Household(
-            number=f"{village.code}{n:04d}", village=village, status="1", category="1", main_cause="1",
-            identification_year=2016, **fields,
-        )
+        fields = {"status": "1", "category": "1", "main_cause": "1", "identification_year": 2016, **fields}
+        household = Household(number=f"{village.code}{n:04d}", village=village, **fields)
         members = [Member(name=head_name, id_number=head_id or new_id(), relation="01", ethnicity="01")]
         members += [Member(name=name, id_number=id_, relation=rel) for name, id_, rel in extra]
         return create_household(household, members, acting_user=users["county"], channel=Channel.PAGE)

@@ -296,7 +296,7 @@ def _present_household(household: Household, *, user, reveal: bool = False) -> H
         list(household.members.order_by("-active", "relation", "birth_date")), user=user, reveal=reveal
     )
     household.income_list = list(household.income_accounts.all())
-    household.check_list = attach_checks(list(household.security_checks.all()))
+    household.check_list = _label_checks(list(household.security_checks.all()))
     attach_labels([household], HOUSEHOLD_CODED_FIELDS, HOUSEHOLD_MULTI)
     if not reveal:
         household.head_id_number = mask(household.head_id_number)
@@ -304,7 +304,7 @@ def _present_household(household: Household, *, user, reveal: bool = False) -> H
     return household
 
 
-def attach_checks(checks):
+def _label_checks(checks):
     attach_labels(checks, CHECK_CODED)
     return checks
 
@@ -417,7 +417,7 @@ def save_income_account(request, household_id: int, payload: IncomeAccountIn, ye
     "/{household_id}/security-checks", response={200: list[SecurityCheckOut], **READ_ERRORS}, summary="两不愁三保障核查"
 )
 def list_security_checks(request, household_id: int):
-    return attach_checks(list(_household(request, household_id).security_checks.all()))
+    return _label_checks(list(_household(request, household_id).security_checks.all()))
 
 
 @households_router.put(
@@ -431,7 +431,7 @@ def save_security_check(request, household_id: int, payload: SecurityCheckIn, ye
     created = check is None
     check = apply_changes(check or SecurityCheck(household=household, year=year), payload.dict())
     services.save_security_check(check, acting_user=request.auth, channel=Channel.API)
-    return Status(201 if created else 200, attach_checks([check])[0])
+    return Status(201 if created else 200, _label_checks([check])[0])
 
 
 # --- members ----------------------------------------------------------------------------------------------------

@@ -42,14 +42,12 @@ def new_household_body(village, number="41048110020199", head_id=None, **extra):
 @pytest.fixture
 def homes(regions, make_household):
     """Two households in village A1 (one exited), one in A2, one in B1."""
-    homes = {
+    return {
         "a1": make_household(regions["village_a1"], head_name="张三"),
-        "a1_2": make_household(regions["village_a1"], head_name="张四"),
+        "a1_2": make_household(regions["village_a1"], head_name="张四", status="2", exit_year=2019),
         "a2": make_household(regions["village_a2"], head_name="李五"),
         "b1": make_household(regions["village_b1"], head_name="王六"),
     }
-    Household.objects.filter(pk=homes["a1_2"].pk).update(status="2", exit_year=2019)
-    return homes
 
 
 # --- authentication ---------------------------------------------------------------------------------------------
