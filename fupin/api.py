@@ -16,6 +16,7 @@ from ninja.security import HttpBearer, django_auth
 
 from fupin.accounts import api as accounts_api
 from fupin.accounts.models import ApiToken
+from fupin.procedures import api as procedures_api
 from fupin.regions import api as regions_api
 from fupin.registry import api as registry_api
 
@@ -64,8 +65,9 @@ api = NinjaAPI(
     ),
     urls_namespace="api",
     auth=[TokenAuth(), django_auth],
-    # validatorUrl None: Swagger UI would otherwise call the public online validator.
-    docs=LocalSwagger(settings={"validatorUrl": None, "persistAuthorization": True, "docExpansion": "list"}),
+    # validatorUrl None: Swagger UI would otherwise call the public online validator. No persistAuthorization:
+    # it would keep a pasted token in localStorage, and village offices share computers.
+    docs=LocalSwagger(settings={"validatorUrl": None, "docExpansion": "list"}),
 )
 
 
@@ -113,16 +115,21 @@ SCHEMA_MESSAGES = {
     "model_attributes_type": "应为对象",
     "json_invalid": "请求体不是有效的 JSON",
     "extra_forbidden": "不支持的字段（或该字段不可修改）",
+    "enum": "应为以下之一：{expected}",
+    "literal_error": "应为以下之一：{expected}",
 }
 LOCATIONS = {"body", "query", "path", "header", "cookie", "form", "file"}
 
 
-def _schema_error_field(loc, param_names) -> str:
+# Every view names its request body "payload"; clients never see that level of an error's location.
+BODY_PARAMETER = "payload"
+
+
+def _schema_error_field(loc) -> str:
     parts = list(loc)
     if parts and parts[0] in LOCATIONS:
         parts = parts[1:]
-    # Body schemas sit under the view's parameter name ("payload"); clients never see that level.
-    if len(parts) > 1 and parts[0] in param_names:
+    if len(parts) > 1 and parts[0] == BODY_PARAMETER:
         parts = parts[1:]
     return ".".join(str(p) for p in parts) or "__all__"
 
@@ -136,7 +143,7 @@ def schema_validation_error(request, exc):
             message = template.format(**(error.get("ctx") or {}))
         except (KeyError, IndexError):
             message = template
-        errors.setdefault(_schema_error_field(error.get("loc", ()), {"payload"}), message)
+        errors.setdefault(_schema_error_field(error.get("loc", ())), message)
     detail = "；".join(f"{field}：{message}" for field, message in errors.items())
     return api.create_response(request, {"detail": f"提交的数据有误：{detail}", "errors": errors}, status=422)
 
@@ -177,3 +184,4 @@ api.add_router("/accounts", accounts_api.router, tags=["账号"])
 api.add_router("/regions", regions_api.router, tags=["行政区划"])
 api.add_router("/households", registry_api.households_router, tags=["贫困户"])
 api.add_router("/members", registry_api.members_router, tags=["家庭成员"])
+api.add_router("", procedures_api.router)

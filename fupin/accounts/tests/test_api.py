@@ -165,7 +165,7 @@ def test_user_validation_is_422_in_chinese(users, regions, api_client):
     assert "已被使用" in response.json()["errors"]["username"]
     response = post(client, "/api/accounts/users", new_user(regions["village_a1"], role="boss"))
     assert response.status_code == 422
-    assert "role" in response.json()["errors"]
+    assert response.json()["errors"]["role"].startswith("应为以下之一：'village'")
     response = post(client, "/api/accounts/users", {**new_user(regions["village_a1"]), "region": "999999999999"})
     assert response.json()["errors"]["region"] == "区划代码 999999999999 不存在"
 
