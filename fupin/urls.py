@@ -12,6 +12,9 @@ urlpatterns = [
     path("dictionaries/", include("fupin.dictionaries.urls")),
     path("audit/", include("fupin.audit.urls")),
     path("jobs/", include("fupin.jobs.urls")),
+    path("procedures/", include("fupin.procedures.urls")),
+    path("comparison/", include("fupin.comparison.urls")),
+    path("public/notices/", include("fupin.procedures.public_urls")),
     path("api/", api.urls),
     path("healthz", lambda request: HttpResponse("ok")),
 ]

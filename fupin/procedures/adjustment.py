@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from fupin.audit.models import AuditLog, Channel
 from fupin.audit.services import build_entry, snapshot
-from fupin.core.scope import in_scope
+from fupin.core.scope import in_scope, user_scope_prefix
 from fupin.jobs.services import start as start_job
 from fupin.regions.models import Level, Region
 from fupin.registry.models import Household, IncomeAccount, Member, SecurityCheck
@@ -34,7 +34,7 @@ from .models import (
     SnapshotHousehold,
     Status,
 )
-from .services import start_procedure, user_level
+from .services import county_code, start_procedure, user_level
 
 MONEY = DecimalField(max_digits=12, decimal_places=2)
 PROPOSE_JOB = "procedures.propose"
@@ -68,6 +68,15 @@ def ensure_county(user, county: Region) -> None:
         raise PermissionDenied(f"{county.name}不在当前账号的管辖范围内")
 
 
+def visible_adjustments(user):
+    """A county's adjustments are seen within its subtree and by the townships and villages of that county."""
+    prefix = user_scope_prefix(user)
+    if prefix is None:
+        return Adjustment.objects.none()
+    own_county = county_code(user.region_id) if user.region_id else None
+    return Adjustment.objects.filter(Q(county__code__startswith=prefix) | Q(county_id=own_county))
+
+
 def _event(adjustment, action: str, user, *, reason: str = "", figures=None) -> AdjustmentEvent:
     return AdjustmentEvent.objects.create(
         adjustment=adjustment, action=action, reason=reason, figures=figures or {},
@@ -77,9 +86,9 @@ def _event(adjustment, action: str, user, *, reason: str = "", figures=None) -> 
 
 @transaction.atomic
 def open_adjustment(county: Region, year: int, *, acting_user, channel) -> Adjustment:
+    ensure_county(acting_user, county)
     if county.level != Level.COUNTY:
         raise ValidationError({"county": "动态调整按县开启，请选择县级区划"})
-    ensure_county(acting_user, county)
     if Adjustment.objects.filter(county=county, year=year).exists():
         raise ValidationError(f"{county.name}{year}年度动态调整已开启过，如需继续请在原调整中操作（已关闭的可重新开启）")
     line = lines.require(LineKind.POVERTY, year, county.code)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from fupin.accounts.models import ROLE_LEVEL
 from fupin.audit.services import build_entry, record_change, snapshot
 from fupin.core.scope import in_scope
-from fupin.regions.models import Level
+from fupin.regions.models import Level, Region
 from fupin.registry.models import Household, Member
 from fupin.registry.services import remove_member, save_member, update_household
 
@@ -48,6 +48,12 @@ ATTACHMENT_SUFFIXES = {".pdf", ".jpg", ".jpeg", ".png", ".gif", ".webp", ".doc",
 
 def user_level(user) -> int | None:
     return ROLE_LEVEL.get(user.role)
+
+
+def region_prefix(code: str) -> str:
+    """The scope prefix of a region code (a township's first 9 digits …); an unknown code filters as typed."""
+    region = Region.objects.filter(code=code).first()
+    return region.prefix if region else code
 
 
 def county_code(region_code: str) -> str:

@@ -80,6 +80,8 @@ def test_open_needs_the_county_and_a_line(regions, users):
         adj.open_adjustment(regions["county"], YEAR, acting_user=users["town_a"], channel=PAGE)
     with pytest.raises(ValidationError, match="请选择县级区划"):
         adj.open_adjustment(regions["town_a"], YEAR, acting_user=users["county"], channel=PAGE)
+    with pytest.raises(PermissionDenied, match="不在当前账号的管辖范围内"):
+        adj.open_adjustment(regions["province"], YEAR, acting_user=users["county"], channel=PAGE)
     with pytest.raises(ValidationError, match="未设置2035年度的扶贫标准"):
         adj.open_adjustment(regions["county"], 2035, acting_user=users["county"], channel=PAGE)
     opened = adj.open_adjustment(regions["county"], YEAR, acting_user=users["county"], channel=PAGE)
