@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "fupin.audit",
     "fupin.jobs",
     "fupin.registry",
+    "fupin.comparison",
     "fupin.procedures",
     "fupin.monitoring",
     "fupin.assistance",

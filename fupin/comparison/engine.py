@@ -1,0 +1,190 @@
+"""The comparison engine: a DuckDB workspace holding the register and data sets as columns, and rules run on it.
+
+Columns come out of the application database in bulk — PostgreSQL streams ``COPY … TO STDOUT`` into a temporary
+CSV that DuckDB reads in parallel; SQLite hands over ``fetchmany`` batches as NumPy arrays — so no Django model
+instance is ever built per row. Rules are SQL (``rules.py``); the workspace adds the household's number and
+village, keeps one hit per subject, and returns a Polars frame. ``bench/compare.py`` builds a workspace from
+generated columns and calls the same ``evaluate``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tempfile
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import polars as pl
+import sqlglot
+from django.db import connection
+
+from .kinds import ID_FIELD, NAME_FIELD
+from .rules import HOUSEHOLD, Rule
+
+# 户状态 codes that count as "in the register": 未脱贫, 已脱贫, 返贫, 新识别 (not 清退 or 注销).
+REGISTERED_STATUSES = ("1", "2", "3", "4")
+FETCH_ROWS = 100_000
+DUCK_TYPES = {"text": "VARCHAR", "date": "DATE", "number": "DOUBLE"}
+_SAFE = re.compile(r"^[A-Za-z0-9_]+$")
+
+HOUSEHOLD_COLUMNS = [("household_id", "BIGINT"), ("number", "VARCHAR"), ("village_code", "VARCHAR"),
+                     ("status", "VARCHAR"), ("category", "VARCHAR")]
+MEMBER_COLUMNS = [("member_id", "BIGINT"), ("household_id", "BIGINT"), ("id_number", "VARCHAR"), ("name", "VARCHAR"),
+                  ("sex", "VARCHAR"), ("birth_date", "DATE"), ("relation", "VARCHAR"), ("schooling", "VARCHAR"),
+                  ("health", "VARCHAR"), ("disability_cert", "VARCHAR"), ("basic_medical_insurance", "BOOLEAN"),
+                  ("on_dibao", "BOOLEAN"), ("on_tekun", "BOOLEAN"), ("active", "BOOLEAN")]
+
+
+def _safe(name: str) -> str:
+    if not _SAFE.match(name):
+        raise ValueError(f"unsafe identifier {name!r}")
+    return name
+
+
+class Workspace:
+    """One DuckDB database in memory (spilling to a temporary directory) for one comparison run."""
+
+    def __init__(self, memory_limit: str | None = None):
+        self.tmp = tempfile.TemporaryDirectory(prefix="fupin-compare-")
+        self.con = duckdb.connect(config={"temp_directory": self.tmp.name, "preserve_insertion_order": False,
+                                          **({"memory_limit": memory_limit} if memory_limit else {})})
+        self.kinds: dict[str, dict[str, str]] = {}  # kind code → {column: DuckDB type}
+
+    def close(self):
+        self.con.close()
+        self.tmp.cleanup()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # --- relations -------------------------------------------------------------------------------------------
+
+    def finish_register(self, reference_date: dt.date) -> None:
+        """Turn the raw ``_households``/``_members`` tables into the relations rules see."""
+        statuses = ", ".join(f"'{s}'" for s in REGISTERED_STATUSES)
+        ref = int(reference_date.strftime("%Y%m%d"))
+        self.con.execute(f"""
+            CREATE OR REPLACE TABLE register_households AS
+            SELECT *, COALESCE(status IN ({statuses}), FALSE) AS in_register FROM _households""")
+        # Age in full years on the reference date: (yyyymmdd − yyyymmdd of birth) ÷ 10000, rounded down.
+        self.con.execute(f"""
+            CREATE OR REPLACE TABLE register_members AS
+            SELECT *, CAST(({ref} - (year(birth_date) * 10000 + month(birth_date) * 100 + day(birth_date))) // 10000
+                           AS INTEGER) AS age
+            FROM _members""")
+        self.con.execute("DROP TABLE _households; DROP TABLE _members")
+
+    def load_register(self, prefix: str, reference_date: dt.date) -> dict[str, int]:
+        """Households and members of villages under ``prefix`` (a code prefix, '' for all) from the database."""
+        from fupin.registry.models import Household, Member
+
+        if prefix and not prefix.isdigit():
+            raise ValueError("区划代码只能是数字")
+        h, m = Household._meta.db_table, Member._meta.db_table
+        where = f"WHERE h.village_id LIKE '{prefix}%'" if prefix else ""
+        pull(self.con, "_households", f"SELECT h.id, h.number, h.village_id, h.status, h.category FROM {h} h {where}",
+             HOUSEHOLD_COLUMNS)
+        member_columns = ", ".join(f"m.{c}" for c, _ in MEMBER_COLUMNS[2:])
+        pull(self.con, "_members",
+             f"SELECT m.id, m.household_id, {member_columns} FROM {m} m JOIN {h} h ON h.id = m.household_id {where}",
+             MEMBER_COLUMNS)
+        self.finish_register(reference_date)
+        return self.counts()
+
+    def counts(self) -> dict[str, int]:
+        result = {"households": self.scalar("SELECT count(*) FROM register_households"),
+                  "members": self.scalar("SELECT count(*) FROM register_members")}
+        for code in self.kinds:
+            result[code] = self.scalar(f'SELECT count(*) FROM "ds_{code}"')
+        return result
+
+    def scalar(self, sql: str):
+        return self.con.execute(sql).fetchone()[0]
+
+    def load_datasets(self, kind_code: str, fields: list[tuple[str, str]], dataset_ids: list[int]) -> int:
+        """The rows of the given data sets of one kind as relation ``ds_<kind>``; ``fields`` are (name, type)."""
+        from .models import DatasetRow
+
+        table = DatasetRow._meta.db_table
+        ids = ", ".join(str(int(i)) for i in dataset_ids) or "NULL"
+        extra = [(_safe(name), DUCK_TYPES[type_]) for name, type_ in fields if name not in (ID_FIELD, NAME_FIELD)]
+        if connection.vendor == "postgresql":
+            getters = [f"data->>'{name}'" for name, _ in extra]
+        else:
+            getters = [f"json_extract(data, '$.{name}')" for name, _ in extra]
+        columns = [("dataset_id", "BIGINT"), ("row_no", "INTEGER"), ("id_number", "VARCHAR"), ("name", "VARCHAR"),
+                   *extra]
+        select = ", ".join(["dataset_id", "row_no", "id_number", "name", *getters])
+        pull(self.con, f"ds_{_safe(kind_code)}", f"SELECT {select} FROM {table} WHERE dataset_id IN ({ids})", columns)
+        self.kinds[kind_code] = dict(columns)
+        return self.scalar(f'SELECT count(*) FROM "ds_{kind_code}"')
+
+    # --- rules -----------------------------------------------------------------------------------------------
+
+    def evaluate(self, rule: Rule, params: dict | None = None, reference_date: dt.date | None = None) -> pl.DataFrame:
+        """The rule's hits, one per subject (the earliest evidence row wins), with household number, village code
+        and the member's ID number and name added; an empty frame when nothing matches."""
+        if rule.kind is not None:
+            if rule.kind not in self.kinds:
+                raise LookupError(f"没有载入 {rule.kind} 类数据")
+            self.con.execute(f'CREATE OR REPLACE TEMP VIEW dataset AS SELECT * FROM "ds_{rule.kind}"')
+        values = {**rule.params, **(params or {}), "reference_date": reference_date or dt.date.today()}
+        names = rule.parameter_names()
+        selects = sqlglot.parse_one(rule.sql, read="duckdb").named_selects
+        key = lambda column: f"hits.{column}" if column in selects else "NULL"  # noqa: E731
+        subject = "h.number" if rule.subject == HOUSEHOLD else "m.id_number"
+        order = "hits.dataset_id, hits.row_no" if "row_no" in selects else "hits.household_id"
+        evidence = [c for c in selects if c not in ("household_id", "member_id", "dataset_id", "row_no")]
+        sql = f"""
+WITH hits AS ({rule.sql}
+), ranked AS (
+  SELECT {subject} AS subject_key, hits.household_id, {key('member_id')} AS member_id,
+         {key('dataset_id')} AS dataset_id, {key('row_no')} AS row_no,
+         h.number AS household_number, h.village_code, m.id_number AS member_id_number, m.name AS member_name
+         {''.join(f', hits."{c}" AS "ev_{c}"' for c in evidence)},
+         row_number() OVER (PARTITION BY {subject} ORDER BY {order}) AS rank_in_subject
+  FROM hits
+  JOIN register_households AS h ON h.household_id = hits.household_id
+  LEFT JOIN register_members AS m ON m.member_id = {key('member_id')}
+)
+SELECT * EXCLUDE (rank_in_subject) FROM ranked WHERE rank_in_subject = 1"""
+        relation = self.con.sql(sql, params={n: values[n] for n in names})
+        return pl.DataFrame(relation)
+
+
+def pull(con: duckdb.DuckDBPyConnection, table: str, sql: str, columns: list[tuple[str, str]]) -> None:
+    """Run ``sql`` on the application database and store the result in DuckDB as ``table`` with these columns.
+
+    ``sql`` is built by this module from identifiers and digits only (COPY takes no bind parameters).
+    """
+    connection.ensure_connection()
+    if connection.vendor == "postgresql":
+        spec = ", ".join(f"'{name}': '{type_}'" for name, type_ in columns)
+        with tempfile.NamedTemporaryFile(suffix=".csv", dir=_tmp_dir(con)) as fh:
+            with connection.connection.cursor() as cursor, cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)") as copy:
+                for block in copy:
+                    fh.write(block)
+            fh.flush()
+            con.execute(
+                f'CREATE OR REPLACE TABLE "{table}" AS SELECT * FROM read_csv(?, header = false, '
+                f"columns = {{{spec}}}, allow_quoted_nulls = false, quote = '\"', escape = '\"', auto_detect = false)",
+                [fh.name],
+            )
+        return
+    con.execute(f'CREATE OR REPLACE TABLE "{table}" ({", ".join(f"{n} {t}" for n, t in columns)})')
+    casts = ", ".join(f"CAST(c{i} AS {type_})" for i, (_, type_) in enumerate(columns))
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        while rows := cursor.fetchmany(FETCH_ROWS):
+            chunk = {f"c{i}": np.array(values, dtype=object) for i, values in enumerate(zip(*rows))}  # noqa: F841
+            con.execute(f'INSERT INTO "{table}" SELECT {casts} FROM chunk')
+
+
+def _tmp_dir(con) -> str | None:
+    path = con.execute("SELECT current_setting('temp_directory')").fetchone()[0]
+    return path if path and Path(path).is_dir() else None

@@ -1,0 +1,56 @@
+"""Background jobs of the comparison app: loading a data set and running a comparison."""
+
+import datetime as dt
+from pathlib import Path
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from fupin.accounts.models import User
+from fupin.audit.models import Channel
+from fupin.jobs.services import JobError, handler
+
+from . import services
+from .models import ComparisonRun, DatasetKind
+
+
+def _message(exc) -> str:
+    if isinstance(exc, ValidationError):
+        return "；".join(exc.messages)
+    return str(exc)
+
+
+@handler("comparison.load")
+def load(job, progress):
+    """params: kind, mapping, title, reference_date, department, file_name; input_file is the uploaded file."""
+    params = job.params
+    path = Path(job.input_file)
+    try:
+        dataset = services.load_dataset(
+            path,
+            kind=DatasetKind.objects.get(code=params["kind"]),
+            acting_user=User.objects.filter(pk=job.user_id).first() if job.user_id else None,
+            channel=params.get("channel", Channel.PAGE),
+            mapping=params.get("mapping"),
+            title=params.get("title", ""),
+            file_name=params.get("file_name"),
+            reference_date=dt.date.fromisoformat(params["reference_date"]) if params.get("reference_date") else None,
+            department=params.get("department", ""),
+            progress=lambda percent, message: progress(percent, 100, message),
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        raise JobError(_message(exc)) from exc
+    finally:
+        path.unlink(missing_ok=True)
+    return {"dataset_id": dataset.pk, "rows_stored": dataset.rows_stored, "ids_rejected": dataset.ids_rejected,
+            "url": reverse("comparison:dataset_detail", args=[dataset.pk])}
+
+
+@handler("comparison.run")
+def run(job, progress):
+    comparison = ComparisonRun.objects.get(pk=job.params["run_id"])
+    try:
+        results = services.execute_run(comparison, progress)
+    except (ValidationError, LookupError) as exc:
+        raise JobError(_message(exc)) from exc
+    return {"run_id": comparison.pk, "rules": results, "url": reverse("comparison:run_detail", args=[comparison.pk])}

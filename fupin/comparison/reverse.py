@@ -1,0 +1,122 @@
+"""Reverse lists (反向名单): the registered people a department's policies must cover, with only the fields the
+department needs — education gets school-age children, medical insurance the people whose premiums are subsidised.
+
+Departments match on the full ID number, so these exports carry it in full (as a text cell) and every download is
+recorded in the audit log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils import timezone
+
+from fupin.accounts.models import Role
+from fupin.audit.models import Action
+from fupin.audit.services import record_event
+from fupin.core.tables import BOOL, DATE, Column, Table
+from fupin.regions.models import Level, Region
+from fupin.registry.models import Member
+
+from .engine import REGISTERED_STATUSES
+
+READERS = {Role.COUNTY, Role.DEPARTMENT, Role.ADMIN}
+
+PERSON = [
+    Column("姓名", "name"),
+    Column("证件号码", "id_number", sensitive=True, width=22),
+    Column("性别", "sex", code_table="sex"),
+    Column("出生日期", "birth_date", DATE),
+]
+PLACE = [
+    Column("乡镇", "household__village_id", region_level=Level.TOWNSHIP),
+    Column("村", "household__village_id", region_level=Level.VILLAGE),
+    Column("户编号", "household__number", width=20),
+]
+
+
+def _years_ago(today: dt.date, years: int) -> dt.date:
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
+def _school_age(queryset, today):
+    # 6 to 15 full years old today: born after (today − 16 years) and on or before (today − 6 years).
+    return queryset.filter(birth_date__gt=_years_ago(today, 16), birth_date__lte=_years_ago(today, 6))
+
+
+@dataclass(frozen=True)
+class ReverseList:
+    code: str
+    name: str
+    department: str
+    description: str
+    columns: list
+    select: Callable  # (member queryset, today) → member queryset
+
+    def table(self) -> Table:
+        return Table(self.name, Member, [*PERSON, *self.columns, *PLACE],
+                     order_by=("household__village_id", "household__number", "relation"))
+
+
+REVERSE_LISTS: tuple[ReverseList, ...] = (
+    ReverseList(
+        "school_age_children", "义务教育适龄儿童名单", "教育",
+        "在册贫困户中 6 至 15 周岁的成员，供教育部门核对学籍、落实资助和控辍保学。",
+        [Column("在校生状况", "schooling", code_table="schooling")],
+        _school_age,
+    ),
+    ReverseList(
+        "insurance_subsidy", "资助参保人员名单", "医保",
+        "在册贫困户的全部在册成员及贫困户属性，供医保部门落实资助参保和待遇倾斜。",
+        [Column("贫困户属性", "household__category", code_table="household_category"),
+         Column("档案登记已参加基本医保", "basic_medical_insurance", BOOL)],
+        lambda queryset, today: queryset,
+    ),
+    ReverseList(
+        "dibao_members", "低保贫困户成员名单", "民政",
+        "贫困户属性为低保贫困户、或登记享受低保的在册成员，供民政部门核对低保发放。",
+        [Column("贫困户属性", "household__category", code_table="household_category"),
+         Column("档案登记享受低保", "on_dibao", BOOL)],
+        lambda queryset, today: queryset.filter(Q(household__category="2") | Q(on_dibao=True)),
+    ),
+    ReverseList(
+        "disabled_members", "残疾成员名单", "残联",
+        "健康状况登记为残疾的在册成员，供残联核对办证和两项补贴。",
+        [Column("残疾证号", "disability_cert", sensitive=True, width=24)],
+        lambda queryset, today: queryset.filter(Q(health="4") | Q(health__startswith="4,") | Q(health__contains=",4")),
+    ),
+    ReverseList(
+        "household_heads", "贫困户户主名单（住房安全）", "住建",
+        "在册贫困户户主及住址，供住建部门安排农村房屋安全鉴定和危房改造。",
+        [Column("家庭住址", "household__address", width=30)],
+        lambda queryset, today: queryset.filter(relation="01"),
+    ),
+)
+
+BY_CODE = {item.code: item for item in REVERSE_LISTS}
+
+
+def can_download(user) -> bool:
+    return user is None or user.is_superuser or (user.is_active and user.role in READERS)
+
+
+def members_for(item: ReverseList, user, today: dt.date | None = None):
+    queryset = Member.objects.all() if user is None else Member.objects.visible_to(user)
+    queryset = queryset.filter(active=True, household__status__in=REGISTERED_STATUSES)
+    return item.select(queryset, today or timezone.localdate())
+
+
+def export(item: ReverseList, user, target, *, channel: str) -> int:
+    """Write the list to ``target`` (path or binary file) and record the download."""
+    count = item.table().write(members_for(item, user), target, full=True)
+    region = user.region if user is not None and user.region_id else Region.objects.order_by("level", "code").first()
+    if region is not None:
+        record_event(region, action=Action.EXPORT, acting_user=user, channel=channel,
+                     region_code=region.code, note=f"下载反向名单：{item.name}（{count} 人，含完整证件号码）")
+    return count

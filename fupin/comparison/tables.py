@@ -1,0 +1,72 @@
+"""Export columns of the comparison lists (suspects, data sets), declared once for page exports and the API."""
+
+from fupin.core.tables import DATE, DATETIME, NUMBER, Column, Table
+from fupin.regions.models import Level
+
+from . import rules as rule_book
+from .models import Dataset, Suspect, SuspectStatus
+
+
+def rule_name(code: str) -> str:
+    rule = rule_book.BUILTIN_BY_CODE.get(code)
+    return rule.name if rule else code
+
+
+def evidence_text(evidence: dict) -> str:
+    """比对依据 in one line: the data set and row, then the matched fields."""
+    if not evidence:
+        return ""
+    parts = []
+    if evidence.get("dataset_title"):
+        parts.append(f"{evidence['dataset_title']} 第{evidence.get('row')}行")
+    if evidence.get("note"):
+        parts.append(f"{evidence['note']}（{'、'.join(evidence.get('datasets', []))}）")
+    parts += [f"{label}：{value}" for label, value in (evidence.get("fields") or {}).items()]
+    if evidence.get("name_mismatch"):
+        parts.append("注意：部门数据与档案姓名不一致")
+    return "；".join(parts)
+
+
+SUSPECT_TABLE = Table(
+    "疑点清单",
+    Suspect,
+    [
+        Column("乡镇", "village_code", region_level=Level.TOWNSHIP),
+        Column("村", "village_code", region_level=Level.VILLAGE),
+        Column("村代码", "village_code", width=14),
+        Column("户编号", "household_number", width=20),
+        Column("姓名", "member_name"),
+        Column("证件号码", "id_number", sensitive=True, width=22),
+        Column("疑点类型", "rule", transform=rule_name, width=22),
+        Column("比对依据", "evidence", transform=evidence_text, width=60),
+        Column("状态", "status", choices=dict(SuspectStatus.choices)),
+        Column("发现时间", "created", DATETIME),
+        Column("反馈期限", "due_date", DATE),
+        Column("核查人", "verified_by__full_name"),
+        Column("核查时间", "verified_at", DATETIME),
+        Column("处理措施", "action_taken", width=30),
+        Column("不属实原因", "reason", width=30),
+    ],
+    order_by=("village_code", "household_number", "rule"),
+)
+
+DATASET_TABLE = Table(
+    "比对数据集",
+    Dataset,
+    [
+        Column("编号", "id", NUMBER),
+        Column("名称", "title", width=30),
+        Column("数据类型", "kind__name", width=14),
+        Column("类型代码", "kind__code", width=18),
+        Column("提供部门", "department"),
+        Column("上传人", "uploaded_by__full_name"),
+        Column("上传时间", "created", DATETIME),
+        Column("数据截止日期", "reference_date", DATE),
+        Column("读取行数", "rows_read", NUMBER),
+        Column("有效行数", "rows_stored", NUMBER),
+        Column("规范化证件号码", "ids_changed", NUMBER),
+        Column("无效证件号码", "ids_rejected", NUMBER),
+        Column("重复行数", "duplicates", NUMBER),
+        Column("保存至", "retention_until", DATE),
+    ],
+)

@@ -1,0 +1,395 @@
+"""Comparison pages: data sets (upload, column mapping, validation report), runs with progress, suspects with
+verification, the county dashboard and reverse lists. Thin callers of ``services``; every query is scoped."""
+
+from __future__ import annotations
+
+import io
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.urls import reverse as url
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from fupin.audit.models import Channel
+from fupin.audit.services import history_for
+from fupin.core import excel
+from fupin.jobs import services as jobs
+from fupin.jobs.models import Job
+
+from . import reader, reverse, rules as rule_book, services
+from .filters import filter_suspects
+from .forms import DeleteForm, KindFieldFormSet, KindForm, MappingForm, RunForm, UploadForm, VerifyForm
+from .kinds import auto_mapping
+from .models import DatasetKind, SuspectStatus
+from .tables import DATASET_TABLE, SUSPECT_TABLE, evidence_text
+
+PAGE_SIZE = 50
+UPLOAD_SESSION = "comparison_uploads"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx_response(write, filename: str) -> FileResponse:
+    buffer = io.BytesIO()
+    write(buffer)
+    buffer.seek(0)
+    stamp = timezone.localtime().strftime("%Y%m%d%H%M")
+    return FileResponse(buffer, as_attachment=True, filename=f"{filename}_{stamp}.xlsx", content_type=XLSX)
+
+
+def _errors(form, exc):
+    if isinstance(exc, PermissionDenied):
+        form.add_error(None, str(exc))
+    elif hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
+
+
+def index(request):
+    user = request.user
+    suspects = services.suspects_visible_to(user)
+    context = {
+        "can_upload": services.can_upload(user),
+        "can_run": services.can_run(user),
+        "can_reverse": reverse.can_download(user),
+        "datasets": services.datasets_visible_to(user)[:5],
+        "runs": services.runs_visible_to(user)[:5],
+        "open_count": suspects.filter(status=SuspectStatus.OPEN).count(),
+        "overdue_count": suspects.filter(status=SuspectStatus.OPEN, due_date__lt=timezone.localdate()).count(),
+        "rules": rule_book.BUILTIN_RULES,
+    }
+    return render(request, "comparison/index.html", context)
+
+
+# --- data sets -------------------------------------------------------------------------------------------------
+
+def dataset_list(request):
+    queryset = services.datasets_visible_to(request.user)
+    kind = request.GET.get("kind")
+    if kind:
+        queryset = queryset.filter(kind__code=kind)
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "comparison/dataset_list.html", {
+        "page": page, "kinds": DatasetKind.objects.filter(active=True), "kind": kind,
+        "can_upload": services.can_upload(request.user),
+    })
+
+
+def dataset_export(request):
+    queryset = services.datasets_visible_to(request.user)
+    return _xlsx_response(lambda out: DATASET_TABLE.write(queryset, out), "比对数据集")
+
+
+def _dataset(request, pk):
+    return get_object_or_404(services.datasets_visible_to(request.user), pk=pk)
+
+
+def dataset_detail(request, pk):
+    dataset = _dataset(request, pk)
+    labels = dict(dataset.kind.fields.values_list("name", "label"))
+    return render(request, "comparison/dataset_detail.html", {
+        "dataset": dataset,
+        "report": dataset.report,
+        "column_pairs": [(header, labels.get(name, name)) for name, header in dataset.report.get("columns", {}).items()],
+        "rules": [r for r in rule_book.BUILTIN_RULES if r.kind == dataset.kind.code],
+        "can_run": services.can_run(request.user),
+        "can_delete": services.can_delete(request.user, dataset),
+        "suspect_count": dataset.suspects.count(),
+    })
+
+
+def dataset_rejected(request, pk):
+    dataset = _dataset(request, pk)
+    path = Path(settings.MEDIA_ROOT) / dataset.error_file if dataset.error_file else None
+    if path is None or not path.is_file():
+        raise Http404("没有无效行清单")
+    return FileResponse(open(path, "rb"), as_attachment=True, filename=f"{dataset.title}_无效证件号码.xlsx",
+                        content_type=XLSX)
+
+
+def dataset_delete(request, pk):
+    dataset = _dataset(request, pk)
+    form = DeleteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.delete_dataset(dataset, acting_user=request.user, channel=Channel.PAGE,
+                                    reason=form.cleaned_data["reason"])
+        except (ValidationError, PermissionDenied) as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, f"已删除数据集：{dataset.title}")
+            return redirect("comparison:dataset_list")
+    return render(request, "comparison/dataset_delete.html", {"dataset": dataset, "form": form,
+                                                               "early": dataset.retention_until > timezone.localdate()})
+
+
+def _upload_dir() -> Path:
+    path = Path(settings.MEDIA_ROOT) / "comparison" / "uploads"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def dataset_upload(request):
+    if not services.can_upload(request.user):
+        raise PermissionDenied("当前账号没有上传比对数据的权限")
+    initial = {"department": request.user.department, "kind": request.GET.get("kind")}
+    form = UploadForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        token = uuid.uuid4().hex
+        path = _upload_dir() / f"{token}{Path(upload.name).suffix.lower()}"
+        with open(path, "wb") as fh:
+            for chunk in upload.chunks():
+                fh.write(chunk)
+        try:
+            reader.open_source(path, upload.name)
+        except excel.SpreadsheetError as exc:
+            path.unlink(missing_ok=True)
+            form.add_error("file", str(exc))
+        else:
+            data = form.cleaned_data
+            uploads = request.session.get(UPLOAD_SESSION, {})
+            uploads[token] = {
+                "path": str(path), "file_name": upload.name, "kind": data["kind"].code, "title": data["title"],
+                "reference_date": data["reference_date"].isoformat() if data["reference_date"] else "",
+                "department": data["department"],
+            }
+            request.session[UPLOAD_SESSION] = uploads
+            return redirect("comparison:dataset_mapping", token=token)
+    return render(request, "comparison/dataset_upload.html", {"form": form, "kinds": DatasetKind.objects.filter(active=True)})
+
+
+def dataset_mapping(request, token):
+    pending = request.session.get(UPLOAD_SESSION, {}).get(token)
+    if pending is None or not Path(pending["path"]).is_file():
+        messages.error(request, "上传的文件已失效，请重新上传")
+        return redirect("comparison:dataset_upload")
+    kind = get_object_or_404(DatasetKind, code=pending["kind"])
+    source = reader.open_source(pending["path"], pending["file_name"])
+    fields = list(kind.fields.all())
+    try:
+        initial = services.resolve_mapping(kind, source.header)
+    except ValidationError:
+        initial = auto_mapping(fields, source.header, kind.remembered_mapping)
+    form = MappingForm(request.POST or None, fields=fields, header=source.header, initial_mapping=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            mapping = form.mapping()
+            services.resolve_mapping(kind, source.header, mapping)
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            job = jobs.start(
+                "comparison.load", f"上传比对数据：{pending['title'] or pending['file_name']}", user=request.user,
+                input_file=pending["path"],
+                params={"kind": kind.code, "mapping": mapping, "title": pending["title"],
+                        "file_name": pending["file_name"], "reference_date": pending["reference_date"],
+                        "department": pending["department"], "channel": Channel.PAGE},
+            )
+            uploads = request.session.get(UPLOAD_SESSION, {})
+            uploads.pop(token, None)
+            request.session[UPLOAD_SESSION] = uploads
+            return redirect("comparison:upload_progress", job_id=job.pk)
+    rows = [[(row[i] if i < len(row) else "") for i in range(len(source.header))] for row in source.preview]
+    return render(request, "comparison/dataset_mapping.html", {
+        "form": form, "kind": kind, "source": source, "pending": pending, "preview": rows,
+    })
+
+
+def _own_job(request, job_id, kind) -> Job:
+    job = get_object_or_404(Job, pk=job_id, kind=kind)
+    if job.user_id != request.user.pk and not request.user.is_superuser:
+        raise Http404
+    return job
+
+
+def upload_progress(request, job_id):
+    job = _own_job(request, job_id, "comparison.load")
+    if job.status == "succeeded" and job.result.get("dataset_id") and not request.headers.get("HX-Request"):
+        return redirect("comparison:dataset_detail", pk=job.result["dataset_id"])
+    template = "comparison/_job_status.html" if request.headers.get("HX-Request") else "comparison/upload_progress.html"
+    response = render(request, template, {"job": job, "poll_url": request.path})
+    if request.headers.get("HX-Request") and job.status == "succeeded" and job.result.get("dataset_id"):
+        response["HX-Redirect"] = url("comparison:dataset_detail", args=[job.result["dataset_id"]])
+    return response
+
+
+# --- kinds -----------------------------------------------------------------------------------------------------
+
+def kind_list(request):
+    kinds = list(DatasetKind.objects.prefetch_related("fields"))
+    for kind in kinds:
+        kind.rules = [r for r in rule_book.BUILTIN_RULES if r.kind == kind.code]
+    return render(request, "comparison/kind_list.html", {"kinds": kinds,
+                                                          "can_manage": services.can_manage_kinds(request.user)})
+
+
+def kind_edit(request, pk=None):
+    if not services.can_manage_kinds(request.user):
+        raise PermissionDenied("只有系统管理员可以定义数据类型")
+    kind = get_object_or_404(DatasetKind, pk=pk) if pk else DatasetKind()
+    form = KindForm(request.POST or None, instance=kind)
+    formset = KindFieldFormSet(request.POST or None, instance=kind)
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            kind = services.save_kind(form.save(commit=False), formset, acting_user=request.user, channel=Channel.PAGE)
+        except (ValidationError, PermissionDenied) as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, f"数据类型“{kind.name}”已保存")
+            return redirect("comparison:kind_list")
+    return render(request, "comparison/kind_form.html", {"form": form, "formset": formset, "kind": kind})
+
+
+# --- runs ------------------------------------------------------------------------------------------------------
+
+def run_list(request):
+    page = Paginator(services.runs_visible_to(request.user).prefetch_related("datasets"), PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    return render(request, "comparison/run_list.html", {"page": page, "can_run": services.can_run(request.user)})
+
+
+def run_create(request):
+    if not services.can_run(request.user):
+        raise PermissionDenied("当前账号没有发起数据比对的权限")
+    datasets = services.datasets_visible_to(request.user)
+    initial = {"datasets": request.GET.getlist("dataset")}
+    form = RunForm(request.POST or None, datasets=datasets, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                run = services.start_run(
+                    datasets=data["datasets"], rules=data["rules"] or None, region_code=data["region"],
+                    acting_user=request.user, channel=Channel.PAGE,
+                )
+        except (ValidationError, PermissionDenied) as exc:
+            _errors(form, exc)
+        else:
+            return redirect("comparison:run_detail", pk=run.pk)
+    return render(request, "comparison/run_form.html", {"form": form, "rules": rule_book.BUILTIN_RULES})
+
+
+def run_detail(request, pk):
+    run = get_object_or_404(services.runs_visible_to(request.user), pk=pk)
+    context = {"run": run, "datasets": run.datasets.select_related("kind"),
+               "results": (run.summary or {}).get("rules", {}), "poll_url": request.path}
+    if request.headers.get("HX-Request"):
+        return render(request, "comparison/_run_status.html", context)
+    return render(request, "comparison/run_detail.html", context)
+
+
+# --- suspects --------------------------------------------------------------------------------------------------
+
+def _suspects(request):
+    return filter_suspects(services.suspects_visible_to(request.user), request.GET, request.user)
+
+
+def suspect_list(request):
+    queryset, form = _suspects(request)
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    for suspect in page:
+        suspect.evidence_text = evidence_text(suspect.evidence)
+        suspect.rule_name = rule_book.BUILTIN_BY_CODE[suspect.rule].name if suspect.rule in rule_book.BUILTIN_BY_CODE else suspect.rule
+    return render(request, "comparison/suspect_list.html", {"page": page, "form": form,
+                                                             "today": timezone.localdate()})
+
+
+def suspect_export(request):
+    queryset, _form = _suspects(request)
+    return _xlsx_response(lambda out: SUSPECT_TABLE.write(queryset.select_related(None), out), "疑点清单")
+
+
+def suspect_detail(request, pk):
+    suspect = get_object_or_404(services.suspects_visible_to(request.user).select_related("dataset", "verified_by"), pk=pk)
+    can_verify = services.can_verify(request.user, suspect) and suspect.status != SuspectStatus.CLOSED
+    initial = {"conclusion": suspect.status if suspect.status in (SuspectStatus.CONFIRMED, SuspectStatus.REJECTED) else None,
+               "action_taken": suspect.action_taken, "reason": suspect.reason}
+    form = VerifyForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST":
+        if not can_verify:
+            raise PermissionDenied("当前账号不能核查该疑点")
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.verify_suspect(
+                    suspect, confirmed=data["conclusion"] == SuspectStatus.CONFIRMED, acting_user=request.user,
+                    channel=Channel.PAGE, action_taken=data["action_taken"], reason=data["reason"],
+                    attachment=data["attachment"],
+                )
+            except (ValidationError, PermissionDenied) as exc:
+                _errors(form, exc)
+            else:
+                messages.success(request, f"核查结果已保存：{suspect.get_status_display()}")
+                return redirect("comparison:suspect_detail", pk=suspect.pk)
+    rule = rule_book.BUILTIN_BY_CODE.get(suspect.rule)
+    return render(request, "comparison/suspect_detail.html", {
+        "suspect": suspect, "rule": rule, "form": form, "can_verify": can_verify,
+        "history": history_for(suspect)[:50],
+    })
+
+
+def suspect_attachment(request, pk):
+    suspect = get_object_or_404(services.suspects_visible_to(request.user), pk=pk)
+    if not suspect.attachment:
+        raise Http404
+    if not default_storage.exists(suspect.attachment):
+        raise Http404
+    return FileResponse(default_storage.open(suspect.attachment, "rb"), as_attachment=True,
+                        filename=Path(suspect.attachment).name.split("_", 1)[-1])
+
+
+# --- dashboard and reverse lists -------------------------------------------------------------------------------
+
+def dashboard(request):
+    queryset = services.suspects_visible_to(request.user)
+    rule = request.GET.get("rule") or ""
+    if rule:
+        queryset = queryset.filter(rule=rule)
+    context = {
+        "townships": services.progress_by_township(queryset),
+        "by_rule": services.rates_by_rule(services.suspects_visible_to(request.user)),
+        "rule": rule,
+        "rules": rule_book.BUILTIN_RULES,
+    }
+    if request.GET.get("export"):
+        return _xlsx_response(lambda out: _write_dashboard(out, context), "疑点核查进度")
+    return render(request, "comparison/dashboard.html", context)
+
+
+def _write_dashboard(target, context) -> None:
+    columns = [excel.Col(h, k) for h, k in (
+        ("名称", excel.TEXT), ("疑点数", excel.NUMBER), ("待核查", excel.NUMBER), ("属实", excel.NUMBER),
+        ("不属实", excel.NUMBER), ("已消除", excel.NUMBER), ("超期未核查", excel.NUMBER),
+        ("核查进度（%）", excel.NUMBER), ("属实率（%）", excel.NUMBER))]
+    keys = ("name", "total", "open", "confirmed", "rejected", "closed", "overdue", "verified_rate", "confirmed_rate")
+    with excel.XlsxStream(target) as out:
+        for title, rows in (("按乡镇", context["townships"]), ("按疑点类型", context["by_rule"])):
+            out.add_sheet(title, columns)
+            out.write_rows([row[k] for k in keys] for row in rows)
+
+
+def reverse_lists(request):
+    if not reverse.can_download(request.user):
+        raise PermissionDenied("当前账号不能下载反向名单")
+    items = [(item, reverse.members_for(item, request.user).count()) for item in reverse.REVERSE_LISTS]
+    return render(request, "comparison/reverse_lists.html", {"items": items})
+
+
+def reverse_download(request, code):
+    if not reverse.can_download(request.user):
+        raise PermissionDenied("当前账号不能下载反向名单")
+    item = reverse.BY_CODE.get(code)
+    if item is None:
+        raise Http404
+    return _xlsx_response(lambda out: reverse.export(item, request.user, out, channel=Channel.PAGE), item.name)
