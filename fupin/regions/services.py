@@ -9,8 +9,12 @@ from fupin.core.scope import in_scope
 from .models import PREFIX_LENGTH, Level, Region, parent_code
 
 
-def validate_region(region: Region) -> None:
-    """A code is 12 digits, its level matches its significant digits, and its parent exists one level up."""
+def region_errors(region: Region, known_codes=None) -> dict[str, str]:
+    """A code is 12 digits, its level matches its significant digits, and its parent exists one level up.
+
+    ``known_codes`` (a set) answers "does the parent exist" for a batch import, whose parents may be in the same
+    file; without it the database is asked. Returns field → error.
+    """
     errors = {}
     code = region.code or ""
     if not (len(code) == 12 and code.isdigit()):
@@ -24,12 +28,18 @@ def validate_region(region: Region) -> None:
         elif region.level > Level.PROVINCE:
             expected = parent_code(code, region.level)
             # Checked even when save_region filled the parent in itself: a missing one would fail at commit.
-            if not Region.objects.filter(code=expected).exists():
+            exists = expected in known_codes if known_codes is not None else Region.objects.filter(code=expected).exists()
+            if not exists:
                 errors["parent"] = f"上级区划 {expected} 不存在，请先建立上级"
             elif region.parent_id != expected:
                 errors["parent"] = f"上级区划应为 {expected}"
     if region.is_poor_village and region.level != Level.VILLAGE:
         errors["is_poor_village"] = "只有村级区划可以标记为贫困村"
+    return errors
+
+
+def validate_region(region: Region) -> None:
+    errors = region_errors(region)
     if errors:
         raise ValidationError(errors)
 
