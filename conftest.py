@@ -103,8 +103,9 @@ def api_client(db):
     from fupin.accounts.models import ApiToken
 
     def make(user):
-        token = ApiToken.objects.create(user=user, key=ApiToken.generate_key(), name="test")
-        return Client(HTTP_AUTHORIZATION=f"Bearer {token.key}")
+        key = ApiToken.generate_key()
+        ApiToken.objects.create(user=user, key_hash=ApiToken.digest(key), prefix=key[:8], name="test")
+        return Client(HTTP_AUTHORIZATION=f"Bearer {key}")
 
     return make
 

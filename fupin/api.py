@@ -16,6 +16,7 @@ from ninja.security import HttpBearer, django_auth
 
 from fupin.accounts import api as accounts_api
 from fupin.accounts.models import ApiToken
+from fupin.accounts.services import token_owner
 from fupin.procedures import api as procedures_api
 from fupin.regions import api as regions_api
 from fupin.registry import api as registry_api
@@ -28,7 +29,7 @@ class TokenAuth(HttpBearer):
     """``Authorization: Bearer <令牌>`` against accounts.ApiToken; a token of a disabled or locked account fails."""
 
     def authenticate(self, request, token):
-        api_token = ApiToken.objects.select_related("user__region").filter(key=token).first()
+        api_token = token_owner(token)
         if api_token is None:
             raise AuthenticationError(message="令牌无效或已撤销")
         user = api_token.user

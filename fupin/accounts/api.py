@@ -52,7 +52,7 @@ class TokenOut(Schema):
 
     @staticmethod
     def resolve_key_prefix(obj):
-        return obj.key[:8]
+        return obj.prefix
 
 
 class NewTokenOut(TokenOut):
@@ -65,7 +65,8 @@ class NewTokenOut(TokenOut):
 
 
 def _new_token(user, name: str) -> ApiToken:
-    return ApiToken.objects.create(user=user, key=ApiToken.generate_key(), name=name)
+    token, token.key = services.issue_token(user, name, channel=Channel.API)
+    return token
 
 
 @auth_router.post(
@@ -99,8 +100,7 @@ def create_token(request, payload: TokenCreate):
 
 @auth_router.delete("/tokens/{token_id}", response={204: None, **READ_ERRORS}, summary="作废自己的令牌")
 def revoke_token(request, token_id: int):
-    deleted, _ = ApiToken.objects.filter(user=request.auth, pk=token_id).delete()
-    if not deleted:
+    if not services.revoke_token(request.auth, token_id, channel=Channel.API):
         raise Http404
     return Status(204, None)
 
@@ -215,7 +215,7 @@ def list_users(request, filters: Query[UserFilters], paging: Query[PageParams]):
         users = users.filter(role=filters.role)
     if filters.region:
         region = Region.objects.filter(code=filters.region).first()
-        users = users.filter(region__code__startswith=region.prefix if region else filters.region)
+        users = users.filter(region__code__in_region=region.prefix if region else filters.region)
     if filters.is_active is not None:
         users = users.filter(is_active=filters.is_active)
     return paginate(users, paging)

@@ -1,3 +1,4 @@
+import hashlib
 import secrets
 
 from django.conf import settings
@@ -72,10 +73,11 @@ class User(AbstractUser):
 
 
 class ApiToken(models.Model):
-    """A bearer token for the REST API; only its hash-free random key is stored, shown once at creation."""
+    """A bearer token for the REST API. Only a SHA-256 digest of the key is stored; the key is shown once."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
-    key = models.CharField(_("令牌"), max_length=64, unique=True)
+    key_hash = models.CharField(_("令牌摘要"), max_length=64, unique=True)
+    prefix = models.CharField(_("令牌前缀"), max_length=8)
     name = models.CharField(_("用途"), max_length=100, blank=True)
     created = models.DateTimeField(_("创建时间"), auto_now_add=True)
     last_used = models.DateTimeField(_("最近使用"), null=True, blank=True)
@@ -84,9 +86,16 @@ class ApiToken(models.Model):
         verbose_name = _("API 令牌")
         verbose_name_plural = _("API 令牌")
 
+    def __str__(self):
+        return f"{self.prefix}… {self.name}"
+
     @staticmethod
     def generate_key() -> str:
         return secrets.token_hex(24)
+
+    @staticmethod
+    def digest(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
 
 
 class LoginLog(models.Model):

@@ -9,11 +9,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from fupin.audit.models import Action
 from fupin.audit.services import record_change, snapshot
 from fupin.core.scope import in_scope
 from fupin.regions.models import Level
 
-from .models import ROLE_LEVEL, LoginLog, Role, User
+from .models import ROLE_LEVEL, ApiToken, LoginLog, Role, User
 
 
 class LoginRefused(Exception):
@@ -135,3 +136,26 @@ def update_user(user: User, *, acting_user, channel, password: str | None = None
     user.save()
     record_change(user, before=before, acting_user=acting_user, channel=channel, region_code=user.region_id or "")
     return user
+
+
+def issue_token(user: User, name: str, *, channel) -> tuple[ApiToken, str]:
+    """A new API token for the user; returns the row and the key, which is not stored and cannot be shown again."""
+    key = ApiToken.generate_key()
+    token = ApiToken.objects.create(user=user, key_hash=ApiToken.digest(key), prefix=key[:8], name=name[:100])
+    record_change(token, before=None, acting_user=user, channel=channel, region_code=user.region_id or "")
+    return token, key
+
+
+def revoke_token(user: User, token_id: int, *, channel) -> bool:
+    token = ApiToken.objects.filter(user=user, pk=token_id).first()
+    if token is None:
+        return False
+    record_change(token, before=snapshot(token), acting_user=user, channel=channel, action=Action.DELETE,
+                  region_code=user.region_id or "")
+    token.delete()
+    return True
+
+
+def token_owner(key: str) -> ApiToken | None:
+    """The token row for a presented key, with its user; None for unknown keys."""
+    return ApiToken.objects.select_related("user__region").filter(key_hash=ApiToken.digest(key)).first()

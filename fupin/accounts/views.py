@@ -109,13 +109,10 @@ def tokens(request):
     new_key = None
     if request.method == "POST":
         if "revoke" in request.POST:
-            ApiToken.objects.filter(user=request.user, pk=request.POST["revoke"]).delete()
+            services.revoke_token(request.user, int(request.POST["revoke"]), channel=Channel.PAGE)
             messages.success(request, "令牌已作废")
             return redirect("accounts:tokens")
-        token = ApiToken.objects.create(
-            user=request.user, key=ApiToken.generate_key(), name=request.POST.get("name", "")[:100]
-        )
-        new_key = token.key
+        _, new_key = services.issue_token(request.user, request.POST.get("name", ""), channel=Channel.PAGE)
     return render(
         request, "accounts/tokens.html", {"tokens": ApiToken.objects.filter(user=request.user), "new_key": new_key}
     )

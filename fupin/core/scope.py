@@ -1,20 +1,39 @@
 """Data scope (数据权限): one queryset layer that every list, page, API call, export and count goes through.
 
 Each scoped model names, in ``scope_field``, the path to a 12-digit region code; a user sees the rows whose code
-starts with the prefix of the region the account is bound to.
+starts with the prefix of the region the account is bound to. Models whose rows some roles must not browse at all
+(department accounts see their own data sets, not the registry) list those roles in ``hidden_from_roles``.
 """
 
 from django.db import models
+from django.db.models import CharField, Lookup
+
+
+@CharField.register_lookup
+class InRegion(Lookup):
+    """``code__in_region=prefix``: the code starts with the prefix, written as a range so an ordinary index serves
+    it on every database (SQLite's case-insensitive LIKE and PostgreSQL's non-C collations can't use one)."""
+
+    lookup_name = "in_region"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        prefix = str(self.rhs)
+        if not prefix:
+            return "1 = 1", []
+        # Codes are digits, so the first string after every "<prefix>…" code is the prefix with its last digit + 1.
+        upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        return f"({lhs} >= %s AND {lhs} < %s)", [*lhs_params, prefix, upper]
 
 
 class ScopedQuerySet(models.QuerySet):
     def visible_to(self, user):
         prefix = user_scope_prefix(user)
-        if prefix is None:
+        if prefix is None or getattr(user, "role", None) in getattr(self.model, "hidden_from_roles", ()):
             return self.none()
         if prefix == "":
             return self
-        return self.filter(**{f"{self.model.scope_field}__startswith": prefix})
+        return self.filter(**{f"{self.model.scope_field}__in_region": prefix})
 
 
 def user_scope_prefix(user) -> str | None:

@@ -37,7 +37,7 @@ def filter_households(queryset, params) -> tuple:
     if data["region"]:
         region = Region.objects.filter(code=data["region"]).first()
         prefix = region.prefix if region else data["region"]
-        queryset = queryset.filter(village__code__startswith=prefix)
+        queryset = queryset.filter(village__code__in_region=prefix)
     if data["status"]:
         queryset = queryset.filter(status=data["status"])
     if data["category"]:
@@ -81,7 +81,7 @@ def filter_members(queryset, params) -> tuple:
         queryset = queryset.filter(member_text_query(text))
     if data["region"]:
         region = Region.objects.filter(code=data["region"]).first()
-        queryset = queryset.filter(household__village__code__startswith=region.prefix if region else data["region"])
+        queryset = queryset.filter(household__village__code__in_region=region.prefix if region else data["region"])
     if data["sex"]:
         queryset = queryset.filter(sex=data["sex"])
     if data["health"]:

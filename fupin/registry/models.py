@@ -13,6 +13,8 @@ from fupin.core.scope import ScopedQuerySet
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0")}
 AREA = {"max_digits": 10, "decimal_places": 2, "null": True, "blank": True}
+# Department accounts work on their own data sets and the reverse lists made for them, not the register itself.
+REGISTRY_HIDDEN_FROM = ("department",)
 
 
 class Household(models.Model):
@@ -55,6 +57,7 @@ class Household(models.Model):
 
     objects = ScopedQuerySet.as_manager()
     scope_field = "village__code"
+    hidden_from_roles = REGISTRY_HIDDEN_FROM
     masked_fields = ("head_id_number", "bank_account")
 
     class Meta:
@@ -101,6 +104,7 @@ class Member(models.Model):
 
     objects = ScopedQuerySet.as_manager()
     scope_field = "household__village__code"
+    hidden_from_roles = REGISTRY_HIDDEN_FROM
     masked_fields = ("id_number", "disability_cert")
     hidden_fields = ("health",)
 
@@ -145,6 +149,7 @@ class IncomeAccount(models.Model):
 
     objects = ScopedQuerySet.as_manager()
     scope_field = "household__village__code"
+    hidden_from_roles = REGISTRY_HIDDEN_FROM
 
     class Meta:
         verbose_name = _("年度收支")
@@ -189,6 +194,7 @@ class SecurityCheck(models.Model):
 
     objects = ScopedQuerySet.as_manager()
     scope_field = "household__village__code"
+    hidden_from_roles = REGISTRY_HIDDEN_FROM
 
     class Meta:
         verbose_name = _("两不愁三保障")

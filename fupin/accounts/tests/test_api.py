@@ -71,8 +71,11 @@ def test_disabled_account_gets_no_token(users):
 
 
 def test_list_create_and_revoke_own_tokens(users, api_client):
+    from fupin.accounts.services import issue_token
+    from fupin.audit.models import AuditLog, Channel
+
     client = api_client(users["town_a"])
-    other = ApiToken.objects.create(user=users["town_b"], key=ApiToken.generate_key())
+    other, _ = issue_token(users["town_b"], "他人", channel=Channel.PAGE)
     created = post(client, "/api/auth/tokens", {"name": "报表"})
     assert created.status_code == 201
     tokens = client.get("/api/auth/tokens").json()
@@ -86,6 +89,9 @@ def test_list_create_and_revoke_own_tokens(users, api_client):
     assert client.delete(f"/api/auth/tokens/{current.pk}").status_code == 204
     # The token that made the request is gone: the next request with it is refused.
     assert client.get("/api/auth/tokens").status_code == 401
+    # Keys are stored only as digests, and issuing and revoking leave a trace.
+    assert not ApiToken.objects.filter(key_hash__contains=created.json()["key"]).exists()
+    assert AuditLog.objects.filter(object_type="apitoken", action="delete", user=users["town_a"]).count() == 2
 
 
 def test_me_shows_rights(users, api_client):

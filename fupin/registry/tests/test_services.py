@@ -152,6 +152,9 @@ def test_visible_to_scopes_by_region(make_household, regions, users):
     assert seen("town_a") == {a1.pk, a2.pk}
     assert seen("county") == {a1.pk, a2.pk, b1.pk}
     assert Member.objects.visible_to(users["village_b1"]).count() == 1
+    # Department accounts work on their data sets and reverse lists, not by browsing the register.
+    assert seen("department") == set()
+    assert seen("leader") == {a1.pk, a2.pk, b1.pk}
 
 
 def test_search_by_name_number_and_id_tail(make_household, regions, users):
