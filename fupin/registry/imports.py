@@ -381,15 +381,11 @@ def _entries(instances, acting_user, channel) -> list[AuditLog]:
     ]
 
 
-def write_errors(result: ImportResult, source, target) -> int:
-    """The error workbook for a failed import, each error beside the original row."""
-    return excel.write_errors(target, result.errors, source=source)
-
-
 EXAMPLE_NUMBER = "示例"
+EXAMPLE_VILLAGE = "410481100201"
 
 
-def template_rows(village_code: str = "410481100201") -> list[list[str]]:
+def template_rows(village_code: str = EXAMPLE_VILLAGE) -> list[list[str]]:
     """Two example rows (a head and a spouse) whose 户编号 “示例” the import refuses, so they cannot slip in."""
     household = {
         "number": EXAMPLE_NUMBER, "village_id": village_code, "group_name": "一组", "address": "张庄村一组12号",
@@ -441,7 +437,7 @@ NOTES = (
 )
 
 
-def write_template(target, village_code: str = "410481100201") -> None:
+def write_template(target, village_code: str = EXAMPLE_VILLAGE) -> None:
     """The downloadable template: the data sheet with the example rows, then the 说明 sheet."""
     columns = [excel.Col(c.header, c.writer_kind, c.width) for c in (*HOUSEHOLD_COLUMNS, *MEMBER_COLUMNS)]
     with excel.XlsxStream(target) as out:

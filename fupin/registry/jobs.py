@@ -1,0 +1,42 @@
+"""Registry background jobs: the household/member import and the household and member exports."""
+
+from fupin.audit.models import Channel
+from fupin.core import imports as import_jobs
+from fupin.core.exports import Export, register
+from fupin.jobs.services import handler
+
+from . import imports, services, tables
+from .filters import filter_households, filter_members
+from .models import Household, Member
+
+
+def _scoped(model, user):
+    """The rows a user may see; the system (CLI without --user) sees all."""
+    return model.objects.all() if user is None else model.objects.visible_to(user)
+
+
+def household_rows(user, params):
+    return filter_households(_scoped(Household, user), params)[0]
+
+
+def member_rows(user, params):
+    return filter_members(_scoped(Member, user), params)[0]
+
+
+def may_export_full(user, params):
+    """Full ID numbers only for accounts that may write registry data in their scope (the export never reaches
+    beyond the account's own scope)."""
+    services.ensure_can_write(user, user.region_id or "")
+
+
+household_export = register(Export("registry.export_households", tables.households, household_rows, may_export_full))
+member_export = register(Export("registry.export_members", tables.members, member_rows, may_export_full))
+
+
+@handler("registry.import_households")
+def import_households(job, progress):
+    result = imports.import_households(
+        job.input_file, acting_user=job.user, channel=job.params.get("channel", Channel.IMPORT), progress=progress,
+        filename=job.params.get("filename"),
+    )
+    return import_jobs.finish(job, result)
