@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_excel
 
 app_name = "registry"
 urlpatterns = [
@@ -19,4 +19,8 @@ urlpatterns = [
     path("overview/", views.dashboard, name="dashboard"),
     path("members/", views.member_list, name="member_list"),
     path("members/<int:member_pk>/reveal/", views.member_reveal, name="member_reveal"),
+    path("households/import/", views_excel.household_import, name="household_import"),
+    path("households/import/template/", views_excel.import_template, name="import_template"),
+    path("households/export/", views_excel.household_export, name="household_export"),
+    path("members/export/", views_excel.member_export, name="member_export"),
 ]
