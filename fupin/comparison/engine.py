@@ -126,21 +126,22 @@ class Workspace:
 
     # --- rules -----------------------------------------------------------------------------------------------
 
-    def evaluate(self, rule: Rule, params: dict | None = None, reference_date: dt.date | None = None) -> pl.DataFrame:
-        """The rule's hits, one per subject (the earliest evidence row wins), with household number, village code
-        and the member's ID number and name added; an empty frame when nothing matches."""
+    def match(self, rule: Rule, params: dict | None = None, reference_date: dt.date | None = None) -> str:
+        """Run the rule inside DuckDB into a temporary table of hits — one per subject (the earliest evidence row
+        wins), with household number, village code and the member's ID number and name added — and name it."""
         if rule.kind is not None:
             if rule.kind not in self.kinds:
                 raise LookupError(f"没有载入 {rule.kind} 类数据")
             self.con.execute(f'CREATE OR REPLACE TEMP VIEW dataset AS SELECT * FROM "ds_{rule.kind}"')
         values = {**rule.params, **(params or {}), "reference_date": reference_date or dt.date.today()}
-        names = rule.parameter_names()
         selects = sqlglot.parse_one(rule.sql, read="duckdb").named_selects
         key = lambda column: f"hits.{column}" if column in selects else "NULL"  # noqa: E731
         subject = "h.number" if rule.subject == HOUSEHOLD else "m.id_number"
         order = "hits.dataset_id, hits.row_no" if "row_no" in selects else "hits.household_id"
         evidence = [c for c in selects if c not in ("household_id", "member_id", "dataset_id", "row_no")]
+        table = f"hits_{_safe(rule.code)}"
         sql = f"""
+CREATE OR REPLACE TEMP TABLE "{table}" AS
 WITH hits AS ({rule.sql}
 ), ranked AS (
   SELECT {subject} AS subject_key, hits.household_id, {key('member_id')} AS member_id,
@@ -153,8 +154,19 @@ WITH hits AS ({rule.sql}
   LEFT JOIN register_members AS m ON m.member_id = {key('member_id')}
 )
 SELECT * EXCLUDE (rank_in_subject) FROM ranked WHERE rank_in_subject = 1"""
-        relation = self.con.sql(sql, params={n: values[n] for n in names})
-        return pl.DataFrame(relation)
+        self.con.execute(sql, {n: values[n] for n in rule.parameter_names()})
+        return table
+
+    def evaluate(self, rule: Rule, params: dict | None = None, reference_date: dt.date | None = None) -> pl.DataFrame:
+        """The rule's hits as a Polars frame (see ``match``); an empty frame when nothing matches."""
+        table = self.match(rule, params, reference_date)
+        return self.fetch(f'SELECT * FROM "{table}"')
+
+    def fetch(self, sql: str) -> pl.DataFrame:
+        # Row tuples keep DuckDB's types (dates stay dates); hit lists are small next to the data compared.
+        result = self.con.execute(sql)
+        names = [column[0] for column in result.description]
+        return pl.DataFrame(result.fetchall(), schema=names, orient="row")
 
 
 def pull(con: duckdb.DuckDBPyConnection, table: str, sql: str, columns: list[tuple[str, str]]) -> None:

@@ -184,14 +184,15 @@ def resolve_mapping(kind: DatasetKind, header: list[str], mapping: dict | None =
 
 
 def _typed(frame: pl.DataFrame, fields, columns: dict[str, int]) -> tuple[pl.DataFrame, dict]:
-    """Parse date and number fields; count values that were given but could not be read."""
+    """Parse date and number fields; count values of stored rows that were given but could not be read."""
     warnings = {}
     for field in fields:
         if field.name not in columns or field.type == FieldType.TEXT:
             continue
         parsed = reader.parse_dates(field.name) if field.type == FieldType.DATE else reader.parse_numbers(field.name)
         frame = frame.with_columns(parsed.alias(f"_{field.name}"))
-        bad = frame.filter(pl.col(f"_{field.name}").is_null() & (pl.col(field.name).fill_null("") != ""))
+        bad = frame.filter(pl.col("id_error").is_null() & pl.col(f"_{field.name}").is_null()
+                           & (pl.col(field.name).fill_null("") != ""))
         if bad.height:
             warnings[field.label] = {
                 "count": bad.height,
