@@ -17,6 +17,8 @@ from ninja.security import HttpBearer, django_auth
 from fupin.accounts import api as accounts_api
 from fupin.accounts.models import ApiToken
 from fupin.accounts.services import token_owner
+from fupin.assistance import api as assistance_api
+from fupin.monitoring import api as monitoring_api
 from fupin.procedures import api as procedures_api
 from fupin.regions import api as regions_api
 from fupin.registry import api as registry_api
@@ -186,3 +188,5 @@ api.add_router("/regions", regions_api.router, tags=["行政区划"])
 api.add_router("/households", registry_api.households_router, tags=["贫困户"])
 api.add_router("/members", registry_api.members_router, tags=["家庭成员"])
 api.add_router("", procedures_api.router)
+api.add_router("/monitoring", monitoring_api.router, tags=["防返贫监测"])
+api.add_router("/assistance", assistance_api.router, tags=["帮扶"])

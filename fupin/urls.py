@@ -12,6 +12,8 @@ urlpatterns = [
     path("dictionaries/", include("fupin.dictionaries.urls")),
     path("audit/", include("fupin.audit.urls")),
     path("jobs/", include("fupin.jobs.urls")),
+    path("monitoring/", include("fupin.monitoring.urls")),
+    path("assistance/", include("fupin.assistance.urls")),
     path("procedures/", include("fupin.procedures.urls")),
     path("comparison/", include("fupin.comparison.urls")),
     path("public/notices/", include("fupin.procedures.public_urls")),

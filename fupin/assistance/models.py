@@ -217,7 +217,7 @@ def photo_path(instance, filename):
 
 class VisitPhoto(models.Model):
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="photos")
-    file = models.ImageField(_("照片"), upload_to=photo_path, max_length=200)
+    file = models.FileField(_("照片"), upload_to=photo_path, max_length=200)
     original_name = models.CharField(_("文件名"), max_length=200, blank=True)
     size = models.PositiveIntegerField(_("大小（字节）"), default=0)
     uploaded = models.DateTimeField(_("上传时间"), auto_now_add=True)

@@ -53,7 +53,12 @@ AUTO_CLOSE_NOTE = "规则不再触发，系统自动关闭"
 # --- permissions ------------------------------------------------------------------------------------------------
 
 def ensure_can_run(user, region: Region, family: str) -> None:
-    """Monitoring runs: township level and above; data-quality checks: any writing level, villages included."""
+    """Monitoring runs: township level and above; data-quality checks: any writing level, villages included.
+
+    ``user`` None is the system itself (the ``fupin monitor`` command without ``--user``, a scheduled job).
+    """
+    if user is None:
+        return
     roles = RUNNERS | ({Role.VILLAGE} if family == Family.QUALITY else set())
     if not (user.is_superuser or (user.can_write and user.role in roles)):
         raise PermissionDenied("当前账号不能运行监测预警（须乡镇级及以上账号）")
@@ -147,6 +152,18 @@ def save_parameter(parameter: Parameter, *, acting_user, channel) -> Parameter:
 def default_year() -> int:
     """The accounts of the last complete year are the ones a run reads by default."""
     return timezone.localdate().year - 1
+
+
+def start_run(family: str, region: Region, year: int, *, acting_user, channel):
+    """Queue a run as a background job (pages and the API); the job page shows its progress."""
+    from fupin.jobs.services import start
+
+    from .jobs import KIND
+
+    ensure_can_run(acting_user, region, family)
+    title = f"{region.name}{year}年度{Family(family).label}"
+    return start(KIND, title, user=acting_user, region_code=region.code,
+                 params={"family": family, "region": region.code, "year": year, "channel": channel})
 
 
 def run(family: str, region: Region, year: int, *, acting_user, channel, job=None, progress=None) -> Run:

@@ -1,0 +1,85 @@
+"""Assistance forms: field shape only; the rules live in assistance.services."""
+
+from django import forms
+from django.utils import timezone
+
+from fupin.regions.models import Region
+
+from .models import Helper, Measure, Visit
+
+
+class HelperForm(forms.ModelForm):
+    class Meta:
+        model = Helper
+        fields = ["name", "sex", "phone", "political_status", "unit", "unit_level", "position", "region", "user",
+                  "active"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        from fupin.accounts.models import User
+
+        self.fields["region"].queryset = Region.objects.visible_to(user).order_by("code")
+        self.fields["region"].label_from_instance = lambda r: f"{r.code} {r.name}"
+        self.fields["user"].queryset = User.objects.visible_to(user).filter(is_active=True).order_by("username")
+
+
+class PairingForm(forms.Form):
+    helper = forms.ModelChoiceField(label="帮扶责任人", queryset=Helper.objects.none())
+    start = forms.DateField(label="帮扶开始时间", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, household, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        covering = [household.village_id[:n] for n in (6, 9, 12)]
+        self.fields["helper"].queryset = Helper.objects.visible_to(user).filter(
+            active=True, region__code__in=[c.ljust(12, "0") for c in covering]
+        ).order_by("name")
+        self.initial.setdefault("start", timezone.localdate())
+
+
+class EndPairingForm(forms.Form):
+    end = forms.DateField(label="帮扶结束时间", widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label="取消结对原因", max_length=200)
+
+
+class MeasureForm(forms.ModelForm):
+    class Meta:
+        model = Measure
+        fields = ["kind", "content", "amount", "date", "status", "helper"]
+        widgets = {"date": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .services import current_pairings
+
+        household = self.instance.household
+        self.fields["helper"].queryset = Helper.objects.filter(
+            pk__in=current_pairings(household).values("helper_id"))
+        self.initial.setdefault("date", timezone.localdate())
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class VisitForm(forms.ModelForm):
+    photos = forms.FileField(label="照片", required=False, widget=MultipleFileInput(
+        attrs={"accept": "image/*", "capture": "environment", "multiple": True}))
+
+    class Meta:
+        model = Visit
+        fields = ["helper", "date", "content", "latitude", "longitude"]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}),
+            "content": forms.Textarea(attrs={"rows": 4, "placeholder": "家庭收支、就业、就医、就学、住房饮水情况，落实了什么措施"}),
+            "latitude": forms.HiddenInput(), "longitude": forms.HiddenInput(),
+        }
+
+    def __init__(self, *args, helpers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["helper"].queryset = helpers
+        if helpers.count() == 1:
+            self.initial.setdefault("helper", helpers.first().pk)
+        self.initial.setdefault("date", timezone.localdate())
+
+    def clean_photos(self):
+        return self.files.getlist(self.add_prefix("photos")) if self.files else []
