@@ -20,7 +20,7 @@ from .models import (
 )
 
 YEARS = {"min_value": 2000, "max_value": 2100}
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
 class ProcedureFilterForm(forms.Form):

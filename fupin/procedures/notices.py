@@ -271,13 +271,12 @@ def active_notices(region_code: str | None = None):
     return notices.select_related("region").order_by("-start_date", "-id")
 
 
-def render_notice_html(notice: Notice, *, for_pdf: bool = True) -> str:
+def render_notice_html(notice: Notice) -> str:
     items = list(notice.items.all())
     issuer = notice.region.full_name() if notice.region.level >= Level.COUNTY else notice.region.name
     return render_to_string(
         "procedures/notice_print.html",
-        {"notice": notice, "items": items, "issuer": issuer, "total_people": sum(i.row.get("size", 0) for i in items),
-         "for_pdf": for_pdf},
+        {"notice": notice, "items": items, "issuer": issuer, "total_people": sum(i.row.get("size", 0) for i in items)},
     )
 
 

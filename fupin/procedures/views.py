@@ -375,7 +375,6 @@ def public_notice_detail(request, pk):
             form = ObjectionForm(notice=notice)
     return render(request, "procedures/public_notice_detail.html", {
         "notice": notice, "items": notice.items.all(), "form": form, "lodged": lodged,
-        "html": notices.render_notice_html(notice, for_pdf=False),
     })
 
 

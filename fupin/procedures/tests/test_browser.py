@@ -1,0 +1,127 @@
+"""End-to-end in headless Chromium: a household from application to approved identification.
+
+village starts identification → application and appraisal minutes attached → village notice published and visible
+on the public page → objection lodged (no login) and answered → the notice period ends → township review →
+county approval → the household's status changed and its history shows each step.
+"""
+
+import re
+
+import pytest
+
+from fupin.procedures.models import NoticeItem
+
+from .conftest import YEAR, days_later
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def attach(page, kind: str, filename: str, tmp_path):
+    path = tmp_path / filename
+    path.write_bytes(b"%PDF-1.4 scanned document")
+    page.get_by_test_id("attach-form").locator("select[name=kind]").select_option(kind)
+    page.get_by_test_id("attach-form").locator("input[name=file]").set_input_files(str(path))
+    page.get_by_test_id("attach-submit").click()
+    page.wait_for_load_state()
+    assert "附件已上传" in page.content()
+
+
+def decide(page, decision="pass", comment=""):
+    form = page.get_by_test_id("decide-form")
+    form.locator(f"input[name=decision][value={decision}]").check()
+    if comment:
+        form.locator("textarea[name=comment]").fill(comment)
+    page.get_by_test_id("decide-submit").click()
+    page.wait_for_load_state()
+
+
+def test_identification_from_application_to_approval(page_as, browser, live_server, regions, users, household,
+                                                     accounts, monkeypatch, tmp_path):
+    applicant = household(regions["village_a1"], status="6", category="4", head_name="刘二柱")
+    accounts(applicant, 2000)
+
+    # The village starts the identification; the form checks the preconditions first.
+    village = page_as(users["village_a1"])
+    village.goto(f"{live_server.url}/procedures/start/{applicant.pk}/")
+    village.get_by_test_id("start-identification").click()
+    assert village.locator("input[name=year]").input_value() == str(YEAR)
+    village.get_by_test_id("start-submit").click()
+    assert "请选择拟识别的贫困户属性" in village.get_by_test_id("start-problems").inner_text()
+    village.select_option("select[name=category]", "2")
+    village.select_option("select[name=main_cause]", "2")
+    village.fill("textarea[name=reason]", "户主残疾，无劳动能力，申请纳入")
+    village.get_by_test_id("start-submit").click()
+    village.wait_for_url(re.compile(r"/procedures/\d+/$"))
+    procedure_url = village.url
+    pid = int(re.search(r"/procedures/(\d+)/$", procedure_url).group(1))
+    assert "缺少必传附件：户申请书" in village.get_by_test_id("blockers").inner_text()
+
+    attach(village, "application", "申请书.pdf", tmp_path)
+    decide(village, comment="申请材料齐全")
+    assert "办理：村民主评议" in village.get_by_test_id("act-panel").inner_text()
+    attach(village, "minutes", "村民代表大会评议记录.pdf", tmp_path)
+    decide(village, comment="评议通过，赞成28票")
+    assert "尚未发布“村公示”公示" in village.get_by_test_id("blockers").inner_text()
+
+    # The village batches it into a notice and publishes it.
+    village.goto(f"{live_server.url}/procedures/notices/new/")
+    assert "刘二柱" in village.get_by_test_id("eligible").inner_text()
+    village.fill("input[name=contact]", "张庄村委会 0375-8000000")
+    village.get_by_test_id("notice-submit").click()
+    village.get_by_test_id("notice-publish").click()
+    village.wait_for_load_state()
+    assert "公示中" in village.get_by_test_id("notice-status").inner_text()
+    title = village.locator("h1").inner_text()
+
+    # The public sees it without logging in, and lodges an objection.
+    public = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True).new_page()
+    public.goto(f"{live_server.url}/public/notices/?region=410481100201")
+    public.get_by_role("link", name=re.compile(re.escape(title))).click()
+    assert "刘二柱" in public.get_by_test_id("public-notice").inner_text()
+    assert applicant.members.get().id_number not in public.content()
+    item = NoticeItem.objects.get(procedure_id=pid)
+    public.select_option("select[name=item]", str(item.pk))
+    public.fill("input[name=name]", "李群众")
+    public.fill("input[name=contact]", "13912345678")
+    public.fill("textarea[name=content]", "听说该户儿子在县城买了房")
+    public.get_by_test_id("objection-submit").click()
+    assert "异议已提交" in public.get_by_test_id("objection-lodged").inner_text()
+
+    # After the period the objection still holds the household, until the village answers it.
+    with days_later(monkeypatch, 7):
+        village.goto(procedure_url)
+        assert "有1条异议尚未答复" in village.get_by_test_id("blockers").inner_text()
+        village.goto(f"{live_server.url}/procedures/notices/")
+        village.get_by_role("link", name=title).click()
+        assert "听说该户儿子在县城买了房" in village.get_by_test_id("objection").inner_text()
+        village.get_by_test_id("answer-form").locator("textarea").fill("经入户核实，房屋为其子婚后分户自购，不影响识别")
+        village.get_by_test_id("answer-submit").click()
+        village.wait_for_load_state()
+        assert "已答复" in village.get_by_test_id("objection").inner_text()
+        village.goto(procedure_url)
+        decide(village, comment="公示期满，异议已核实答复")
+        assert "乡镇审核" in village.get_by_test_id("steps").inner_text()
+
+        # Township review.
+        township = page_as(users["town_a"])
+        township.goto(f"{live_server.url}/procedures/?todo=on")
+        township.get_by_role("link", name=f"#{pid}").click()
+        attach(township, "survey", "入户核实表.pdf", tmp_path)
+        decide(township, comment="入户核实属实")
+
+        # County approval changes the register.
+        county = page_as(users["county"])
+        county.goto(procedure_url)
+        decide(county, comment="同意纳入")
+        assert "已审批" in county.get_by_test_id("procedure-status").inner_text()
+        assert "新识别" in county.get_by_test_id("household-status").inner_text()
+
+    applicant.refresh_from_db()
+    assert (applicant.status, applicant.identification_year, applicant.category) == ("4", YEAR, "2")
+    county.goto(f"{live_server.url}/registry/households/{applicant.pk}/")
+    county.get_by_test_id("history-tab").click()
+    history = county.get_by_test_id("history").inner_text()
+    for step in ("户申请发起", "户申请通过", "村民主评议通过", "村公示通过", "乡镇审核通过", "县审批公告通过",
+                 "县审批公告审批通过"):
+        assert f"识别纳入程序 #{pid}" in history and step in history, step
+    assert "上传民主评议会议记录" in history
