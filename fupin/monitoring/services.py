@@ -354,7 +354,7 @@ def create_lead(household: Household, *, source: str, description: str, reporter
     monitored = MonitoredHousehold.objects.filter(household=household, status=MonitoredStatus.MONITORING).first()
     if monitored is not None:
         raise ValidationError(f"该户已是监测对象（{monitored.get_kind_display()}），请直接落实帮扶措施")
-    year = timezone.localdate().year
+    year = default_year()
     days = int(planning.parameter(VERIFY_DAYS, year, household.village_id, DEFAULT_VERIFY_DAYS))
     alert = Alert.objects.create(
         household=household, village_id=household.village_id, year=year, source=source, status=AlertStatus.PENDING,
@@ -396,9 +396,9 @@ def start_inclusion(alert: Alert, *, kind: str, risks: list[str], reason: str, a
     ensure_can_verify(acting_user, alert.village_id)
     if not (reason or "").strip():
         raise ValidationError({"reason": "请填写入户核实情况"})
-    year = timezone.localdate().year
     details = {"kind": kind, "risks": list(risks), "alert": alert.pk}
-    procedure = procedures.start_procedure(INCLUSION, alert.household, year=year, details=details,
+    # The procedure checks the accounts of the alert's year (the last complete year for a lead).
+    procedure = procedures.start_procedure(INCLUSION, alert.household, year=alert.year, details=details,
                                            reason=reason.strip(), acting_user=acting_user, channel=channel)
     before = snapshot(alert)
     alert.status, alert.procedure, alert.verification = AlertStatus.IN_PROCEDURE, procedure, reason.strip()

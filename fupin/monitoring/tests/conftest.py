@@ -32,7 +32,7 @@ def household(make_household, users, lines):
     ``size`` says otherwise; ``security`` (dict) records a 两不愁三保障 check for YEAR.
     """
     from fupin.audit.models import Channel
-    from fupin.registry.models import Household, IncomeAccount, SecurityCheck
+    from fupin.registry.models import Household, IncomeAccount, Member, SecurityCheck
     from fupin.registry.services import save_income_account, save_security_check
 
     def make(village, *, income=None, last=None, medical=0, extra=(), security=None, wage=None, business=0,
@@ -42,6 +42,7 @@ def household(make_household, users, lines):
         coded.setdefault("status", "2")
         h = make_household(village, extra=extra, **fields)
         Household.objects.filter(pk=h.pk).update(**coded)
+        Member.objects.filter(household=h).update(labour_skill="1")  # able to work unless a test says otherwise
         h.refresh_from_db()
         for year, amount in ((YEAR, income), (YEAR - 1, last)):
             if amount is None:
@@ -65,3 +66,7 @@ def household(make_household, users, lines):
 @pytest.fixture
 def member_id():
     return new_id
+
+
+# The procedures app's driver for moving a procedure through its steps (attachments, notices, time passing).
+from fupin.procedures.tests.conftest import days_later, flow  # noqa: E402,F401
