@@ -17,7 +17,7 @@ def region_rows(user, params):
     code = params.get("region") or params.get("code")
     if code:
         region = Region.objects.filter(code=code).first()
-        queryset = queryset.filter(code__startswith=region.prefix if region else code)
+        queryset = queryset.filter(code__in_region=region.prefix if region else code)
     if params.get("q"):
         queryset = queryset.filter(Q(name__contains=params["q"]) | Q(code__startswith=params["q"]))
     return queryset

@@ -247,6 +247,8 @@ def _read_rows(sheet: excel.Sheet, found: dict, errors: excel.ErrorList, progres
         member = Member(**values)
         for fld, message in services.clean_member(member, tables=tables).items():
             errors.add(row.number, headers.get(fld, fld), message)
+        if member.relation == services.HEAD_RELATION:
+            draft.head_rows.append(row.number)  # counted even for a row with errors: no second, derived error
         if not isinstance(member.id_number, str) or len(member.id_number) != 18:
             continue  # the ID error is recorded; no duplicate checks on an unusable number
         earlier = seen_ids.get(member.id_number)
@@ -257,8 +259,6 @@ def _read_rows(sheet: excel.Sheet, found: dict, errors: excel.ErrorList, progres
             )
             continue
         seen_ids[member.id_number] = (row.number, number)
-        if member.relation == services.HEAD_RELATION:
-            draft.head_rows.append(row.number)
         draft.members.append((row.number, member))
     return drafts
 
