@@ -55,7 +55,7 @@ def filter_suspects(queryset, params, user=None) -> tuple:
         queryset = queryset.filter(status=data["status"])
     if data["region"]:
         region = Region.objects.filter(code=data["region"]).first()
-        queryset = queryset.filter(village_code__startswith=region.prefix if region else data["region"])
+        queryset = queryset.filter(village_code__in_region=region.prefix if region else data["region"])
     if data["overdue"]:
         queryset = queryset.filter(status=SuspectStatus.OPEN, due_date__lt=timezone.localdate())
     if data["dataset"]:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from fupin.accounts.models import Role
 from fupin.audit.models import Action
 from fupin.audit.services import record_event
+from fupin.core.scope import user_scope_prefix
 from fupin.core.tables import BOOL, DATE, Column, Table
 from fupin.regions.models import Level, Region
 from fupin.registry.models import Member
@@ -107,8 +108,17 @@ def can_download(user) -> bool:
 
 
 def members_for(item: ReverseList, user, today: dt.date | None = None):
-    queryset = Member.objects.all() if user is None else Member.objects.visible_to(user)
-    queryset = queryset.filter(active=True, household__status__in=REGISTERED_STATUSES)
+    """Registered members of the user's region. Department accounts cannot browse the register; this audited export
+    is the one channel through which they receive the people their policies must cover, so the region is applied
+    here directly rather than through ``visible_to``."""
+    queryset = Member.objects.filter(active=True, household__status__in=REGISTERED_STATUSES)
+    if user is not None and not can_download(user):
+        return queryset.none()
+    prefix = "" if user is None else user_scope_prefix(user)
+    if prefix is None:
+        return queryset.none()
+    if prefix:
+        queryset = queryset.filter(household__village__code__in_region=prefix)
     return item.select(queryset, today or timezone.localdate())
 
 

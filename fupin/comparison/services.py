@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
@@ -88,7 +89,7 @@ def datasets_visible_to(user):
     prefix = user_scope_prefix(user)
     if prefix is None or not _has_role(user, DATASET_READERS):
         return queryset.none()
-    queryset = queryset.filter(Q(region_code__startswith=prefix) | Q(region_code=""))
+    queryset = queryset.filter(Q(region_code__in_region=prefix) | Q(region_code=""))
     if user.role == Role.DEPARTMENT and not user.is_superuser:
         own = Q(uploaded_by=user)
         if user.department:
@@ -116,7 +117,7 @@ def runs_visible_to(user):
     if not _has_role(user, RUNNERS | {Role.LEADER, Role.AUDITOR}):
         return queryset.none()
     prefix = user_scope_prefix(user)
-    return queryset.none() if prefix is None else queryset.filter(region_code__startswith=prefix)
+    return queryset.none() if prefix is None else queryset.filter(region_code__in_region=prefix)
 
 
 # --- kinds -----------------------------------------------------------------------------------------------------
@@ -243,6 +244,17 @@ def _data_column(fields, columns) -> pl.Expr:
         return pl.lit("{}").alias("data")
     parts = [pl.col(f.name).cast(pl.String) if f.type == FieldType.DATE else pl.col(f.name) for f in extra]
     return pl.struct([p.alias(f.name) for p, f in zip(parts, extra)]).struct.json_encode().alias("data")
+
+
+def store_upload(upload) -> Path:
+    """Keep an uploaded file (read in chunks, never whole in memory) until it is loaded; its stem is a random token."""
+    folder = Path(settings.MEDIA_ROOT) / "comparison" / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{uuid.uuid4().hex}{Path(upload.name).suffix.lower()}"
+    with open(path, "wb") as fh:
+        for chunk in upload.chunks():
+            fh.write(chunk)
+    return path
 
 
 def load_dataset(path, *, kind: DatasetKind, acting_user, channel: str, mapping: dict | None = None,
@@ -525,7 +537,7 @@ def _apply(run, rule, frame: pl.DataFrame, by_kind: dict, prefix: str, channel: 
     kind_labels = dict(kind.fields.values_list("name", "label")) if kind else {}
     existing = {
         key: (pk, status, dataset_id)
-        for pk, key, status, dataset_id in Suspect.objects.filter(rule=rule.code, village_code__startswith=prefix)
+        for pk, key, status, dataset_id in Suspect.objects.filter(rule=rule.code, village_code__in_region=prefix)
         .values_list("pk", "subject_key", "status", "dataset_id")
     }
     today = timezone.localdate()

@@ -6,6 +6,8 @@ from fupin.regions.models import Level
 from . import rules as rule_book
 from .models import Dataset, Suspect, SuspectStatus
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 
 def rule_name(code: str) -> str:
     rule = rule_book.BUILTIN_BY_CODE.get(code)

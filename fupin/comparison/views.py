@@ -4,7 +4,6 @@ verification, the county dashboard and reverse lists. Thin callers of ``services
 from __future__ import annotations
 
 import io
-import uuid
 from pathlib import Path
 
 from django.conf import settings
@@ -29,11 +28,10 @@ from .filters import filter_suspects
 from .forms import DeleteForm, KindFieldFormSet, KindForm, MappingForm, RunForm, UploadForm, VerifyForm
 from .kinds import auto_mapping
 from .models import DatasetKind, SuspectStatus
-from .tables import DATASET_TABLE, SUSPECT_TABLE, evidence_text
+from .tables import DATASET_TABLE, SUSPECT_TABLE, XLSX, evidence_text
 
 PAGE_SIZE = 50
 UPLOAD_SESSION = "comparison_uploads"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _xlsx_response(write, filename: str) -> FileResponse:
@@ -133,12 +131,6 @@ def dataset_delete(request, pk):
                                                                "early": dataset.retention_until > timezone.localdate()})
 
 
-def _upload_dir() -> Path:
-    path = Path(settings.MEDIA_ROOT) / "comparison" / "uploads"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def dataset_upload(request):
     if not services.can_upload(request.user):
         raise PermissionDenied("当前账号没有上传比对数据的权限")
@@ -146,11 +138,8 @@ def dataset_upload(request):
     form = UploadForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        token = uuid.uuid4().hex
-        path = _upload_dir() / f"{token}{Path(upload.name).suffix.lower()}"
-        with open(path, "wb") as fh:
-            for chunk in upload.chunks():
-                fh.write(chunk)
+        path = services.store_upload(upload)
+        token = path.stem
         try:
             reader.open_source(path, upload.name)
         except excel.SpreadsheetError as exc:
