@@ -18,6 +18,7 @@ from fupin.accounts import api as accounts_api
 from fupin.accounts.models import ApiToken
 from fupin.accounts.services import token_owner
 from fupin.assistance import api as assistance_api
+from fupin.comparison import api as comparison_api
 from fupin.monitoring import api as monitoring_api
 from fupin.procedures import api as procedures_api
 from fupin.regions import api as regions_api
@@ -190,3 +191,4 @@ api.add_router("/members", registry_api.members_router, tags=["家庭成员"])
 api.add_router("", procedures_api.router)
 api.add_router("/monitoring", monitoring_api.router, tags=["防返贫监测"])
 api.add_router("/assistance", assistance_api.router, tags=["帮扶"])
+api.add_router("/comparison", comparison_api.router, tags=["数据比对"])
