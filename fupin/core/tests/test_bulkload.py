@@ -91,3 +91,27 @@ def test_bulk_session_restores_settings(db):
             assert cursor.fetchone()[0] != before
         cursor.execute(query)
         assert cursor.fetchone()[0] == before
+
+
+def index_names(table, unique=None):
+    connection = bulkload.connections["default"]
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, table)
+    return {
+        name for name, info in constraints.items()
+        if (info["index"] or info["unique"]) and unique in (None, info["unique"])
+    }
+
+
+def test_deferred_indexes_are_rebuilt_or_rolled_back(regions):
+    before = index_names("registry_household")
+    assert len(before - index_names("registry_household", unique=True)) > 3
+    with transaction.atomic(), bulkload.deferred_indexes(Household):
+        # The unique ones stay, so duplicates still fail at once.
+        assert index_names("registry_household") == index_names("registry_household", unique=True)
+        first = bulkload.allocate_ids(Household, 3)
+        bulkload.load_frame(Household, household_frame(first, 3))
+    assert index_names("registry_household") == before
+    with pytest.raises(IntegrityError), transaction.atomic(), bulkload.deferred_indexes(Household):
+        bulkload.load_frame(Household, household_frame(first, 1))  # the id and number are taken
+    assert index_names("registry_household") == before
