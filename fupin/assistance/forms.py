@@ -25,7 +25,7 @@ class HelperForm(forms.ModelForm):
 
 class PairingForm(forms.Form):
     helper = forms.ModelChoiceField(label="帮扶责任人", queryset=Helper.objects.none())
-    start = forms.DateField(label="帮扶开始时间", widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label="帮扶开始时间", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args, household, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -37,7 +37,7 @@ class PairingForm(forms.Form):
 
 
 class EndPairingForm(forms.Form):
-    end = forms.DateField(label="帮扶结束时间", widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="帮扶结束时间", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     reason = forms.CharField(label="取消结对原因", max_length=200)
 
 
@@ -45,7 +45,7 @@ class MeasureForm(forms.ModelForm):
     class Meta:
         model = Measure
         fields = ["kind", "content", "amount", "date", "status", "helper"]
-        widgets = {"date": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -54,22 +54,33 @@ class MeasureForm(forms.ModelForm):
         household = self.instance.household
         self.fields["helper"].queryset = Helper.objects.filter(
             pk__in=current_pairings(household).values("helper_id"))
-        self.initial.setdefault("date", timezone.localdate())
+        if not self.initial.get("date"):
+            self.initial["date"] = timezone.localdate()
 
 
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class MultipleFileField(forms.FileField):
+    """Several files in one input (photos taken one after another on a phone); cleans to a list."""
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
 class VisitForm(forms.ModelForm):
-    photos = forms.FileField(label="照片", required=False, widget=MultipleFileInput(
-        attrs={"accept": "image/*", "capture": "environment", "multiple": True}))
+    photos = MultipleFileField(label="照片", required=False, widget=MultipleFileInput(
+        attrs={"accept": "image/*", "capture": "environment"}))
 
     class Meta:
         model = Visit
         fields = ["helper", "date", "content", "latitude", "longitude"]
         widgets = {
-            "date": forms.DateInput(attrs={"type": "date"}),
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "content": forms.Textarea(attrs={"rows": 4, "placeholder": "家庭收支、就业、就医、就学、住房饮水情况，落实了什么措施"}),
             "latitude": forms.HiddenInput(), "longitude": forms.HiddenInput(),
         }
@@ -77,9 +88,7 @@ class VisitForm(forms.ModelForm):
     def __init__(self, *args, helpers, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["helper"].queryset = helpers
-        if helpers.count() == 1:
-            self.initial.setdefault("helper", helpers.first().pk)
-        self.initial.setdefault("date", timezone.localdate())
-
-    def clean_photos(self):
-        return self.files.getlist(self.add_prefix("photos")) if self.files else []
+        if helpers.count() == 1 and not self.initial.get("helper"):
+            self.initial["helper"] = helpers.first().pk
+        if not self.initial.get("date"):
+            self.initial["date"] = timezone.localdate()

@@ -96,12 +96,13 @@ class EventForm(forms.ModelForm):
     class Meta:
         model = RiskEvent
         fields = ["kind", "date", "member_name", "amount", "description", "source"]
-        widgets = {"date": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["source"].choices = [c for c in Source.choices if c[0] != Source.RULE]
-        self.initial.setdefault("date", timezone.localdate())
+        if not self.initial.get("date"):
+            self.initial["date"] = timezone.localdate()
 
 
 class EliminationForm(forms.Form):
