@@ -63,7 +63,12 @@ def main() -> None:
     from fupin.accounts.models import User
     from fupin.audit.models import Channel
     from fupin.procedures import adjustment
-    from fupin.procedures.models import Candidate, CandidateStatus, LineKind, PovertyLine
+    from fupin.procedures.models import (
+        Candidate,
+        CandidateStatus,
+        LineKind,
+        PovertyLine,
+    )
     from fupin.regions.models import Level, Region
     from fupin.registry import demo
     from fupin.registry.models import Household, SecurityCheck
@@ -72,6 +77,8 @@ def main() -> None:
     started = time.perf_counter()
     demo.run(args.people, reset=True)
     load_seconds = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # planner statistics, as autovacuum would gather after a bulk load
 
     county = Region.objects.filter(level=Level.COUNTY).order_by("code").first()
     county_user = User.objects.get(username="xian")

@@ -10,7 +10,19 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connections, transaction
-from django.db.models import Count, DecimalField, Sum, Exists, F, IntegerField, JSONField, OuterRef, Q, Subquery, Value
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    IntegerField,
+    JSONField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -90,7 +102,9 @@ def open_adjustment(county: Region, year: int, *, acting_user, channel) -> Adjus
     if county.level != Level.COUNTY:
         raise ValidationError({"county": "动态调整按县开启，请选择县级区划"})
     if Adjustment.objects.filter(county=county, year=year).exists():
-        raise ValidationError(f"{county.name}{year}年度动态调整已开启过，如需继续请在原调整中操作（已关闭的可重新开启）")
+        raise ValidationError(
+            f"{county.name}{year}年度动态调整已开启过，如需继续请在原调整中操作（已关闭的可重新开启）"
+        )
     line = lines.require(LineKind.POVERTY, year, county.code)
     adjustment = Adjustment.objects.create(county=county, year=year, line_amount=line.amount)
     _event(adjustment, "开启", acting_user, figures={"line": line.as_figures()})
@@ -116,7 +130,8 @@ def _candidate_querysets(adjustment: Adjustment, line_amount) -> dict:
     year = adjustment.year
     households = Household.objects.filter(village__code__startswith=adjustment.county.prefix)
     income = Subquery(
-        IncomeAccount.objects.filter(household=OuterRef("pk"), year=year).values("per_capita_net_income")[:1]
+        IncomeAccount.objects.filter(household=OuterRef("pk"), year=year).order_by()
+        .values("per_capita_net_income")[:1]
     )
     checks_of_year = SecurityCheck.objects.filter(household=OuterRef("pk"), year=year)
     secure = Exists(checks_of_year.filter(checks.secure_check_q()))
@@ -132,9 +147,9 @@ def _candidate_querysets(adjustment: Adjustment, line_amount) -> dict:
         )
 
     since = changes_since(adjustment)
-    # Members entered on the day their household was registered are the registration, not a natural change.
-    added = counted(members.filter(created__gte=since, created__date__gt=F("household__created__date")))
-    removed = counted(members.filter(active=False, updated__gte=since))
+    # Members of a household registered within the period came with its registration, not by a natural change.
+    added = members.filter(created__gte=since, household__created__lt=since)
+    removed = members.filter(active=False, updated__gte=since)
     natural_done = Exists(Procedure.objects.filter(
         household=OuterRef("pk"), kind=Kind.NATURAL, year=year, status=Status.APPROVED
     ))
@@ -150,8 +165,8 @@ def _candidate_querysets(adjustment: Adjustment, line_amount) -> dict:
         .filter(Q(category=checks.ORDINARY_CATEGORY) | Q(status=checks.CLEARED_STATUS))
         .filter(c_per_capita_income__lt=line_amount, size__gt=0),
         Kind.NATURAL: households.exclude(status=checks.CANCELLED_STATUS).exclude(natural_done)
-        .annotate(c_members_added=added, c_members_removed=removed)
-        .filter(Q(c_members_added__gt=0) | Q(c_members_removed__gt=0)),
+        .filter(Exists(added) | Exists(removed))
+        .annotate(c_members_added=counted(added), c_members_removed=counted(removed)),
     }
     rows = {}
     for kind, selection in selections.items():
@@ -319,7 +334,8 @@ def close_adjustment(adjustment: Adjustment, *, acting_user, channel) -> dict:
     SnapshotHousehold.objects.filter(adjustment=adjustment).delete()
     year = adjustment.year
     income = Subquery(
-        IncomeAccount.objects.filter(household=OuterRef("pk"), year=year).values("per_capita_net_income")[:1]
+        IncomeAccount.objects.filter(household=OuterRef("pk"), year=year).order_by()
+        .values("per_capita_net_income")[:1]
     )
     frozen = insert_select(SnapshotHousehold, Household.objects.filter(
         village__code__startswith=adjustment.county.prefix

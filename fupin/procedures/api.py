@@ -13,7 +13,15 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from fupin.audit.models import Channel
-from fupin.core.apitools import READ_ERRORS, WRITE_ERRORS, InputSchema, Page, PageParams, paginate, visible_or_404
+from fupin.core.apitools import (
+    READ_ERRORS,
+    WRITE_ERRORS,
+    InputSchema,
+    Page,
+    PageParams,
+    paginate,
+    visible_or_404,
+)
 from fupin.core.idnumber import mask
 from fupin.regions.models import Region
 from fupin.registry.models import Household
@@ -34,6 +42,8 @@ from .models import (
     PovertyLine,
     Procedure,
     ProcedureDefinition,
+)
+from .models import (
     Status as ProcedureStatus,
 )
 from .views import filter_procedures
@@ -227,7 +237,9 @@ class CountOut(Schema):
 class NoticeItemOut(Schema):
     id: int
     procedure: int | None = None
-    row: dict = Field(description="公示列：户主、所属村、人口、属性、致贫原因、事项（不含证件号码、电话、银行账号、健康状况）")
+    row: dict = Field(
+        description="公示列：户主、所属村、人口、属性、致贫原因、事项（不含证件号码、电话、银行账号、健康状况）"
+    )
 
     @staticmethod
     def resolve_procedure(obj):

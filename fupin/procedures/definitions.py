@@ -54,8 +54,11 @@ def save_definition(definition: ProcedureDefinition, steps: list[dict], *, actin
     ensure_can_edit(acting_user, definition.region)
     if not (definition.name or "").strip():
         raise ValidationError({"name": "请填写流程名称"})
-    steps = sorted(({**s, "attachment_kinds": s.get("attachment_kinds") or "", "description": s.get("description") or ""}
-                    for s in steps), key=lambda s: s["order"])
+    steps = sorted(
+        ({**s, "attachment_kinds": s.get("attachment_kinds") or "", "description": s.get("description") or ""}
+         for s in steps),
+        key=lambda s: s["order"],
+    )
     _validate(steps)
     before = None
     if definition.pk:

@@ -13,7 +13,11 @@ from fupin.audit.models import Channel
 from fupin.procedures import notices, services
 from fupin.procedures.models import Decision, NoticeKind
 from fupin.registry.models import Household, IncomeAccount, Member, SecurityCheck
-from fupin.registry.services import create_household, save_income_account, save_security_check
+from fupin.registry.services import (
+    create_household,
+    save_income_account,
+    save_security_check,
+)
 
 YEAR = 2016
 

@@ -5,10 +5,11 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from conftest import new_id
 from fupin.audit.models import AuditLog, Channel
-from fupin.jobs.models import Job, Status as JobStatus
+from fupin.jobs.models import Status as JobStatus
 from fupin.procedures import adjustment as adj
 from fupin.procedures import services
 from fupin.procedures.models import (
@@ -19,10 +20,9 @@ from fupin.procedures.models import (
     PovertyLine,
     Procedure,
     SnapshotHousehold,
-    Status,
 )
-from fupin.registry.models import Member
-from fupin.registry.services import remove_member
+from fupin.registry.models import Household, Member
+from fupin.registry.services import remove_member, save_member
 
 from .conftest import YEAR
 
@@ -64,8 +64,14 @@ def population(regions, household, accounts, users):
     accounts(made["farmer_low"], 1800)
     accounts(made["farmer_ok"], 8000)
     accounts(made["changed"], 5000)
+    # registered in 2015; during the adjustment period the father died and a grandchild was born
+    registered = timezone.make_aware(dt.datetime(2015, 6, 1))
+    Household.objects.filter(pk=made["changed"].pk).update(created=registered)
+    Member.objects.filter(household=made["changed"]).update(created=registered)
     father = made["changed"].members.get(relation="51")
     remove_member(father, "死亡", acting_user=users["county"], channel=PAGE)
+    save_member(Member(household=made["changed"], name="增减子孙", id_number=new_id(born=dt.date(2016, 3, 1)),
+                       relation="40"), acting_user=users["county"], channel=PAGE)
     # a household outside the county is never proposed
     return made
 
@@ -105,7 +111,10 @@ def test_proposal_is_set_based_and_exact(county_year, population, users, django_
     assert (fell.per_capita_income, fell.line_amount, fell.security_ok) == (Decimal("2000"), Decimal("2952"), True)
     broke = Candidate.objects.get(household=population["house_broke"])
     assert broke.security_ok is False
-    assert Candidate.objects.get(household=population["changed"]).members_removed == 1
+    changed = Candidate.objects.get(household=population["changed"])
+    assert (changed.members_added, changed.members_removed) == (1, 1)
+    # members who came with a household registered during the period are not natural changes
+    assert not Candidate.objects.filter(kind=Kind.NATURAL).exclude(household=population["changed"]).exists()
 
 
 def test_set_based_proposal_agrees_with_the_per_household_checks(county_year, population, users):

@@ -7,7 +7,13 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from fupin.procedures.models import Adjustment, Candidate, Notice, PovertyLine, Procedure
+from fupin.procedures.models import (
+    Adjustment,
+    Candidate,
+    Notice,
+    PovertyLine,
+    Procedure,
+)
 
 from .conftest import YEAR, days_later, upload
 

@@ -10,7 +10,14 @@ from conftest import new_id
 from fupin.audit.models import AuditLog, Channel
 from fupin.audit.services import history_for
 from fupin.procedures import notices, services
-from fupin.procedures.models import Decision, Kind, NoticeKind, Procedure, Status, StepStatus
+from fupin.procedures.models import (
+    Decision,
+    Kind,
+    NoticeKind,
+    Procedure,
+    Status,
+    StepStatus,
+)
 from fupin.registry.models import Household, Member
 
 from .conftest import YEAR, days_later, upload

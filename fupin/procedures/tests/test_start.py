@@ -9,7 +9,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from conftest import new_id
 from fupin.audit.models import Channel
 from fupin.procedures import lines, services
-from fupin.procedures.models import Kind, LineKind, PovertyLine, Procedure, Status, StepStatus
+from fupin.procedures.models import (
+    Kind,
+    LineKind,
+    PovertyLine,
+    Procedure,
+    Status,
+    StepStatus,
+)
 
 from .conftest import YEAR
 

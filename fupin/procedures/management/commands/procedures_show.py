@@ -22,7 +22,8 @@ class Command(ProcedureCommand):
         out(f"户：{procedure.household.number} {procedure.household.head_name}  {procedure.village.full_name()}")
         if procedure.figures.get("line"):
             line = procedure.figures["line"]
-            out(f"发起时依据：{line['source']} {line['amount']}元；人均纯收入 {procedure.figures.get('per_capita_income', '—')}")
+            income = procedure.figures.get("per_capita_income", "—")
+            out(f"发起时依据：{line['source']} {line['amount']}元；人均纯收入 {income}")
         out("环节：")
         for step in procedure.steps.all():
             mark = "→" if step.order == procedure.current_order else " "
@@ -34,4 +35,5 @@ class Command(ProcedureCommand):
         out("办理记录：")
         for action in procedure.actions.select_related("step"):
             step = action.step.name if action.step else ""
-            out(f"  {action.time:%Y-%m-%d %H:%M} {action.username} {step} {action.get_decision_display()} {action.comment}")
+            decision = action.get_decision_display()
+            out(f"  {action.time:%Y-%m-%d %H:%M} {action.username} {step} {decision} {action.comment}")
