@@ -115,8 +115,7 @@ def step_dump(args):
                 with open(out / f"{table}.csv", "wb") as f, cursor.copy(
                     f"COPY (SELECT {cols} FROM {table} ORDER BY id) TO STDOUT WITH (FORMAT csv, NULL '\\N')"
                 ) as copy:
-                    for block in copy:
-                        f.write(block)
+                    f.writelines(copy)
                 cursor.execute(f"SELECT count(*) FROM {table}")
                 rows += cursor.fetchone()[0]
     else:
@@ -233,7 +232,9 @@ def step_export_bare(args):
     from fupin.registry.tables import members
 
     fields = [c.field for c in members.columns if c.region_level is None]
-    select = ", ".join(f"h.{f.removeprefix('household__')}" if f.startswith("household__") else f"m.{f}" for f in fields)
+    select = ", ".join(
+        f"h.{f.removeprefix('household__')}" if f.startswith("household__") else f"m.{f}" for f in fields
+    )
     sql = (f"SELECT {select} FROM registry_member m JOIN registry_household h ON h.id = m.household_id "
            "ORDER BY h.village_id, h.number, m.relation, m.birth_date, m.id")
     started = time.perf_counter()
@@ -370,7 +371,8 @@ def main():
                         help="people in the database the member export reads (0: skip the export bench)")
     parser.add_argument("--postgres", default=os.environ.get(
         "FUPIN_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/fupin_bench"))
-    parser.add_argument("--workdir", type=Path, default=None, help="where SQLite files and dumps go (default: a temp dir)")
+    parser.add_argument("--workdir", type=Path, default=None,
+                        help="where SQLite files and dumps go (default: a temp dir)")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     # Internal: a child process running one step.
     for name in ("--step", "--vendor", "--url", "--sqlite-path", "--dump-dir", "--mode", "--output"):

@@ -66,7 +66,7 @@ def _defaults(target, columns: Sequence[str]) -> dict[str, object]:
 def _sqlite_value(value):
     if isinstance(value, dt.datetime):
         if timezone.is_aware(value):
-            value = timezone.make_naive(value, dt.timezone.utc)
+            value = timezone.make_naive(value, dt.UTC)
         return str(value)
     if isinstance(value, (dt.date, Decimal)):
         return str(value)
@@ -88,8 +88,8 @@ def bulk_session(using: str = DEFAULT_DB_ALIAS):
     """Relax durability for the duration of a bulk load, then restore it.
 
     SQLite: a bigger page cache, and ``synchronous=OFF`` when not already inside a transaction (in WAL mode a
-    crash can lose the last transactions, never corrupt the file). PostgreSQL: ``synchronous_commit=off`` (same trade-off: no corruption, a crash may forget
-    the last commits). Nothing is relaxed that could leave a half-written database.
+    crash can lose the last transactions, never corrupt the file). PostgreSQL: ``synchronous_commit=off`` (the
+    same trade-off). Nothing is relaxed that could leave a half-written database.
     """
     connection = connections[using]
     with connection.cursor() as cursor:
@@ -148,7 +148,9 @@ def deferred_indexes(*targets: type[models.Model], using: str = DEFAULT_DB_ALIAS
                     "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL",
                     [table],
                 )
-                indexes += [(name, sql) for name, sql in cursor.fetchall() if not sql.upper().startswith("CREATE UNIQUE")]
+                indexes += [
+                    (name, sql) for name, sql in cursor.fetchall() if not sql.upper().startswith("CREATE UNIQUE")
+                ]
         if connection.vendor == "postgresql":
             connection.check_constraints()  # PostgreSQL refuses index DDL while deferred FK checks are pending
         for name, _ in indexes:
@@ -230,8 +232,9 @@ def load_frame(
 ) -> int:
     """Insert every row of ``frame`` (column names = field names, attnames or, for a table name, columns).
 
-    With a model, fields left out get their model default (``auto_now`` fields: now). Types: strings, integers, floats, booleans, dates, datetimes (time-zone aware, or naive meaning UTC), Polars
-    decimals; JSON columns as JSON text. Returns the number of rows inserted.
+    With a model, fields left out get their model default (``auto_now`` fields: now). Types: strings, integers,
+    floats, booleans, dates, datetimes (time-zone aware, or naive meaning UTC), Polars decimals; JSON columns as
+    JSON text. Returns the number of rows inserted.
     """
     total = frame.height
     if not total:

@@ -12,7 +12,6 @@ rounds it, coded fields from the default code tables, and audit rows in the ``{f
 from __future__ import annotations
 
 import datetime as dt
-import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,7 +19,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from fupin.accounts.models import Role, User
@@ -180,10 +178,11 @@ class County:
         return self.code[:4] + "0" * 8
 
 
-def _unique_names(rng, first: str, second: str, suffix: str, count: int, taken: set[str]) -> list[str]:
+def _unique_names(rng, first: str, second: str, count: int, taken: set[str]) -> list[str]:
+    """Two-character names, one character from each list, none of them in (and all added to) ``taken``."""
     names = []
     while len(names) < count:
-        name = rng.choice(list(first)) + rng.choice(list(second)) + suffix
+        name = rng.choice(list(first)) + rng.choice(list(second))
         if name not in taken:
             taken.add(name)
             names.append(name)
@@ -221,10 +220,10 @@ def plan_regions(people: int, seed: int) -> list[County]:
             kinds = WUGANG_TOWNSHIPS[:n_townships]
             taken = {stem for stem, _ in kinds}
             while len(kinds) < n_townships:
-                stem = _unique_names(rng, TOWN_FIRST, TOWN_SECOND, "", 1, taken)[0]
+                stem = _unique_names(rng, TOWN_FIRST, TOWN_SECOND, 1, taken)[0]
                 kinds.append((stem, "镇" if rng.random() < .6 else "乡"))
         else:
-            stems = _unique_names(rng, TOWN_FIRST, TOWN_SECOND, "", n_townships, set())
+            stems = _unique_names(rng, TOWN_FIRST, TOWN_SECOND, n_townships, set())
             kinds = [(stem, "镇" if rng.random() < .6 else "乡") for stem in stems]
         numbers = {"镇": 100, "乡": 200}
         for stem, kind in kinds:
@@ -730,7 +729,9 @@ def generate_county(county: County, seed: int, county_index: int, today: dt.date
     # --- yearly income accounts: every component in whole yuan, per-capita rounded like compute()
     years = np.arange(INCOME_FIRST_YEAR, last_year + 1)
     Y = len(years)
-    monthly_wage = np.select([work_location == "1", work_location == "2", work_location == "3"], [1800, 2200, 2800], 3500)
+    monthly_wage = np.select(
+        [work_location == "1", work_location == "2", work_location == "3"], [1800, 2200, 2800], 3500
+    )
     member_wage = np.where(works, work_months * monthly_wage * rng.uniform(.8, 1.2, M), 0)
     wage_base = np.bincount(hh, weights=member_wage * active, minlength=H)
     business_base = cultivated * rng.uniform(550, 900, H) + np.where(rng.random(H) < .3, rng.uniform(1000, 8000, H), 0)
@@ -756,7 +757,9 @@ def generate_county(county: County, seed: int, county_index: int, today: dt.date
     business = np.round(business_base[yh] * earning).astype(np.int64)
     costs = np.where(business > 0, np.round(business * rng.uniform(.3, .5, n)), 0).astype(np.int64)
     prop = np.round(property_base[yh] * growth).astype(np.int64)
-    transfer = np.round(transfer_base[yh] * 1.05 ** (year - INCOME_FIRST_YEAR) + rng.uniform(200, 600, n)).astype(np.int64)
+    transfer = np.round(
+        transfer_base[yh] * 1.05 ** (year - INCOME_FIRST_YEAR) + rng.uniform(200, 600, n)
+    ).astype(np.int64)
     medical = np.round(np.select(
         [serious[yh], chronic[yh]], [rng.uniform(3000, 20000, n), rng.uniform(500, 3000, n)],
         np.where(rng.random(n) < .3, rng.uniform(0, 300, n), 0),
@@ -856,7 +859,8 @@ def _audit_frame(rng, households, members, kind, ident_day, ident_seconds, statu
 
     import_channel = pl.lit(Channel.IMPORT.value)
     system_channel = pl.lit(Channel.SYSTEM.value)
-    exited_idx, returned_idx, removed_idx = np.flatnonzero(status_day), np.flatnonzero(return_day), np.flatnonzero(removed)
+    exited_idx, returned_idx = np.flatnonzero(status_day), np.flatnonzero(return_day)
+    removed_idx = np.flatnonzero(removed)
     frames = [
         household_entries(
             h, Action.CREATE, import_channel, pl.col("created"), pl.lit("建档立卡信息采集导入"),
@@ -889,7 +893,10 @@ def _audit_frame(rng, households, members, kind, ident_day, ident_seconds, statu
         member_entries(
             m[removed_idx], Action.UPDATE, system_channel,
             _timestamps(removed_day[removed_idx], _office_seconds(rng, len(removed_idx))), pl.lit("动态调整：自然减少"),
-            _changes(active=(pl.lit("true"), pl.lit("false")), removed_reason=(pl.lit('""'), _json_str(pl.col("removed_reason")))),
+            _changes(
+                active=(pl.lit("true"), pl.lit("false")),
+                removed_reason=(pl.lit('""'), _json_str(pl.col("removed_reason"))),
+            ),
         ),
         household_entries(
             h[exited_idx], Action.UPDATE, system_channel,

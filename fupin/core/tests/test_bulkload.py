@@ -9,7 +9,7 @@ from fupin.audit.models import AuditLog
 from fupin.core import bulkload
 from fupin.registry.models import Household
 
-CREATED = dt.datetime(2016, 5, 6, 1, 2, 3, tzinfo=dt.timezone.utc)
+CREATED = dt.datetime(2016, 5, 6, 1, 2, 3, tzinfo=dt.UTC)
 
 
 def household_frame(first_id, count, village="410481100201"):
@@ -21,7 +21,7 @@ def household_frame(first_id, count, village="410481100201"):
         "status": ["2"] * count,
         "exit_year": [None, 2018, None][:count] + [2019] * max(0, count - 3),
         "enjoys_policy": [True, False, True][:count] + [True] * max(0, count - 3),
-        "house_area": pl.Series([Decimal("95.50"), None, Decimal("0.05")][:count] + [Decimal("1")] * max(0, count - 3))
+        "house_area": pl.Series([Decimal("95.50"), None, Decimal("0.05")][:count] + [Decimal(1)] * max(0, count - 3))
         .cast(pl.Decimal(10, 2)),
         "created": [CREATED] * count,
         "updated": [CREATED + dt.timedelta(microseconds=250)] * count,

@@ -34,7 +34,7 @@ class Command(BaseCommand):
             f"完成：{counts['households']:,} 户，{counts['members']:,} 人，共写入 {rows:,} 行，用时 {seconds:.1f} 秒"
             f"（生成 {result.generate_seconds:.1f} 秒，写入 {result.load_seconds:.1f} 秒，建索引 {result.index_seconds:.1f} 秒）"
         ))
-        self.stdout.write("\n演示账号（密码均为 %s）：" % demo.DEMO_PASSWORD)
+        self.stdout.write(f"\n演示账号（密码均为 {demo.DEMO_PASSWORD}）：")
         for account, region in result.accounts:
             self.stdout.write(
                 f"  {account.username:<8} {Role(account.role).label:<10} {region.full_name() or region.name}"
