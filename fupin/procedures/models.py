@@ -81,10 +81,23 @@ class Kind(models.TextChoices):
     NATURAL = "natural", _("自然变更")
 
 
+# Kinds other apps run on this engine (monitoring's 监测对象认定 and 风险消除): code → label, filled by
+# services.register_kind together with the kind's check and outcome.
+REGISTERED_KINDS: dict[str, str] = {}
+
+
+def kind_choices() -> list[tuple[str, str]]:
+    return list({**dict(Kind.choices), **REGISTERED_KINDS}.items())
+
+
+def kind_label(code: str) -> str:
+    return str(dict(kind_choices()).get(code, code))
+
+
 class ProcedureDefinition(models.Model):
     """The configured chain of steps for one kind of procedure; a region's own definition overrides the national."""
 
-    kind = models.CharField(_("程序类别"), max_length=16, choices=Kind.choices)
+    kind = models.CharField(_("程序类别"), max_length=16, choices=kind_choices)
     region = models.ForeignKey(
         "regions.Region", verbose_name=_("适用区划"), null=True, blank=True, on_delete=models.PROTECT,
         help_text=_("留空为全国默认流程"),
@@ -162,7 +175,7 @@ class Procedure(models.Model):
     """One household's procedure. ``details`` holds what the kind needs (proposed category and cause, the member
     change); ``figures`` the line and household facts the start was checked against."""
 
-    kind = models.CharField(_("程序类别"), max_length=16, choices=Kind.choices, db_index=True)
+    kind = models.CharField(_("程序类别"), max_length=16, choices=kind_choices, db_index=True)
     definition = models.ForeignKey(ProcedureDefinition, verbose_name=_("流程"), on_delete=models.PROTECT)
     household = models.ForeignKey(
         "registry.Household", verbose_name=_("户"), on_delete=models.PROTECT, related_name="procedures"

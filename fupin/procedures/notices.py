@@ -31,6 +31,7 @@ from .models import (
     ProcedureStep,
     Status,
     StepStatus,
+    kind_label,
 )
 from .services import LEVEL_LABELS, user_level
 
@@ -86,7 +87,7 @@ def public_row(procedure: Procedure) -> dict:
     details = procedure.details
     category = details.get("category") or household.category
     cause = details.get("main_cause") or household.main_cause
-    matter = str(Kind(procedure.kind).label)
+    matter = kind_label(procedure.kind)
     if procedure.kind == Kind.NATURAL and details.get("change"):
         matter = f"{matter}（{NATURAL_CHANGES.get(details['change'], '')}）"
     row = {
@@ -103,7 +104,7 @@ def public_row(procedure: Procedure) -> dict:
 
 def _default_title(region: Region, kind: str, procedures) -> str:
     years = sorted({p.year for p in procedures})
-    matters = "、".join(dict.fromkeys(str(Kind(p.kind).label) for p in procedures))
+    matters = "、".join(dict.fromkeys(kind_label(p.kind) for p in procedures))
     return f"{region.name}{'、'.join(map(str, years))}年度{matters}{NoticeKind(kind).label}"
 
 

@@ -22,6 +22,7 @@ from fupin.registry.services import remove_member, save_member, update_household
 from . import checks, lines
 from .models import (
     ACTOR_LEVELS,
+    REGISTERED_KINDS,
     Adjustment,
     AdjustmentStatus,
     Attachment,
@@ -38,6 +39,7 @@ from .models import (
     ProcedureStep,
     Status,
     StepStatus,
+    kind_label,
 )
 
 LEVEL_LABELS = dict(ACTOR_LEVELS)
@@ -142,12 +144,12 @@ def start_procedure(kind: str, household: Household, *, year: int, details: dict
         raise PermissionDenied("该户不在当前账号的管辖范围内")
     definition = resolve_definition(kind, household.village_id)
     if definition is None:
-        raise ValidationError(f"未配置{Kind(kind).label}流程，请管理员先配置")
+        raise ValidationError(f"未配置{kind_label(kind)}流程，请管理员先配置")
     steps = list(definition.steps.all())
     confirmed = candidate is not None and candidate.household_id == household.pk and candidate.decided_by_id
     allowed = user_level(acting_user) is not None if confirmed else user_level(acting_user) == steps[0].actor_level
     if not acting_user.can_write or not allowed:
-        raise PermissionDenied(f"{Kind(kind).label}程序应由{LEVEL_LABELS[steps[0].actor_level]}账号发起")
+        raise PermissionDenied(f"{kind_label(kind)}程序应由{LEVEL_LABELS[steps[0].actor_level]}账号发起")
     details = dict(details or {})
     result = start_problems(kind, household, year, details)
     if not result.ok:
@@ -371,6 +373,15 @@ def _natural(procedure, household, result, *, acting_user, channel, note) -> Non
 
 
 OUTCOMES = {Kind.IDENTIFICATION: _identify, Kind.EXIT: _exit, Kind.RETURN: _return, Kind.NATURAL: _natural}
+
+
+def register_kind(code: str, label, check, outcome) -> None:
+    """Run another app's procedure kind on this engine: steps come from its ProcedureDefinition rows, ``check``
+    (household, year, details) -> CheckResult runs at start and final approval, and ``outcome`` (procedure,
+    household, result, *, acting_user, channel, note) changes the register at final approval."""
+    REGISTERED_KINDS[code] = label
+    checks.CHECKS[code] = check
+    OUTCOMES[code] = outcome
 
 
 @transaction.atomic

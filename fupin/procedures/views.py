@@ -51,6 +51,7 @@ from .models import (
     ProcedureStep,
     Status,
     StepStatus,
+    kind_label,
 )
 
 PAGE = Channel.PAGE
@@ -129,7 +130,7 @@ def procedure_start(request, household_pk):
             messages.success(request, f"已发起{procedure}")
             return redirect("procedures:detail", procedure.pk)
     return render(request, "procedures/procedure_start.html", {
-        "household": household, "kind": kind, "kind_label": Kind(kind).label, "form": form, "problems": problems,
+        "household": household, "kind": kind, "kind_label": kind_label(kind), "form": form, "problems": problems,
     })
 
 

@@ -13,7 +13,7 @@ from fupin.procedures.models import NoticeItem
 
 from .conftest import YEAR, days_later
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def attach(page, kind: str, filename: str, tmp_path):

@@ -401,3 +401,28 @@ def test_overdue_steps_are_visible_to_the_level_above(identification, users, mon
         assert list(services.overdue_steps(users["town_b"])) == []
         assert list(services.todo_steps(users["village_a1"])) == [identification.steps.get(order=1)]
     assert list(services.overdue_steps(users["town_a"])) == []
+
+
+def test_another_app_can_run_its_own_kind(regions, users, household, flow, monkeypatch):
+    """register_kind: the engine runs a kind it does not define (monitoring's 监测对象认定 uses this)."""
+    from fupin.procedures import checks, models
+    from fupin.procedures.checks import CheckResult
+    from fupin.procedures.models import ProcedureDefinition, StepDefinition
+
+    monkeypatch.setattr(models, "REGISTERED_KINDS", dict(models.REGISTERED_KINDS))
+    monkeypatch.setattr(services, "REGISTERED_KINDS", models.REGISTERED_KINDS)
+    monkeypatch.setattr(checks, "CHECKS", dict(checks.CHECKS))
+    monkeypatch.setattr(services, "OUTCOMES", dict(services.OUTCOMES))
+    outcomes = []
+    services.register_kind(
+        "trial", "试点认定", lambda household, year, details: CheckResult(figures={"ok": True}),
+        lambda procedure, household, result, **kw: outcomes.append((procedure.pk, kw["note"])),
+    )
+    definition = ProcedureDefinition.objects.create(kind="trial", name="试点认定")
+    StepDefinition.objects.create(definition=definition, order=1, name="村核实", actor_level=5)
+    StepDefinition.objects.create(definition=definition, order=2, name="县审定", actor_level=3)
+    h = household(regions["village_a1"])
+    procedure = services.start_procedure("trial", h, year=YEAR, acting_user=users["village_a1"], channel=PAGE)
+    assert str(procedure) == f"试点认定程序 #{procedure.pk}"
+    flow.to_end(procedure)
+    assert outcomes == [(procedure.pk, f"试点认定程序 #{procedure.pk} 县审定审批通过")]
