@@ -138,7 +138,9 @@ def _workbook_rows(path: Path):
     def rows():
         # iter_rows starts at the sheet's first row, so the enumeration index is the Excel row number minus one.
         for index, values in enumerate(sheet.iter_rows()):
-            numbers = {i: float(v) for i, v in enumerate(values) if isinstance(v, (int, float)) and not isinstance(v, bool)}
+            numbers = {
+                i: float(v) for i, v in enumerate(values) if isinstance(v, (int, float)) and not isinstance(v, bool)
+            }
             yield index, [cell_text(v) for v in values], numbers
 
     return sheet.name, rows(), sheet.height + sheet.start[0]
@@ -264,7 +266,8 @@ class XlsxStream:
             count += 1
         return count
 
-    def write_note_sheet(self, name: str, header: Sequence[str], rows: Iterable[Sequence[str]], widths: Sequence[float]):
+    def write_note_sheet(self, name: str, header: Sequence[str], rows: Iterable[Sequence[str]],
+                         widths: Sequence[float]) -> None:
         """A small explanatory sheet (the template's 说明): wrapped text, no filter."""
         self.add_sheet(name, [Col(h, TEXT, w) for h, w in zip(header, widths)], autofilter=False)
         for values in rows:

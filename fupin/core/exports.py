@@ -126,7 +126,8 @@ def respond(request, export: Export):
         query = request.GET.copy()
         query.pop("page", None)
         return render(request, "core/export_choice.html", {
-            "export": export, "count": count, "masked_query": _with(query, full="0"), "full_query": _with(query, full="1"),
+            "export": export, "count": count,
+            "masked_query": _with(query, full="0"), "full_query": _with(query, full="1"),
             "back": request.META.get("HTTP_REFERER", ""), "sync_limit": SYNC_LIMIT,
         })
     full = request.GET.get("full") == "1"

@@ -103,7 +103,8 @@ class Table:
 
         return read
 
-    def write(self, queryset, target, *, full: bool = False, progress: Callable | None = None, total: int | None = None) -> int:
+    def write(self, queryset, target, *, full: bool = False, progress: Callable | None = None,
+              total: int | None = None) -> int:
         """Stream the queryset into a one-sheet workbook; ``progress(done, total)`` is called as rows go out."""
         with excel.XlsxStream(target) as out:
             out.add_sheet(self.title, self.writer_columns)

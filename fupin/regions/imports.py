@@ -70,7 +70,8 @@ def level_from_code(code: str) -> int:
     return Level.PROVINCE
 
 
-def import_regions(path, *, acting_user, channel, progress: Callable | None = None, filename=None) -> RegionImportResult:
+def import_regions(path, *, acting_user, channel, progress: Callable | None = None,
+                   filename: str | None = None) -> RegionImportResult:
     """Check the whole file, then create or update every row, all or nothing. ``acting_user`` None = system."""
     progress = progress or (lambda *a, **k: None)
     errors = excel.ErrorList()
@@ -126,7 +127,8 @@ def import_regions(path, *, acting_user, channel, progress: Callable | None = No
 
 
 def _header(fld: str) -> str:
-    return {"parent": "上级代码", "is_poor_village": "贫困村"}.get(fld, next((h for h, f in FIELDS.items() if f == fld), fld))
+    headers = {f: h for h, f in FIELDS.items()} | {"parent": "上级代码"}
+    return headers.get(fld, fld)
 
 
 def _finish(result, errors: excel.ErrorList):
@@ -204,7 +206,8 @@ def _write(changes, acting_user, channel, progress) -> tuple[int, int]:
         fields = ["name", "level", "parent_id", "is_poor_village", "exit_year", "urban_rural_code", "active"]
         Region.objects.bulk_update([r for _, r in updates], [f.removesuffix("_id") for f in fields], batch_size=BATCH)
         entries = [
-            build_entry(r, before=before, after=snapshot(r), acting_user=acting_user, channel=channel, region_code=r.code)
+            build_entry(r, before=before, after=snapshot(r), acting_user=acting_user, channel=channel,
+                        region_code=r.code)
             for before, r in changes
         ]
         AuditLog.objects.bulk_create(entries, batch_size=BATCH)

@@ -21,7 +21,7 @@ from decimal import Decimal, InvalidOperation
 from itertools import islice
 
 from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 
 from fupin.audit.models import AuditLog
 from fupin.audit.services import build_entry, snapshot
@@ -83,6 +83,7 @@ class Draft:
     rows_of: dict = field(default_factory=dict)
     members: list = field(default_factory=list)  # (row number, Member)
     head_rows: list = field(default_factory=list)
+    relation_unknown: bool = False  # a row's relation is blank or wrong: "no head" would only repeat that error
     household: Household | None = None
     village_known: bool = False
 
@@ -162,7 +163,8 @@ def _columns(header: list[str], errors: excel.ErrorList, header_row: int):
     return {name: (index, known[name]) for name, index in found.items()}, ignored
 
 
-def import_households(path, *, acting_user, channel, progress: Callable | None = None, filename=None) -> ImportResult:
+def import_households(path, *, acting_user, channel, progress: Callable | None = None,
+                      filename: str | None = None) -> ImportResult:
     """Check the whole file, then write it all or nothing. ``acting_user`` None means the system (no scope)."""
     progress = progress or (lambda *a, **k: None)
     errors = excel.ErrorList(MAX_ERRORS)
@@ -184,11 +186,16 @@ def import_households(path, *, acting_user, channel, progress: Callable | None =
 
     drafts = _read_rows(sheet, found, errors, progress)
     progress(0, len(drafts), "正在核对村代码、户编号和重复人员", force=True)
-    _check_households(drafts, found, errors, acting_user)
-    _check_existing(drafts, found, errors)
+    _check_households(drafts, errors, acting_user)
+    _check_existing(drafts, errors)
     if errors.count:
         return _finish(result, errors)
-    result.households, result.members = _write(drafts, acting_user, channel, progress)
+    try:
+        result.households, result.members = _write(drafts, acting_user, channel, progress)
+    except IntegrityError:
+        # Someone registered one of these people or numbers between the check and the write.
+        errors.add(None, "", "写入时发现户编号或人员已被他人同时登记，本次未写入任何数据，请重新导入以查看具体冲突")
+        return _finish(result, errors)
     return result
 
 
@@ -202,7 +209,8 @@ def _read_rows(sheet: excel.Sheet, found: dict, errors: excel.ErrorList, progres
     """First pass over the rows: parse every cell, run the member rules, gather households and their heads."""
     tables = CodeTables()
     household_cols = [
-        (i, col, Parser(col, Household)) for i, col in found.values() if col in HOUSEHOLD_COLUMNS and col.field != "number"
+        (i, col, Parser(col, Household))
+        for i, col in found.values() if col in HOUSEHOLD_COLUMNS and col.field != "number"
     ]
     member_cols = [(i, col, Parser(col, Member)) for i, col in found.values() if col in MEMBER_COLUMNS]
     headers = {col.field: col.header for col in (*HOUSEHOLD_COLUMNS, *MEMBER_COLUMNS)}
@@ -242,15 +250,18 @@ def _read_rows(sheet: excel.Sheet, found: dict, errors: excel.ErrorList, progres
                 errors.add(row.number, col.header, error)
             elif value is not None:
                 values[col.field] = value
-        if not values.get("name"):
-            errors.add(row.number, "姓名", "姓名不能为空")
+            elif col.field in ("name", "relation"):
+                errors.add(row.number, col.header, f"{col.header}不能为空")
+            if col.field == "relation" and (error or value is None):
+                draft.relation_unknown = True
         member = Member(**values)
-        for fld, message in services.clean_member(member, tables=tables).items():
+        member_errors = services.clean_member(member, tables=tables)
+        for fld, message in member_errors.items():
             errors.add(row.number, headers.get(fld, fld), message)
         if member.relation == services.HEAD_RELATION:
             draft.head_rows.append(row.number)  # counted even for a row with errors: no second, derived error
-        if not isinstance(member.id_number, str) or len(member.id_number) != 18:
-            continue  # the ID error is recorded; no duplicate checks on an unusable number
+        if "id_number" in member_errors:
+            continue  # no duplicate checks on an unusable number
         earlier = seen_ids.get(member.id_number)
         if earlier is not None:
             errors.add(
@@ -270,7 +281,7 @@ def _text(row: excel.Row, index: int):
     return text, None
 
 
-def _check_households(drafts: dict[str, Draft], found: dict, errors: excel.ErrorList, acting_user) -> None:
+def _check_households(drafts: dict[str, Draft], errors: excel.ErrorList, acting_user) -> None:
     """Per household: the village, the write scope, one head, the household rules."""
     tables = CodeTables()
     headers = {col.field: col.header for col in HOUSEHOLD_COLUMNS}
@@ -299,7 +310,7 @@ def _check_households(drafts: dict[str, Draft], found: dict, errors: excel.Error
             errors.add(draft.rows_of["village_id"], "村代码", village_errors[code])
         if not values.get("status"):
             errors.add(draft.first_row, "户状态", "户状态不能为空")
-        if not draft.head_rows:
+        if not draft.head_rows and not draft.relation_unknown:
             errors.add(draft.first_row, "与户主关系", f"户编号 {draft.number} 没有户主：每户须有且只有一名户主")
         for extra in draft.head_rows[1:]:
             errors.add(
@@ -311,7 +322,7 @@ def _check_households(drafts: dict[str, Draft], found: dict, errors: excel.Error
             household.village = villages[code]
             draft.village_known = True
         for fld, message in services.clean_household(household, tables=tables).items():
-            if fld in ("number", "village") or (fld == "status" and not values.get("status")):
+            if fld == "village" or (fld == "status" and not values.get("status")):
                 continue
             errors.add(draft.rows_of.get(fld, draft.first_row), headers.get(fld, fld), message)
         _set_summary(household, draft)
@@ -332,11 +343,12 @@ def _chunks(items, size=500):
         yield chunk
 
 
-def _check_existing(drafts: dict[str, Draft], found: dict, errors: excel.ErrorList) -> None:
+def _check_existing(drafts: dict[str, Draft], errors: excel.ErrorList) -> None:
     """Household numbers already in use, and people already registered (active) in another household."""
     for chunk in _chunks(drafts):
         for number in Household.objects.filter(number__in=chunk).values_list("number", flat=True):
-            errors.add(drafts[number].first_row, "户编号", f"户编号 {number} 已存在，导入只能新增户；修改已有户请在户档案中进行")
+            errors.add(drafts[number].first_row, "户编号",
+                       f"户编号 {number} 已存在，导入只能新增户；修改已有户请在户档案中进行")
     by_id = {m.id_number: (row, draft) for draft in drafts.values() for row, m in draft.members}
     labels_of: dict[str, str] = {}
     for chunk in _chunks(by_id):
@@ -406,8 +418,9 @@ def template_rows(village_code: str = EXAMPLE_VILLAGE) -> list[list[str]]:
     yes_no = {"basic_medical_insurance": "是", "serious_illness_insurance": "是", "pension_insurance": "是",
               "on_dibao": "否", "on_tekun": "否"}
     return [
-        [household.get(c.field, "") for c in HOUSEHOLD_COLUMNS] + [{**yes_no, **p}.get(c.field, "") for c in MEMBER_COLUMNS]
-        for p in people
+        [household.get(c.field, "") for c in HOUSEHOLD_COLUMNS]
+        + [{**yes_no, **person}.get(c.field, "") for c in MEMBER_COLUMNS]
+        for person in people
     ]
 
 
@@ -431,7 +444,8 @@ def explanation_rows() -> list[list[str]]:
 NOTES = (
     "一行一名成员；同一户的各行“户编号”相同，户信息各列只需在其中一行填写，多行填写时必须一致。",
     "整个文件先全部校验：任何一处错误都不会写入数据，并生成错误清单（行号、列、错误原因）。",
-    "证件号码、户编号、村代码、联系电话、银行账号请保持“文本”格式（本模板已设好），否则 Excel 会把长数字改成科学计数法并丢失后几位。",
+    "证件号码、户编号、村代码、联系电话、银行账号请保持“文本”格式（本模板已设好），"
+    "否则 Excel 会把长数字改成科学计数法并丢失后几位。",
     "性别和出生日期由证件号码自动得出，无需填写。",
     "户编号为“示例”的两行是填写示例，导入前请删除。",
 )

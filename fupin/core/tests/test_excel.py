@@ -19,7 +19,8 @@ def test_writer_types_cells_by_column_kind(tmp_path):
     path = tmp_path / "typed.xlsx"
     born = dt.date(1980, 5, 17)
     number = idnumber.make("410481", born, 11)
-    columns = [Col("证件号码"), Col("户编号"), Col("面积", NUMBER), Col("出生日期", DATE), Col("时间", DATETIME), Col("备注")]
+    columns = [Col("证件号码"), Col("户编号"), Col("面积", NUMBER), Col("出生日期", DATE), Col("时间", DATETIME),
+               Col("备注")]
     stamp = dt.datetime(2024, 3, 1, 8, 30, tzinfo=dt.timezone.utc)
     assert excel.write_table(path, "表", columns, [[number, "0012", Decimal("2.50"), born, stamp, None]]) == 1
     header, line = cells(path)

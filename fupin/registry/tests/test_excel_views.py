@@ -24,7 +24,8 @@ def rows_of(response):
     return list(python_calamine.load_workbook(io.BytesIO(content)).get_sheet_by_index(0).iter_rows())
 
 
-def test_upload_runs_the_import_job_and_shows_its_result(client, users, regions, tmp_path, django_capture_on_commit_callbacks):
+def test_upload_runs_the_import_job_and_shows_its_result(client, users, regions, tmp_path,
+                                                         django_capture_on_commit_callbacks):
     login(client, users["village_a1"])
     assert client.get(reverse("registry:household_import")).status_code == 200
     path = workbook(tmp_path, [row("H001", regions["village_a1"].code, "张三", new_id())])
@@ -39,7 +40,8 @@ def test_upload_runs_the_import_job_and_shows_its_result(client, users, regions,
     assert "导入成功：新增 1 户、1 人" in page and "hx-get" not in page
 
 
-def test_failed_import_job_offers_the_error_workbook(client, users, regions, tmp_path, django_capture_on_commit_callbacks):
+def test_failed_import_job_offers_the_error_workbook(client, users, regions, tmp_path,
+                                                     django_capture_on_commit_callbacks):
     login(client, users["village_a1"])
     path = workbook(tmp_path, [row("H001", regions["village_b1"].code, "张三", new_id())])
     with django_capture_on_commit_callbacks(execute=True), open(path, "rb") as fh:
@@ -94,7 +96,8 @@ def test_writers_choose_between_masked_and_full(client, users, regions, make_hou
     assert "完整证件号码" in AuditLog.objects.get(action="export").note
 
 
-def test_big_export_runs_as_a_job(client, users, regions, make_household, monkeypatch, django_capture_on_commit_callbacks):
+def test_big_export_runs_as_a_job(client, users, regions, make_household, monkeypatch,
+                                  django_capture_on_commit_callbacks):
     monkeypatch.setattr(exports, "SYNC_LIMIT", 1)
     make_household(regions["village_a1"])
     make_household(regions["village_b1"])
