@@ -427,12 +427,13 @@ def template_rows(village_code: str = EXAMPLE_VILLAGE) -> list[list[str]]:
 def explanation_rows() -> list[list[str]]:
     """The 说明 sheet: every column, whether it is required, what it means, and the values it accepts."""
     rows = []
-    for col in (*HOUSEHOLD_COLUMNS, *MEMBER_COLUMNS):
+    for col, model in (*((c, Household) for c in HOUSEHOLD_COLUMNS), *((c, Member) for c in MEMBER_COLUMNS)):
         if col.code_table:
             values = "、".join(f"{code} {label}" for code, label in choices(col.code_table, include_blank=False))
-            accepted = f"填写名称或代码{'，可多项' if col.multi else ''}：{values}"
+            accepted = f"填写名称或代码{'，可多项（用顿号或逗号分隔）' if col.multi else ''}：{values}"
         elif col.kind == BOOL:
-            accepted = "是 / 否（留空按默认值）"
+            default = "是" if model._meta.get_field(col.field).default else "否"
+            accepted = f"是 / 否（也可填 √ ×、Y N、1 0），留空按“{default}”"
         elif col.kind == "number":
             accepted = "数字"
         else:
