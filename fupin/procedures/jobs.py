@@ -22,9 +22,17 @@ def _run(action, job, progress) -> dict:
 
 @handler(adjustments.PROPOSE_JOB)
 def propose(job, progress) -> dict:
-    return _run(adjustments.propose, job, progress)
+    result = _run(adjustments.propose, job, progress)
+    counts = result["proposed"]
+    result["summary"] = (
+        f"测算完成，共{result['total']}户候选：脱贫退出{counts['exit']}户、返贫纳入{counts['return']}户、"
+        f"识别纳入{counts['identification']}户、自然变更{counts['natural']}户，请各村逐户确认"
+    )
+    return result
 
 
 @handler(adjustments.START_JOB)
 def start(job, progress) -> dict:
-    return _run(adjustments.start_confirmed, job, progress)
+    result = _run(adjustments.start_confirmed, job, progress)
+    result["summary"] = f"已发起{result['started']}个程序；{result['refused']}户未通过校验，原因见候选列表"
+    return result

@@ -170,7 +170,8 @@ def test_bulk_start_runs_as_a_job(county_year, population, users, django_capture
         job = adj.queue_start(county_year, acting_user=users["county"])
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED, job.message
-    assert job.result == {"started": 4, "refused": 1}
+    assert (job.result["started"], job.result["refused"]) == (4, 1)
+    assert job.result["summary"] == "已发起4个程序；1户未通过校验，原因见候选列表"
     refused = Candidate.objects.get(household=population["ready"])
     assert refused.status == CandidateStatus.REFUSED and "未超过2016年扶贫标准" in refused.reason
     started = Procedure.objects.filter(adjustment=county_year)
@@ -188,6 +189,7 @@ def test_propose_job_reports_progress_and_failure(county_year, population, users
         job = adj.queue_propose(county_year, acting_user=users["county"])
     job.refresh_from_db()
     assert (job.status, job.result["total"], job.done, job.total) == (JobStatus.SUCCEEDED, 5, 4, 4)
+    assert job.result["summary"].startswith("测算完成，共5户候选：脱贫退出1户、返贫纳入2户")
     with pytest.raises(PermissionDenied):
         adj.queue_propose(county_year, acting_user=users["town_a"])
     PovertyLine.objects.filter(year=YEAR).delete()

@@ -125,3 +125,75 @@ def test_identification_from_application_to_approval(page_as, browser, live_serv
                  "县审批公告审批通过"):
         assert f"识别纳入程序 #{pid}" in history and step in history, step
     assert "上传民主评议会议记录" in history
+
+
+def test_yearly_adjustment_exit_announcement_and_closing(page_as, live_server, regions, users, household, accounts,
+                                                         monkeypatch, tmp_path):
+    """county opens the year → proposal job → village confirms → bulk start → exit through every step →
+    county announcement printed as PDF → county closes the year and the snapshot is frozen."""
+    poor = household(regions["village_a1"], head_name="赵富贵")
+    accounts(poor, 3800)
+
+    county = page_as(users["county"])
+    county.goto(f"{live_server.url}/procedures/adjustments/")
+    county.fill("input[name=year]", str(YEAR))
+    county.get_by_test_id("open-submit").click()
+    county.wait_for_url(re.compile(r"/procedures/adjustments/\d+/$"))
+    adjustment_url = county.url
+    county.get_by_test_id("propose").click()
+    county.wait_for_url(re.compile(r"/jobs/\d+/$"))
+    assert "脱贫退出1户" in county.get_by_test_id("job-progress").inner_text()
+
+    village = page_as(users["village_a1"])
+    village.goto(adjustment_url)
+    assert "赵富贵" in village.get_by_test_id("candidates").inner_text()
+    village.get_by_test_id("candidates").locator("input[name=candidates]").first.check()
+    village.get_by_test_id("candidate-decision").locator("input[name=reason]").fill("收入稳定，同意退出")
+    village.get_by_test_id("candidates-submit").click()
+    village.wait_for_load_state()
+    assert "已确认" in village.get_by_test_id("candidates").inner_text()
+    village.get_by_test_id("start-bulk").click()
+    village.wait_for_url(re.compile(r"/jobs/\d+/$"))
+    assert "已发起1个程序" in village.get_by_test_id("job-progress").inner_text()
+
+    village.goto(adjustment_url)
+    village.get_by_test_id("candidates").get_by_role("link", name=re.compile(r"#\d+")).click()
+    procedure_url = village.url
+    attach(village, "income", "收支测算表.pdf", tmp_path)
+    attach(village, "minutes", "评议记录.pdf", tmp_path)
+    decide(village)
+    attach(village, "acknowledgement", "户签字确认书.pdf", tmp_path)
+    decide(village)
+    village.goto(f"{live_server.url}/procedures/notices/new/")
+    village.get_by_test_id("notice-submit").click()
+    village.get_by_test_id("notice-publish").click()
+    village.wait_for_load_state()
+    with days_later(monkeypatch, 7):
+        village.goto(procedure_url)
+        decide(village)
+        township = page_as(users["town_a"])
+        township.goto(procedure_url)
+        attach(township, "survey", "入户核实表.pdf", tmp_path)
+        decide(township)
+        county.goto(procedure_url)
+        decide(county, comment="同意退出")
+        assert "已脱贫" in county.get_by_test_id("household-status").inner_text()
+
+    # The county announces the result and prints it.
+    county.goto(f"{live_server.url}/procedures/notices/new/?kind=announcement")
+    assert "赵富贵" in county.get_by_test_id("eligible").inner_text()
+    county.get_by_test_id("notice-submit").click()
+    county.get_by_test_id("notice-publish").click()
+    county.wait_for_load_state()
+    pdf = county.request.get(live_server.url + county.get_by_test_id("notice-pdf").get_attribute("href"))
+    assert pdf.status == 200 and pdf.body().startswith(b"%PDF")
+
+    # Closing freezes the year.
+    county.goto(adjustment_url)
+    county.once("dialog", lambda dialog: dialog.accept())
+    county.get_by_test_id("close").click()
+    county.wait_for_load_state()
+    assert "已关闭" in county.get_by_test_id("adjustment-status").inner_text()
+    assert "已脱贫：1户 1人" in county.get_by_test_id("snapshot").inner_text()
+    poor.refresh_from_db()
+    assert (poor.status, poor.exit_year, poor.enjoys_policy) == ("2", YEAR, True)
