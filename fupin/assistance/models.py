@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fupin.core.scope import ScopedQuerySet
+from fupin.monitoring.models import household_ref
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
@@ -86,7 +87,7 @@ class Pairing(models.Model):
 
     @property
     def audit_parent(self):
-        return self.household
+        return household_ref(self.household_id)
 
     @property
     def audit_region_code(self):
@@ -163,7 +164,7 @@ class Measure(models.Model):
 
     @property
     def audit_parent(self):
-        return self.household
+        return household_ref(self.household_id)
 
     @property
     def audit_region_code(self):
@@ -199,7 +200,7 @@ class Visit(models.Model):
 
     @property
     def audit_parent(self):
-        return self.household
+        return household_ref(self.household_id)
 
     @property
     def audit_region_code(self):

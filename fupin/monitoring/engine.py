@@ -300,12 +300,13 @@ class Plan:
         window_start, window_end = self.event_window()
         excused = " AND ".join(f"m.health NOT LIKE '%{c}%'" for c in EXCUSED_HEALTH)
         unmet = " + ".join(f"CASE WHEN s.{f} THEN 0 ELSE 1 END" for f in SECURITY_FIELDS)
-        scope = f"SELECT id FROM registry_household h WHERE {self._household_filter('h')}"
+        # Each aggregate joins the households in scope itself (rather than a shared CTE, which PostgreSQL would
+        # materialise and scan serially), so the database can run the scans in parallel.
+        scope = f"JOIN registry_household sh ON sh.id = {{}}.household_id AND {self._household_filter('sh')}"
         facts = ",\n  ".join([f"{f.sql} AS {f.name}" for f in FACTS]
                               + [f"p.{param_column(c)} AS {param_column(c)}" for c in self.parameter_codes])
         return f"""
-WITH scope AS ({scope}),
-mem AS (
+WITH mem AS (
   SELECT m.household_id,
     {_count("m.relation = '01'")} AS heads,
     MAX(CASE WHEN m.active AND m.relation = '01' THEN m.sex END) AS head_sex,
@@ -326,7 +327,7 @@ mem AS (
     {_count("NOT m.basic_medical_insurance")} AS uninsured,
     SUM(CASE WHEN NOT m.active AND m.removed_reason LIKE '%死亡%' AND m.updated > '{window_start}'
              AND m.updated < '{window_end + dt.timedelta(days=1)}' THEN 1 ELSE 0 END) AS deaths
-  FROM registry_member m JOIN scope ON scope.id = m.household_id
+  FROM registry_member m {scope.format("m")}
   GROUP BY m.household_id
 ),
 ev AS (
@@ -335,19 +336,19 @@ ev AS (
     {_events("disaster")} AS disaster, {_events("accident")} AS accident,
     {_events("unemployment")} AS unemployment, {_events("industry")} AS industry,
     SUM(COALESCE(CAST(e.amount AS DOUBLE), 0)) AS amount
-  FROM monitoring_riskevent e JOIN scope ON scope.id = e.household_id
+  FROM monitoring_riskevent e {scope.format("e")}
   WHERE e.date > '{window_start}' AND e.date <= '{window_end}'
   GROUP BY e.household_id
 ),
-cur AS (SELECT a.* FROM registry_incomeaccount a JOIN scope ON scope.id = a.household_id WHERE a.year = {y}),
-prev AS (SELECT a.* FROM registry_incomeaccount a JOIN scope ON scope.id = a.household_id WHERE a.year = {y - 1}),
+cur AS (SELECT a.* FROM registry_incomeaccount a {scope.format("a")} WHERE a.year = {y}),
+prev AS (SELECT a.* FROM registry_incomeaccount a {scope.format("a")} WHERE a.year = {y - 1}),
 sc AS (
   SELECT s.household_id, {unmet} AS unmet, s.house_grade
-  FROM registry_securitycheck s JOIN scope ON scope.id = s.household_id WHERE s.year = {y}
+  FROM registry_securitycheck s {scope.format("s")} WHERE s.year = {y}
 ),
 mon AS (
   SELECT o.household_id, MAX(o.kind) AS kind
-  FROM monitoring_monitoredhousehold o JOIN scope ON scope.id = o.household_id
+  FROM monitoring_monitoredhousehold o {scope.format("o")}
   WHERE o.status = 'monitoring' GROUP BY o.household_id
 ),
 p AS ({self._params_sql()})
@@ -425,13 +426,21 @@ def hits(plan: Plan, rows: Iterable[tuple]) -> Iterator[Hit]:
         yield Hit(int(row[0]), row[1], [plan.rules[i].code for i in fired], figures)
 
 
+# PostgreSQL session settings for the one large analytic statement: JIT compilation costs more than it saves on
+# these CASE-heavy aggregates, and hash aggregation over a province's members needs more than the 4 MB default.
+POSTGRES_SETTINGS = ("SET LOCAL jit = off", "SET LOCAL work_mem = '256MB'")
+
+
 def run_django(plan: Plan, *, using: str = "default") -> tuple[int, list[Hit]]:
     """Evaluate in the Django database (SQLite or PostgreSQL): (households scanned, hits)."""
-    from django.db import connections
+    from django.db import connections, transaction
 
     connection = connections[using]
     dialect = DJANGO_DIALECTS[connection.vendor]
-    with connection.cursor() as cursor:
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for statement in POSTGRES_SETTINGS:
+                cursor.execute(statement)
         cursor.execute(plan.sql(dialect, "count"))
         scanned = cursor.fetchone()[0]
         if not plan.rules:

@@ -17,6 +17,13 @@ from fupin.core.scope import ScopedQuerySet
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
+def household_ref(household_id):
+    """A household's identity for the audit trail without loading the row: a run logs thousands of alerts."""
+    from fupin.registry.models import Household
+
+    return Household(pk=household_id)
+
+
 class Family(models.TextChoices):
     MONITORING = "monitoring", _("监测预警")
     QUALITY = "quality", _("逻辑校验")
@@ -252,7 +259,7 @@ class Alert(models.Model):
 
     @property
     def audit_parent(self):
-        return self.household
+        return household_ref(self.household_id)
 
     @property
     def audit_region_code(self):
@@ -314,7 +321,7 @@ class RiskEvent(models.Model):
 
     @property
     def audit_parent(self):
-        return self.household
+        return household_ref(self.household_id)
 
     @property
     def audit_region_code(self):
@@ -386,7 +393,7 @@ class MonitoredHousehold(models.Model):
 
     @property
     def audit_parent(self):
-        return self.household
+        return household_ref(self.household_id)
 
     @property
     def audit_region_code(self):
@@ -433,7 +440,7 @@ class Finding(models.Model):
 
     @property
     def audit_parent(self):
-        return self.household
+        return household_ref(self.household_id)
 
     @property
     def audit_region_code(self):

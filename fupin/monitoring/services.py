@@ -209,6 +209,12 @@ def _range_filter(prefix: str) -> dict:
     return {"village_id__gte": low, "village_id__lte": high}
 
 
+def _by_ids(model, ids: list[int]):
+    """Instances by primary key in chunks (SQLite limits the parameters of one statement)."""
+    for start in range(0, len(ids), BATCH):
+        yield from model.objects.filter(pk__in=ids[start:start + BATCH])
+
+
 def _severity(codes, severities: dict[str, int]) -> int:
     return max((severities.get(c, 1) for c in codes), default=1)
 
@@ -225,7 +231,12 @@ def _reconcile_alerts(record: Run, plan: engine.Plan, hits, *, acting_user, chan
     severities = dict(Rule.objects.filter(family=Family.MONITORING).values_list("code", "severity"))
     by_household = {hit.household_id: hit for hit in hits}
     scope = Alert.objects.filter(**_range_filter(plan.prefix))
-    open_alerts = {a.household_id: a for a in scope.filter(status__in=OPEN_ALERT_STATUSES)}
+    # Compare on plain values; only the alerts that change are loaded as model instances (a steady-state run
+    # over a province compares hundreds of thousands and changes few).
+    current = {
+        row[1]: row for row in scope.filter(status__in=OPEN_ALERT_STATUSES).values_list(
+            "id", "household_id", "rules", "figures", "firing", "year", "status", "source")
+    }
     # A household the village already found not at risk this year is not re-alerted for the same rules.
     settled = {}
     for household_id, rules in scope.filter(
@@ -235,10 +246,11 @@ def _reconcile_alerts(record: Run, plan: engine.Plan, hits, *, acting_user, chan
     now, due_cache = timezone.now(), {}
     new, changed, closed, entries = [], [], [], []
     unchanged = 0
+    refresh, stop = [], []
     for household_id, hit in by_household.items():
         rules = ",".join(hit.rules)
-        alert = open_alerts.get(household_id)
-        if alert is None:
+        row = current.get(household_id)
+        if row is None:
             if set(hit.rules) <= settled.get(household_id, set()):
                 unchanged += 1
                 continue
@@ -248,16 +260,22 @@ def _reconcile_alerts(record: Run, plan: engine.Plan, hits, *, acting_user, chan
                 due=_verify_due(plan, hit.village_code, due_cache), first_run=record, last_run=record,
                 created_by=record.user,
             ))
-        elif alert.rules != rules or alert.figures != hit.figures or not alert.firing or alert.year != plan.year:
-            before = snapshot(alert)
-            alert.rules, alert.figures, alert.firing, alert.year = rules, hit.figures, True, plan.year
-            alert.severity, alert.last_run, alert.updated = _severity(hit.rules, severities), record, now
-            changed.append((alert, before))
+        elif (row[2], row[3], row[4], row[5]) != (rules, hit.figures, True, plan.year):
+            refresh.append(row[0])
         else:
             unchanged += 1
-    for household_id, alert in open_alerts.items():
-        if household_id in by_household or not alert.rules:
+    for household_id, (pk, _h, rules, _f, firing, _y, status, source) in current.items():
+        if household_id in by_household or not rules:
             continue
+        if (status == AlertStatus.PENDING and source == Source.RULE) or firing:
+            stop.append(pk)
+    for alert in _by_ids(Alert, refresh):
+        hit = by_household[alert.household_id]
+        before = snapshot(alert)
+        alert.rules, alert.figures, alert.firing, alert.year = ",".join(hit.rules), hit.figures, True, plan.year
+        alert.severity, alert.last_run, alert.updated = _severity(hit.rules, severities), record, now
+        changed.append((alert, before))
+    for alert in _by_ids(Alert, stop):
         before = snapshot(alert)
         if alert.status == AlertStatus.PENDING and alert.source == Source.RULE:
             alert.status, alert.closed, alert.verification = AlertStatus.CLOSED, now, AUTO_CLOSE_NOTE
@@ -292,31 +310,35 @@ def _reconcile_findings(record: Run, plan: engine.Plan, hits, *, acting_user, ch
     scope = Finding.objects.filter(fixed__isnull=True, **_range_filter(plan.prefix))
     if plan.household_ids:
         scope = scope.filter(household_id__in=plan.household_ids)
-    open_findings = {(f.household_id, f.rule.code): f for f in scope.select_related("rule")}
+    current = {
+        (household_id, code): (pk, figures, year)
+        for pk, household_id, code, figures, year in scope.values_list("id", "household_id", "rule__code", "figures",
+                                                                        "year")
+    }
     now = timezone.now()
     new, changed, fixed, entries = [], [], [], []
     unchanged = 0
-    seen = set()
+    refresh = {}
     for hit in hits:
         for code in hit.rules:
-            key = (hit.household_id, code)
-            seen.add(key)
-            finding = open_findings.get(key)
-            if finding is None:
+            row = current.pop((hit.household_id, code), None)
+            if row is None:
                 new.append(Finding(household_id=hit.household_id, village_id=hit.village_code,
                                    rule=rule_for(code, hit.village_code), year=plan.year, figures=hit.figures[code],
                                    last_run=record))
-            elif finding.figures != hit.figures[code] or finding.year != plan.year:
-                before = snapshot(finding)
-                finding.figures, finding.year, finding.last_run = hit.figures[code], plan.year, record
-                changed.append((finding, before))
+            elif (row[1], row[2]) != (hit.figures[code], plan.year):
+                refresh[row[0]] = hit.figures[code]
             else:
                 unchanged += 1
-    for key, finding in open_findings.items():
-        if key not in seen:
-            before = snapshot(finding)
-            finding.fixed, finding.last_run = now, record
-            fixed.append((finding, before))
+    for finding in _by_ids(Finding, list(refresh)):
+        before = snapshot(finding)
+        finding.figures, finding.year, finding.last_run = refresh[finding.pk], plan.year, record
+        changed.append((finding, before))
+    # What is left in ``current`` no longer fires: the record was fixed.
+    for finding in _by_ids(Finding, [row[0] for row in current.values()]):
+        before = snapshot(finding)
+        finding.fixed, finding.last_run = now, record
+        fixed.append((finding, before))
     Finding.objects.bulk_create(new, batch_size=BATCH)
     Finding.objects.bulk_update([f for f, _ in changed + fixed], ["figures", "year", "last_run", "fixed"],
                                 batch_size=BATCH)

@@ -24,7 +24,7 @@ SECURE = {"food_secure": True, "clothing_secure": True, "education_secure": True
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_alert_to_risk_elimination(page_as, live_server, household, regions, users, flow):
     h = household(regions["village_a1"], income=3500, last=9500, security=SECURE, head_name="周大海")
     # The county lets risk elimination follow as soon as income is stable (the default waits six months).
