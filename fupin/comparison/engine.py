@@ -71,12 +71,15 @@ class Workspace:
         self.con.execute(f"""
             CREATE OR REPLACE TABLE register_households AS
             SELECT *, COALESCE(status IN ({statuses}), FALSE) AS in_register FROM _households""")
-        # Age in full years on the reference date: (yyyymmdd − yyyymmdd of birth) ÷ 10000, rounded down.
+        # Only members in the register (active) are kept, so rules never filter on it — and a filter on the big
+        # side of a join would make DuckDB build its hash table there. Age is in full years on the reference
+        # date: (yyyymmdd − yyyymmdd of birth) ÷ 10000, rounded down.
         self.con.execute(f"""
             CREATE OR REPLACE TABLE register_members AS
-            SELECT *, CAST(({ref} - (year(birth_date) * 10000 + month(birth_date) * 100 + day(birth_date))) // 10000
-                           AS INTEGER) AS age
-            FROM _members""")
+            SELECT * EXCLUDE (active),
+                   CAST(({ref} - (year(birth_date) * 10000 + month(birth_date) * 100 + day(birth_date))) // 10000
+                        AS INTEGER) AS age
+            FROM _members WHERE active""")
         self.con.execute("DROP TABLE _households; DROP TABLE _members")
 
     def load_register(self, prefix: str, reference_date: dt.date) -> dict[str, int]:
@@ -142,21 +145,24 @@ class Workspace:
         order = "hits.dataset_id, hits.row_no" if "row_no" in selects else "hits.household_id"
         evidence = [c for c in selects if c not in ("household_id", "member_id", "dataset_id", "row_no")]
         table = f"hits_{_safe(rule.code)}"
-        sql = f"""
+        # The rule's own result is materialised first: it is small next to the relations it joined, and with its
+        # exact size known DuckDB builds the enrichment joins on it rather than on the register.
+        self.con.execute(f'CREATE OR REPLACE TEMP TABLE "raw_{table}" AS {rule.sql}',
+                         {n: values[n] for n in rule.parameter_names()})
+        self.con.execute(f"""
 CREATE OR REPLACE TEMP TABLE "{table}" AS
-WITH hits AS ({rule.sql}
-), ranked AS (
+WITH ranked AS (
   SELECT {subject} AS subject_key, hits.household_id, {key('member_id')} AS member_id,
          {key('dataset_id')} AS dataset_id, {key('row_no')} AS row_no,
          h.number AS household_number, h.village_code, m.id_number AS member_id_number, m.name AS member_name
          {''.join(f', hits."{c}" AS "ev_{c}"' for c in evidence)},
          row_number() OVER (PARTITION BY {subject} ORDER BY {order}) AS rank_in_subject
-  FROM hits
-  JOIN register_households AS h ON h.household_id = hits.household_id
+  FROM "raw_{table}" AS hits
+  JOIN register_households AS h ON h.household_id = hits.household_id AND h.in_register
   LEFT JOIN register_members AS m ON m.member_id = {key('member_id')}
 )
-SELECT * EXCLUDE (rank_in_subject) FROM ranked WHERE rank_in_subject = 1"""
-        self.con.execute(sql, {n: values[n] for n in rule.parameter_names()})
+SELECT * EXCLUDE (rank_in_subject) FROM ranked WHERE rank_in_subject = 1""")
+        self.con.execute(f'DROP TABLE "raw_{table}"')
         return table
 
     def evaluate(self, rule: Rule, params: dict | None = None, reference_date: dt.date | None = None) -> pl.DataFrame:

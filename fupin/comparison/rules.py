@@ -6,12 +6,14 @@ A rule is one SELECT in DuckDB's SQL dialect over three named relations, the sam
                          registered: 未脱贫/已脱贫/返贫/新识别)
 ``register_members``     member_id, household_id, id_number, name, sex, birth_date, age (full years on the
                          reference date), relation, schooling, health (comma-separated codes), disability_cert,
-                         basic_medical_insurance, on_dibao, on_tekun, active
+                         basic_medical_insurance, on_dibao, on_tekun — only members currently in the register
+                         (``active``); removed members are not there at all
 ``dataset``              dataset_id, row_no, id_number, name and the kind's own fields (typed: text, DATE, DOUBLE)
 
 It returns ``household_id`` and, for rules about a person, ``member_id``; ``dataset_id`` and ``row_no`` point at
 the evidence row when there is one; every other column is evidence, labelled by the kind's field labels or the
-rule's ``labels``. ``$name`` placeholders take the rule's parameters (and ``$reference_date``).
+rule's ``labels``. ``$name`` placeholders take the rule's parameters (and ``$reference_date``). Hits outside
+registered households (``in_register``) are dropped by the engine, so a rule need not join households for that.
 
 The same text runs in DuckDB here and transpiles with SQLGlot to Spark SQL (``transpile``) for a province or
 national platform; ``tests/test_rules.py`` checks every built-in rule does.
@@ -34,7 +36,6 @@ MEMBER, HOUSEHOLD = "member", "household"
 # Common evidence columns; a rule adds its own in ``labels``.
 LABELS = {
     "dataset_name": "部门数据中的姓名",
-    "register_name": "档案中的姓名",
     "age": "年龄（截至数据日期）",
     "category": "贫困户属性代码",
     "household_status": "户状态代码",
@@ -63,30 +64,33 @@ class Rule:
 
 # --- shapes shared by several rules (one definition, many rules) -----------------------------------------------
 
-def _present(condition: str = "TRUE", extra: str = "") -> str:
-    """A registered member appears in the data set (rows meeting ``condition``)."""
+def _present(condition: str = "TRUE", extra: str = "", household: bool = False) -> str:
+    """A registered member appears in the data set (rows meeting ``condition``). The household relation is joined
+    only when the condition needs it: every hit is kept to registered households afterwards anyway, and the big
+    join stays the data set against the members alone."""
+    join = "\nJOIN register_households AS h ON h.household_id = m.household_id" if household else ""
     return f"""
-SELECT m.household_id, m.member_id, d.dataset_id, d.row_no, d.name AS dataset_name, m.name AS register_name{extra}
+SELECT m.household_id, m.member_id, d.dataset_id, d.row_no, d.name AS dataset_name{extra}
 FROM dataset AS d
-JOIN register_members AS m ON m.id_number = d.id_number
-JOIN register_households AS h ON h.household_id = m.household_id
-WHERE m.active AND h.in_register AND ({condition})"""
+JOIN register_members AS m ON m.id_number = d.id_number{join}
+WHERE {condition}"""
 
 
 def _absent(member_condition: str, dataset_condition: str = "TRUE", extra: str = "") -> str:
     """A registered member meeting ``member_condition`` has no data-set row meeting ``dataset_condition``."""
     return f"""
-SELECT m.household_id, m.member_id, m.name AS register_name{extra}
+SELECT m.household_id, m.member_id{extra}
 FROM register_members AS m
 JOIN register_households AS h ON h.household_id = m.household_id
 LEFT JOIN (SELECT DISTINCT id_number FROM dataset WHERE {dataset_condition}) AS d ON d.id_number = m.id_number
-WHERE m.active AND h.in_register AND d.id_number IS NULL AND ({member_condition})"""
+WHERE h.in_register AND d.id_number IS NULL AND ({member_condition})"""
 
 
 def _benefit_unrecorded(flag: str, category: str, extra: str) -> str:
     """Receives a civil-affairs benefit by the department's list, while the register neither flags the member nor
     gives the household the matching 贫困户属性."""
-    return _present(f"NOT m.{flag} AND COALESCE(h.category, '') <> '{category}'", ", h.category" + extra)
+    return _present(f"NOT m.{flag} AND COALESCE(h.category, '') <> '{category}'", ", h.category" + extra,
+                    household=True)
 
 
 # Words in a status column that mean the record no longer holds.
@@ -159,8 +163,6 @@ SELECT m.household_id, m.member_id, MIN(d.dataset_id) AS dataset_id, MIN(d.row_n
        ROUND(SUM(COALESCE(d.total_cost, 0)), 2) AS total_cost_total
 FROM dataset AS d
 JOIN register_members AS m ON m.id_number = d.id_number
-JOIN register_households AS h ON h.household_id = m.household_id
-WHERE m.active AND h.in_register
 GROUP BY m.household_id, m.member_id
 HAVING SUM(COALESCE(d.out_of_pocket, 0)) >= $min_out_of_pocket""",
         "在册成员在医保结算记录中个人自付合计达到设定金额（默认 10000 元，可调整），有因病返贫致贫风险。",
@@ -197,11 +199,10 @@ HAVING SUM(COALESCE(d.out_of_pocket, 0)) >= $min_out_of_pocket""",
         """
 SELECT h.household_id, h.category, CASE WHEN f.household_id IS NULL THEN '否' ELSE '是' END AS member_flagged
 FROM register_households AS h
-LEFT JOIN (SELECT DISTINCT household_id FROM register_members WHERE active AND on_dibao) AS f
+LEFT JOIN (SELECT DISTINCT household_id FROM register_members WHERE on_dibao) AS f
   ON f.household_id = h.household_id
 LEFT JOIN (
   SELECT DISTINCT m.household_id FROM register_members AS m JOIN dataset AS d ON d.id_number = m.id_number
-  WHERE m.active
 ) AS c ON c.household_id = h.household_id
 WHERE h.in_register AND (h.category = '2' OR f.household_id IS NOT NULL) AND c.household_id IS NULL""",
         "档案为低保贫困户或有成员登记享受低保，但民政低保名单中该户无人享受（应享未享或档案未更新）。",
@@ -236,7 +237,7 @@ WHERE h.in_register AND (h.category = '2' OR f.household_id IS NOT NULL) AND c.h
         "duplicate_registration", "一人在两地建档立卡", "poverty_register", MEMBER,
         _present(
             "COALESCE(d.household_number, '') <> h.number AND NOT starts_with(COALESCE(d.region_code, ''), h.village_code)",
-            ", d.household_number, d.region_code, d.region_name",
+            ", d.household_number, d.region_code, d.region_name", household=True,
         ),
         "在册成员同时出现在其他地区的建档立卡（或监测对象）名单中，属于另一户。",
         "核实实际户籍和居住地，与对方地区协商只保留一处登记（重复识别）。",

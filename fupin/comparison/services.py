@@ -522,7 +522,7 @@ def _evidence(rule, row: dict, kind_labels: dict, datasets: dict[int, Dataset]) 
     elif rule.kind is not None:
         evidence["datasets"] = [d.title for d in datasets.values() if d.kind.code == rule.kind]
         evidence["note"] = "在所选名单中未找到该人员"
-    names = (row.get("ev_dataset_name"), row.get("ev_register_name"))
+    names = (row.get("ev_dataset_name"), row.get("member_name"))
     if all(names) and names[0] != names[1]:
         evidence["name_mismatch"] = True
     return evidence

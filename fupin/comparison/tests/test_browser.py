@@ -10,7 +10,7 @@ from fupin.comparison.models import Suspect
 
 from .conftest import write_xlsx
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_upload_map_run_and_verify(page_as, live_server, tmp_path, make_household, regions, users):
