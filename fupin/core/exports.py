@@ -134,7 +134,7 @@ def respond(request, export: Export):
     export.check(request.user, params, full=full)
     if count > SYNC_LIMIT:
         note = f"，{FULL_NOTE}" if full and export.table.has_sensitive else ""
-        job = jobs.start(export.kind, f"导出{export.title}（{count} 行{note}）", user=request.user,
+        job = jobs.start(export.kind, f"导出{export.title}（{count:,} 行{note}）", user=request.user,
                          params={"filters": params, "full": full, "channel": Channel.PAGE})
         return redirect("jobs:detail", pk=job.pk)
     handle = tempfile.TemporaryFile(suffix=".xlsx")
