@@ -528,25 +528,29 @@ def _evidence(rule, row: dict, kind_labels: dict, datasets: dict[int, Dataset]) 
     return evidence
 
 
+COMPARED = ("village_code", "household_id", "household_number", "member_id", "member_name", "id_number",
+            "dataset_id", "row_no", "evidence")
+UPDATED_FIELDS = ["status", "closed_at", "close_note", "due_date", "village_code", "household", "household_number",
+                  "member", "member_name", "id_number", "dataset", "row_no", "evidence", "updated"]
+
+
 def _apply(run, rule, frame: pl.DataFrame, by_kind: dict, prefix: str, channel: str) -> dict:
     """Turn one rule's hits into suspects: create new ones, reopen closed ones, refresh open ones whose evidence
     changed, close open ones the data no longer supports. Answered suspects are left as the village left them."""
-    user = run.started_by
     run_datasets = {d.pk: d for group in by_kind.values() for d in group}
     kind = DatasetKind.objects.filter(code=rule.kind).first() if rule.kind else None
     kind_labels = dict(kind.fields.values_list("name", "label")) if kind else {}
     existing = {
-        key: (pk, status, dataset_id)
-        for pk, key, status, dataset_id in Suspect.objects.filter(rule=rule.code, village_code__in_region=prefix)
-        .values_list("pk", "subject_key", "status", "dataset_id")
+        row["subject_key"]: row
+        for row in Suspect.objects.filter(rule=rule.code, village_code__in_region=prefix)
+        .values("pk", "subject_key", "status", *COMPARED)
     }
-    today = timezone.localdate()
-    due = today + dt.timedelta(days=due_days())
-    created, changed, entries = [], {}, []
+    due = timezone.localdate() + dt.timedelta(days=due_days())
+    now = timezone.now()
+    created, changed = [], {}
     stats = {"name": rule.name, "hits": frame.height, "new": 0, "reopened": 0, "updated": 0, "unchanged": 0,
              "answered": 0, "closed": 0}
     for row in frame.iter_rows(named=True):
-        key = row["subject_key"]
         values = {
             "village_code": row["village_code"], "household_id": row["household_id"],
             "household_number": row["household_number"], "member_id": row["member_id"],
@@ -554,59 +558,60 @@ def _apply(run, rule, frame: pl.DataFrame, by_kind: dict, prefix: str, channel: 
             "dataset_id": row["dataset_id"] if row["dataset_id"] in run_datasets else None, "row_no": row["row_no"],
             "evidence": _evidence(rule, row, kind_labels, run_datasets),
         }
-        if key not in existing:
-            created.append(Suspect(rule=rule.code, subject_key=key, first_run=run, due_date=due, **values))
-            continue
-        pk, status, _dataset = existing[key]
-        if status in (SuspectStatus.CONFIRMED, SuspectStatus.REJECTED):
+        old = existing.get(row["subject_key"])
+        if old is None:
+            created.append(Suspect(rule=rule.code, subject_key=row["subject_key"], first_run=run, due_date=due,
+                                   **values))
+        elif old["status"] in (SuspectStatus.CONFIRMED, SuspectStatus.REJECTED):
             stats["answered"] += 1
-        elif status == SuspectStatus.CLOSED:
-            changed[pk] = {**values, "status": SuspectStatus.OPEN, "closed_at": None, "close_note": "",
-                           "due_date": due, "_stat": "reopened"}
+        elif old["status"] == SuspectStatus.CLOSED:
+            changed[old["pk"]] = ("reopened", {**values, "status": SuspectStatus.OPEN, "closed_at": None,
+                                               "close_note": "", "due_date": due})
+        elif any(old[name] != value for name, value in values.items()):
+            changed[old["pk"]] = ("updated", values)
         else:
-            changed[pk] = {**values, "_stat": "updated"}
+            stats["unchanged"] += 1
     seen = set(frame["subject_key"]) if frame.height else set()
-    closable = [
-        pk for key, (pk, status, dataset_id) in existing.items()
-        if status == SuspectStatus.OPEN and key not in seen
-        and (rule.kind is None or dataset_id is None or dataset_id in run_datasets or (kind and kind.full_list))
-    ]
-    now = timezone.now()
-    for pk in closable:
-        changed[pk] = {"status": SuspectStatus.CLOSED, "closed_at": now,
-                       "close_note": f"比对任务 #{run.pk} 中数据已不再支持该疑点", "_stat": "closed"}
-
-    for start in range(0, len(created), BATCH):
-        batch = Suspect.objects.bulk_create(created[start:start + BATCH])
-        entries += [build_entry(s, before=None, after=snapshot(s), acting_user=user, channel=channel,
-                                note=f"比对任务 #{run.pk} 发现") for s in batch]
+    for key, old in existing.items():
+        if old["status"] == SuspectStatus.OPEN and key not in seen and (
+            rule.kind is None or old["dataset_id"] is None or old["dataset_id"] in run_datasets
+            or (kind and kind.full_list)
+        ):
+            changed[old["pk"]] = ("closed", {"status": SuspectStatus.CLOSED, "closed_at": now,
+                                             "close_note": f"比对任务 #{run.pk} 中数据已不再支持该疑点"})
+    entries = _create_suspects(run, created, channel) + _update_suspects(run, changed, stats, now, channel)
     stats["new"] = len(created)
+    AuditLog.objects.bulk_create(entries, batch_size=BATCH)
+    return stats
 
+
+def _create_suspects(run, suspects: list[Suspect], channel: str) -> list[AuditLog]:
+    entries = []
+    for start in range(0, len(suspects), BATCH):
+        batch = Suspect.objects.bulk_create(suspects[start:start + BATCH])
+        entries += [build_entry(s, before=None, after=snapshot(s), acting_user=run.started_by, channel=channel,
+                                note=f"比对任务 #{run.pk} 发现") for s in batch]
+    return entries
+
+
+def _update_suspects(run, changed: dict, stats: dict, now, channel: str) -> list[AuditLog]:
+    """Apply ``{pk: (what, values)}`` in batches: one snapshot before and after each, one audit row each."""
+    entries = []
     pending = list(changed)
     for start in range(0, len(pending), BATCH):
-        chunk = Suspect.objects.in_bulk(pending[start:start + BATCH])
         updated = []
-        for pk, suspect in chunk.items():
-            values = dict(changed[pk])
-            stat = values.pop("_stat")
+        for pk, suspect in Suspect.objects.in_bulk(pending[start:start + BATCH]).items():
+            what, values = changed[pk]
             before = snapshot(suspect)
             for name, value in values.items():
                 setattr(suspect, name, value)
-            after = snapshot(suspect)
-            if after == before:
-                stats["unchanged"] += 1
-                continue
-            stats[stat] += 1
-            updated.append(suspect)
-            entries.append(build_entry(suspect, before=before, after=after, acting_user=user, channel=channel,
-                                       note=f"比对任务 #{run.pk}"))
-        fields = ["status", "closed_at", "close_note", "due_date", "village_code", "household", "household_number",
-                  "member", "member_name", "id_number", "dataset", "row_no", "evidence", "updated"]
-        for suspect in updated:
             suspect.updated = now
-        Suspect.objects.bulk_update(updated, fields, batch_size=BATCH)
-    AuditLog.objects.bulk_create(entries, batch_size=BATCH)
-    return stats
+            stats[what] += 1
+            updated.append(suspect)
+            entries.append(build_entry(suspect, before=before, after=snapshot(suspect), acting_user=run.started_by,
+                                       channel=channel, note=f"比对任务 #{run.pk}"))
+        Suspect.objects.bulk_update(updated, UPDATED_FIELDS, batch_size=BATCH)
+    return entries
 
 
 # --- verification ----------------------------------------------------------------------------------------------
