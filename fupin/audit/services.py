@@ -28,6 +28,8 @@ def snapshot(instance) -> dict:
     hidden = getattr(instance, "hidden_fields", ())
     data = {}
     for field in instance._meta.concrete_fields:
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            continue  # bookkeeping timestamps: the log entry has its own time
         value = getattr(instance, field.attname)
         if field.name in masked:
             value = mask(value)

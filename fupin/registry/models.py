@@ -241,3 +241,8 @@ MEMBER_CODED_FIELDS = {
     "work_location": "work_location",
 }
 MULTI_CODED_FIELDS = {"other_causes": "poverty_cause", "health": "health"}
+
+# Code tables per field, for the audit trail's readable history.
+Household.coded_fields = {**HOUSEHOLD_CODED_FIELDS, "other_causes": "poverty_cause"}
+Member.coded_fields = {**MEMBER_CODED_FIELDS, "health": "health"}
+SecurityCheck.coded_fields = {"house_grade": "house_grade"}

@@ -78,7 +78,7 @@ def test_vendored_swagger_ui_is_complete():
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_docs_page_renders_offline_and_calls_the_api_with_the_session(page_as, live_server, users):
     page = page_as(users["county"])
     requested = []

@@ -16,13 +16,18 @@ from .conftest import YEAR, days_later
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
+def submit(page, locator) -> None:
+    """Click a control that submits a form and wait for the page that answers it."""
+    with page.expect_navigation():
+        locator.click()
+
+
 def attach(page, kind: str, filename: str, tmp_path):
     path = tmp_path / filename
     path.write_bytes(b"%PDF-1.4 scanned document")
     page.get_by_test_id("attach-form").locator("select[name=kind]").select_option(kind)
     page.get_by_test_id("attach-form").locator("input[name=file]").set_input_files(str(path))
-    page.get_by_test_id("attach-submit").click()
-    page.wait_for_load_state()
+    submit(page, page.get_by_test_id("attach-submit"))
     assert "附件已上传" in page.content()
 
 
@@ -31,8 +36,7 @@ def decide(page, decision="pass", comment=""):
     form.locator(f"input[name=decision][value={decision}]").check()
     if comment:
         form.locator("textarea[name=comment]").fill(comment)
-    page.get_by_test_id("decide-submit").click()
-    page.wait_for_load_state()
+    submit(page, page.get_by_test_id("decide-submit"))
 
 
 def test_identification_from_application_to_approval(page_as, browser, live_server, regions, users, household,
@@ -45,12 +49,12 @@ def test_identification_from_application_to_approval(page_as, browser, live_serv
     village.goto(f"{live_server.url}/procedures/start/{applicant.pk}/")
     village.get_by_test_id("start-identification").click()
     assert village.locator("input[name=year]").input_value() == str(YEAR)
-    village.get_by_test_id("start-submit").click()
+    submit(village, village.get_by_test_id("start-submit"))
     assert "请选择拟识别的贫困户属性" in village.get_by_test_id("start-problems").inner_text()
     village.select_option("select[name=category]", "2")
     village.select_option("select[name=main_cause]", "2")
     village.fill("textarea[name=reason]", "户主残疾，无劳动能力，申请纳入")
-    village.get_by_test_id("start-submit").click()
+    submit(village, village.get_by_test_id("start-submit"))
     village.wait_for_url(re.compile(r"/procedures/\d+/$"))
     procedure_url = village.url
     pid = int(re.search(r"/procedures/(\d+)/$", procedure_url).group(1))
@@ -67,9 +71,8 @@ def test_identification_from_application_to_approval(page_as, browser, live_serv
     village.goto(f"{live_server.url}/procedures/notices/new/")
     assert "刘二柱" in village.get_by_test_id("eligible").inner_text()
     village.fill("input[name=contact]", "张庄村委会 0375-8000000")
-    village.get_by_test_id("notice-submit").click()
-    village.get_by_test_id("notice-publish").click()
-    village.wait_for_load_state()
+    submit(village, village.get_by_test_id("notice-submit"))
+    submit(village, village.get_by_test_id("notice-publish"))
     assert "公示中" in village.get_by_test_id("notice-status").inner_text()
     title = village.locator("h1").inner_text()
 
@@ -84,7 +87,7 @@ def test_identification_from_application_to_approval(page_as, browser, live_serv
     public.fill("input[name=name]", "李群众")
     public.fill("input[name=contact]", "13912345678")
     public.fill("textarea[name=content]", "听说该户儿子在县城买了房")
-    public.get_by_test_id("objection-submit").click()
+    submit(public, public.get_by_test_id("objection-submit"))
     assert "异议已提交" in public.get_by_test_id("objection-lodged").inner_text()
 
     # After the period the objection still holds the household, until the village answers it.
@@ -95,8 +98,7 @@ def test_identification_from_application_to_approval(page_as, browser, live_serv
         village.get_by_role("link", name=title).click()
         assert "听说该户儿子在县城买了房" in village.get_by_test_id("objection").inner_text()
         village.get_by_test_id("answer-form").locator("textarea").fill("经入户核实，房屋为其子婚后分户自购，不影响识别")
-        village.get_by_test_id("answer-submit").click()
-        village.wait_for_load_state()
+        submit(village, village.get_by_test_id("answer-submit"))
         assert "已答复" in village.get_by_test_id("objection").inner_text()
         village.goto(procedure_url)
         decide(village, comment="公示期满，异议已核实答复")
@@ -137,10 +139,10 @@ def test_yearly_adjustment_exit_announcement_and_closing(page_as, live_server, r
     county = page_as(users["county"])
     county.goto(f"{live_server.url}/procedures/adjustments/")
     county.fill("input[name=year]", str(YEAR))
-    county.get_by_test_id("open-submit").click()
+    submit(county, county.get_by_test_id("open-submit"))
     county.wait_for_url(re.compile(r"/procedures/adjustments/\d+/$"))
     adjustment_url = county.url
-    county.get_by_test_id("propose").click()
+    submit(county, county.get_by_test_id("propose"))
     county.wait_for_url(re.compile(r"/jobs/\d+/$"))
     assert "脱贫退出1户" in county.get_by_test_id("job-progress").inner_text()
 
@@ -149,10 +151,9 @@ def test_yearly_adjustment_exit_announcement_and_closing(page_as, live_server, r
     assert "赵富贵" in village.get_by_test_id("candidates").inner_text()
     village.get_by_test_id("candidates").locator("input[name=candidates]").first.check()
     village.get_by_test_id("candidate-decision").locator("input[name=reason]").fill("收入稳定，同意退出")
-    village.get_by_test_id("candidates-submit").click()
-    village.wait_for_load_state()
+    submit(village, village.get_by_test_id("candidates-submit"))
     assert "已确认" in village.get_by_test_id("candidates").inner_text()
-    village.get_by_test_id("start-bulk").click()
+    submit(village, village.get_by_test_id("start-bulk"))
     village.wait_for_url(re.compile(r"/jobs/\d+/$"))
     assert "已发起1个程序" in village.get_by_test_id("job-progress").inner_text()
 
@@ -165,9 +166,8 @@ def test_yearly_adjustment_exit_announcement_and_closing(page_as, live_server, r
     attach(village, "acknowledgement", "户签字确认书.pdf", tmp_path)
     decide(village)
     village.goto(f"{live_server.url}/procedures/notices/new/")
-    village.get_by_test_id("notice-submit").click()
-    village.get_by_test_id("notice-publish").click()
-    village.wait_for_load_state()
+    submit(village, village.get_by_test_id("notice-submit"))
+    submit(village, village.get_by_test_id("notice-publish"))
     with days_later(monkeypatch, 7):
         village.goto(procedure_url)
         decide(village)
@@ -182,17 +182,15 @@ def test_yearly_adjustment_exit_announcement_and_closing(page_as, live_server, r
     # The county announces the result and prints it.
     county.goto(f"{live_server.url}/procedures/notices/new/?kind=announcement")
     assert "赵富贵" in county.get_by_test_id("eligible").inner_text()
-    county.get_by_test_id("notice-submit").click()
-    county.get_by_test_id("notice-publish").click()
-    county.wait_for_load_state()
+    submit(county, county.get_by_test_id("notice-submit"))
+    submit(county, county.get_by_test_id("notice-publish"))
     pdf = county.request.get(live_server.url + county.get_by_test_id("notice-pdf").get_attribute("href"))
     assert pdf.status == 200 and pdf.body().startswith(b"%PDF")
 
     # Closing freezes the year.
     county.goto(adjustment_url)
     county.once("dialog", lambda dialog: dialog.accept())
-    county.get_by_test_id("close").click()
-    county.wait_for_load_state()
+    submit(county, county.get_by_test_id("close"))
     assert "已关闭" in county.get_by_test_id("adjustment-status").inner_text()
     assert "已脱贫：1户 1人" in county.get_by_test_id("snapshot").inner_text()
     poor.refresh_from_db()

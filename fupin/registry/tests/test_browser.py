@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_village_account_searches_edits_and_sees_history(page_as, live_server, make_household, regions, users):
@@ -34,7 +34,7 @@ def test_village_account_searches_edits_and_sees_history(page_as, live_server, m
 
     # Opening a full ID number shows it and is recorded.
     member = mine.members.get()
-    page.get_by_role("button", name=re.compile("家庭成员")).click()
+    page.get_by_role("tab", name=re.compile("家庭成员")).click()
     page.get_by_test_id(f"reveal-{member.pk}").click()
     assert page.get_by_test_id("full-id").inner_text() == member.id_number
 

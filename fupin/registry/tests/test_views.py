@@ -79,7 +79,7 @@ def test_edit_household_then_history_shows_change(client, make_household, region
     response = client.post(reverse("registry:household_edit", args=[household.pk]), data)
     assert response.status_code == 302, response.context["form"].errors
     page = client.get(reverse("registry:household_detail", args=[household.pk])).content.decode()
-    assert "幸福路8号" in page and "address" in page
+    assert "幸福路8号" in page and "家庭住址" in page
 
 
 def test_read_only_role_cannot_edit(client, make_household, regions, users):
