@@ -1054,7 +1054,7 @@ def wipe(using: str = DEFAULT_DB_ALIAS) -> dict[str, str]:
     return bindings
 
 
-def _account_region(account: DemoAccount, county: County) -> str:
+def account_region(account: DemoAccount, county: County) -> str:
     if account.where == "province":
         return PROVINCE[0]
     if account.where == "county":
@@ -1072,10 +1072,10 @@ def create_accounts(county: County, using: str = DEFAULT_DB_ALIAS) -> list[tuple
     from django.utils import timezone
 
     hashed = make_password(DEMO_PASSWORD)
-    regions = Region.objects.using(using).in_bulk([_account_region(a, county) for a in DEMO_ACCOUNTS])
+    regions = Region.objects.using(using).in_bulk([account_region(a, county) for a in DEMO_ACCOUNTS])
     created = []
     for account in DEMO_ACCOUNTS:
-        region = regions[_account_region(account, county)]
+        region = regions[account_region(account, county)]
         user = User(
             username=account.username, role=account.role, region=region, full_name=account.full_name,
             department=account.department, is_staff=account.role == Role.ADMIN,

@@ -1,7 +1,9 @@
 """The demo generator: its rows obey the rules the registry services enforce, and reruns replace them cleanly."""
 
 import datetime as dt
+import re
 from collections import Counter, defaultdict
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.password_validation import validate_password
@@ -233,3 +235,14 @@ def test_command_refuses_other_data_unless_reset(regions, capsys):
     assert Member.objects.count() == 50
     call_command("demo", "--people", "60")  # a demo database is replaced without --reset
     assert Member.objects.count() == 60
+
+
+def test_readme_lists_the_demo_accounts():
+    """The README quotes DEMO_ACCOUNTS; this keeps the two in step."""
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text()
+    section = readme.split("<!-- demo-accounts -->")[1].split("<!-- /demo-accounts -->")[0]
+    assert f"`{demo.DEMO_PASSWORD}`" in section
+    listed = dict(re.findall(r"^\| `(\w+)` \|.*?(\d{12}) \|$", section, re.MULTILINE))
+    for people in (5000, 300_000):
+        county = demo.plan_regions(people, demo.DEFAULT_SEED)[0]
+        assert listed == {a.username: demo.account_region(a, county) for a in demo.DEMO_ACCOUNTS}
