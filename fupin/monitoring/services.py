@@ -8,15 +8,19 @@ the same transaction.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
+
+import polars as pl
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from fupin.accounts.models import Role
-from fupin.audit.models import AuditLog
+from fupin.audit.models import Action, AuditLog
 from fupin.audit.services import build_entry, record_change, snapshot
+from fupin.core import bulkload
 from fupin.core.scope import in_scope
 from fupin.procedures import services as procedures
 from fupin.procedures.models import Status as ProcedureStatus
@@ -254,12 +258,8 @@ def _reconcile_alerts(record: Run, plan: engine.Plan, hits, *, acting_user, chan
             if set(hit.rules) <= settled.get(household_id, set()):
                 unchanged += 1
                 continue
-            new.append(Alert(
-                household_id=household_id, village_id=hit.village_code, year=plan.year, source=Source.RULE,
-                rules=rules, figures=hit.figures, severity=_severity(hit.rules, severities),
-                due=_verify_due(plan, hit.village_code, due_cache), first_run=record, last_run=record,
-                created_by=record.user,
-            ))
+            new.append((household_id, hit.village_code, rules, json.dumps(hit.figures, ensure_ascii=False),
+                        _severity(hit.rules, severities), _verify_due(plan, hit.village_code, due_cache)))
         elif (row[2], row[3], row[4], row[5]) != (rules, hit.figures, True, plan.year):
             refresh.append(row[0])
         else:
@@ -285,18 +285,48 @@ def _reconcile_alerts(record: Run, plan: engine.Plan, hits, *, acting_user, chan
             # Leads and alerts already in a procedure stay open; they are only marked as no longer firing.
             alert.firing, alert.last_run, alert.updated = False, record, now
             changed.append((alert, before))
-    Alert.objects.bulk_create(new, batch_size=BATCH)
+    _insert_alerts(new, record, plan.year, acting_user=acting_user, channel=channel)
     fields = ["rules", "figures", "firing", "year", "severity", "last_run", "updated", "status", "closed",
               "verification"]
     Alert.objects.bulk_update([a for a, _ in changed + closed], fields, batch_size=BATCH)
-    for alert in new:
-        entries.append(build_entry(alert, before=None, after=snapshot(alert), acting_user=acting_user,
-                                   channel=channel, note=f"预警运行 #{record.pk} 新增预警"))
     for alert, before in changed + closed:
         entries.append(build_entry(alert, before=before, after=snapshot(alert), acting_user=acting_user,
                                    channel=channel, note=f"预警运行 #{record.pk}"))
     _audit_bulk(entries)
     return len(new), len(changed), unchanged, len(closed)
+
+
+def _insert_alerts(rows, record: Run, year: int, *, acting_user, channel) -> None:
+    """New alerts and their audit rows by COPY (PostgreSQL) or executemany (SQLite): a first run over a province
+    opens hundreds of thousands. ``rows``: (household id, village code, rules, figures JSON, severity, due)."""
+    if not rows:
+        return
+    household, village, rules, figures, severity, due = (list(column) for column in zip(*rows))
+    first = bulkload.allocate_ids(Alert, len(rows))
+    ids = list(range(first, first + len(rows)))
+    user = acting_user if acting_user is not None and acting_user.is_authenticated else None
+    bulkload.load_frame(Alert, pl.DataFrame({
+        "id": ids, "household_id": household, "village_id": village, "year": [year] * len(ids),
+        "source": [Source.RULE.value] * len(ids), "status": [AlertStatus.PENDING.value] * len(ids),
+        "rules": rules, "figures": figures, "severity": severity, "firing": [True] * len(ids), "due": due,
+        "first_run_id": [record.pk] * len(ids), "last_run_id": [record.pk] * len(ids),
+        "created_by_id": [user.pk if user else None] * len(ids),
+    }, schema_overrides={"created_by_id": pl.Int64}))
+    # The audit row of each insert: the same {field: [before, after]} shape record_change writes.
+    changes = [
+        json.dumps({"household": [None, h], "village": [None, v], "year": [None, year], "source": [None, "rule"],
+                    "status": [None, "pending"], "rules": [None, r], "figures": [None, json.loads(f)],
+                    "severity": [None, sv], "due": [None, d.isoformat()]}, ensure_ascii=False)
+        for h, v, r, f, sv, d in rows
+    ]
+    bulkload.load_frame(AuditLog, pl.DataFrame({
+        "user_id": [user.pk if user else None] * len(ids), "username": [user.username if user else ""] * len(ids),
+        "channel": [channel] * len(ids), "action": [Action.CREATE.value] * len(ids),
+        "object_type": ["alert"] * len(ids), "object_id": [str(i) for i in ids],
+        "object_repr": [f"预警 #{i}" for i in ids], "parent_type": ["household"] * len(ids),
+        "parent_id": [str(h) for h in household], "region_code": village, "changes": changes,
+        "note": [f"预警运行 #{record.pk} 新增预警"] * len(ids),
+    }, schema_overrides={"user_id": pl.Int64}))
 
 
 def _reconcile_findings(record: Run, plan: engine.Plan, hits, *, acting_user, channel) -> tuple[int, int, int, int]:
