@@ -25,7 +25,7 @@ from fupin.jobs.models import Job
 from . import reverse, rules as rule_book, services
 from .filters import SuspectFilterForm, filter_suspects
 from .models import DatasetKind, SuspectStatus
-from .tables import SUSPECT_TABLE
+from .tables import SUSPECT_TABLE, rule_name
 from .tables import XLSX
 
 router = Router()
@@ -179,8 +179,7 @@ class SuspectOut(Schema):
 
     @staticmethod
     def resolve_rule_name(obj):
-        rule = rule_book.BUILTIN_BY_CODE.get(obj.rule)
-        return rule.name if rule else obj.rule
+        return rule_name(obj.rule)
 
     @staticmethod
     def resolve_status_label(obj):
@@ -273,7 +272,7 @@ def list_kinds(request):
 
 @router.get("/rules", response=list[RuleOut], summary="比对规则")
 def list_rules(request):
-    return [{**rule.__dict__, "sql": rule.sql.strip()} for rule in rule_book.BUILTIN_RULES]
+    return [{**rule.__dict__, "sql": rule.sql.strip()} for rule in rule_book.all_rules()]
 
 
 @router.get("/datasets", response={200: Page[DatasetOut], **READ_ERRORS}, summary="数据集列表")

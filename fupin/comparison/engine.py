@@ -177,6 +177,26 @@ SELECT * EXCLUDE (rank_in_subject) FROM ranked WHERE rank_in_subject = 1""")
         return pl.DataFrame(result.fetchall(), schema=names, orient="row")
 
 
+def plan_error(rule: Rule, fields: list[tuple[str, str]]) -> str | None:
+    """DuckDB's complaint when the rule runs on empty relations with the real column types (an unknown function,
+    a text compared with a number …), or None when it runs."""
+    with Workspace() as workspace:
+        con = workspace.con
+        con.execute(f"CREATE TABLE _households ({', '.join(f'{n} {t}' for n, t in HOUSEHOLD_COLUMNS)})")
+        con.execute(f"CREATE TABLE _members ({', '.join(f'{n} {t}' for n, t in MEMBER_COLUMNS)})")
+        workspace.finish_register(dt.date.today())
+        if rule.kind is not None:
+            columns = [("dataset_id", "BIGINT"), ("row_no", "INTEGER"), ("id_number", "VARCHAR"), ("name", "VARCHAR"),
+                       *((_safe(n), DUCK_TYPES[t]) for n, t in fields if n not in (ID_FIELD, NAME_FIELD))]
+            con.execute(f'CREATE TABLE "ds_{_safe(rule.kind)}" ({", ".join(f"{n} {t}" for n, t in columns)})')
+            workspace.kinds[rule.kind] = dict(columns)
+        try:
+            workspace.match(rule)
+        except duckdb.Error as exc:
+            return str(exc).splitlines()[0]
+    return None
+
+
 def pull(con: duckdb.DuckDBPyConnection, table: str, sql: str, columns: list[tuple[str, str]]) -> None:
     """Run ``sql`` on the application database and store the result in DuckDB as ``table`` with these columns.
 

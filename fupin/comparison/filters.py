@@ -24,7 +24,7 @@ class SuspectFilterForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["rule"].choices = [("", "---------")] + [(r.code, r.name) for r in rule_book.BUILTIN_RULES]
+        self.fields["rule"].choices = [("", "---------")] + [(r.code, r.name) for r in rule_book.all_rules()]
         regions = Region.objects.filter(level__in=[Level.TOWNSHIP, Level.VILLAGE])
         if user is not None:
             regions = regions.visible_to(user)

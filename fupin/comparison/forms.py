@@ -7,7 +7,7 @@ from fupin.regions.models import Level, Region
 
 from . import rules as rule_book
 from .kinds import FIELD_NAME, ID_FIELD, NAME_FIELD
-from .models import DatasetKind, KindField, SuspectStatus
+from .models import CustomRule, DatasetKind, KindField, SuspectStatus
 from .reader import SPREADSHEETS
 
 MAX_UPLOAD_MB = 200
@@ -66,7 +66,7 @@ class RunForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["datasets"].queryset = datasets
         self.fields["datasets"].label_from_instance = lambda d: f"{d.title}（{d.kind.name}，{d.rows_stored} 行，{d.created:%Y-%m-%d}）"
-        self.fields["rules"].choices = [(r.code, f"{r.name}（{r.kind}）") for r in rule_book.BUILTIN_RULES]
+        self.fields["rules"].choices = [(r.code, f"{r.name}（{r.kind}）") for r in rule_book.all_rules()]
         regions = Region.objects.visible_to(user).filter(level__in=[Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE])
         self.fields["region"].choices = [("", "本账号管辖范围")] + [
             (r.code, ("　" * (r.level - Level.COUNTY)) + r.name) for r in regions.order_by("code")
@@ -123,3 +123,17 @@ class KindFieldForm(forms.ModelForm):
 
 
 KindFieldFormSet = inlineformset_factory(DatasetKind, KindField, form=KindFieldForm, extra=3, can_delete=True)
+
+
+class CustomRuleForm(forms.ModelForm):
+    class Meta:
+        model = CustomRule
+        fields = ["code", "name", "kind", "mode", "condition", "description", "handling", "active"]
+        widgets = {"condition": forms.Textarea(attrs={"rows": 3, "class": "font-monospace"}),
+                   "description": forms.Textarea(attrs={"rows": 2}), "handling": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].queryset = DatasetKind.objects.filter(active=True)
+        if self.instance.pk:
+            self.fields["code"].disabled = True  # suspects keep the rule's code

@@ -75,6 +75,38 @@ class KindField(models.Model):
         return [a.strip() for a in self.aliases.replace("、", ",").replace("，", ",").split(",") if a.strip()]
 
 
+class RuleMode(models.TextChoices):
+    PRESENT = "present", _("出现在名单中")
+    ABSENT = "absent", _("不在名单中")
+
+
+class CustomRule(models.Model):
+    """A comparison rule an administrator defines for a kind: a registered member found in (or missing from) the
+    kind's data sets, narrowed by an SQL condition. Compiled to the same SQL shape as the built-in rules."""
+
+    code = models.SlugField(_("规则代码"), max_length=40, unique=True)
+    name = models.CharField(_("疑点名称"), max_length=50)
+    kind = models.ForeignKey(DatasetKind, verbose_name=_("数据类型"), on_delete=models.PROTECT, related_name="custom_rules")
+    mode = models.CharField(_("比对方式"), max_length=8, choices=RuleMode.choices, default=RuleMode.PRESENT)
+    condition = models.TextField(
+        _("附加条件"), blank=True,
+        help_text=_("SQL 条件表达式，可用 d.字段代码（部门数据）、m.成员字段、h.户字段，如 d.post LIKE '%书记%'；留空为无附加条件"),
+    )
+    description = models.TextField(_("规则说明"), blank=True)
+    handling = models.TextField(_("处理建议"), blank=True)
+    active = models.BooleanField(_("启用"), default=True)
+    created = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("自定义比对规则")
+        verbose_name_plural = _("自定义比对规则")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
 class Dataset(models.Model):
     """One uploaded department file: its validation report and, in DatasetRow, its valid rows."""
 

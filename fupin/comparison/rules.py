@@ -256,16 +256,92 @@ WHERE h.in_register AND (h.category = '2' OR f.household_id IS NOT NULL) AND c.h
 BUILTIN_BY_CODE = {rule.code: rule for rule in BUILTIN_RULES}
 
 
+# --- administrators' rules ---------------------------------------------------------------------------------------
+
+MEMBER_COLUMNS = ("member_id", "household_id", "id_number", "name", "sex", "birth_date", "age", "relation",
+                  "schooling", "health", "disability_cert", "basic_medical_insurance", "on_dibao", "on_tekun")
+HOUSEHOLD_COLUMNS = ("household_id", "number", "village_code", "status", "category", "in_register")
+DATASET_COLUMNS = ("dataset_id", "row_no", "id_number", "name")
+
+
+def compile_custom(custom) -> Rule:
+    """A CustomRule as a Rule: the built-in "present" or "absent" shape with the administrator's condition."""
+    fields = [name for name in custom.kind.fields.values_list("name", flat=True) if name not in ("id_number", "name")]
+    condition = custom.condition.strip() or "TRUE"
+    if custom.mode == "absent":
+        sql = _absent(condition)
+    else:
+        sql = _present(condition, "".join(f", d.{name}" for name in fields), household=True)
+    return Rule(custom.code, custom.name, custom.kind.code, MEMBER, sql, custom.description, custom.handling)
+
+
+def custom_rules(kind_codes=None) -> list[Rule]:
+    from .models import CustomRule
+
+    queryset = CustomRule.objects.filter(active=True, kind__active=True).select_related("kind")
+    if kind_codes is not None:
+        queryset = queryset.filter(kind__code__in=kind_codes)
+    return [compile_custom(custom) for custom in queryset]
+
+
+def all_rules() -> list[Rule]:
+    return [*BUILTIN_RULES, *custom_rules()]
+
+
 def get(code: str) -> Rule:
-    try:
+    if code in BUILTIN_BY_CODE:
         return BUILTIN_BY_CODE[code]
+    from .models import CustomRule
+
+    custom = CustomRule.objects.filter(code=code, active=True).select_related("kind").first()
+    if custom is None:
+        raise KeyError(f"没有代码为 {code} 的比对规则")
+    return compile_custom(custom)
+
+
+def find(code: str) -> Rule | None:
+    try:
+        return get(code)
     except KeyError:
-        raise KeyError(f"没有代码为 {code} 的比对规则") from None
+        return None
+
+
+def names() -> dict[str, str]:
+    """code → 疑点名称 for every rule, retired custom rules included (their suspects still need a name)."""
+    from .models import CustomRule
+
+    return {**dict(CustomRule.objects.values_list("code", "name")), **{r.code: r.name for r in BUILTIN_RULES}}
 
 
 def for_kinds(kind_codes) -> list[Rule]:
     kind_codes = set(kind_codes)
-    return [rule for rule in BUILTIN_RULES if rule.kind in kind_codes]
+    return [rule for rule in BUILTIN_RULES if rule.kind in kind_codes] + custom_rules(kind_codes)
+
+
+def check_condition(condition: str, mode: str, kind_fields: list[str]) -> list[str]:
+    """Problems with an administrator's condition: one boolean expression over the allowed columns — no
+    statements, subqueries or aggregates — that DuckDB can plan against the relations' real column types."""
+    text = condition.strip()
+    if not text:
+        return []
+    try:
+        expression = sqlglot.parse_one(text, read="duckdb")
+    except sqlglot.errors.ParseError as exc:
+        return [f"条件语法错误：{str(exc).splitlines()[0]}"]
+    if isinstance(expression, (exp.Query, exp.Command, exp.DDL, exp.DML)) or expression.find(exp.Subquery, exp.Select):
+        return ["条件只能是一个表达式，不能包含语句或子查询"]
+    if expression.find(exp.AggFunc, exp.Window):
+        return ["条件中不能使用聚合或窗口函数"]
+    allowed = {"m": set(MEMBER_COLUMNS), "h": set(HOUSEHOLD_COLUMNS)}
+    if mode != "absent":
+        allowed["d"] = set(DATASET_COLUMNS) | set(kind_fields)
+    problems = []
+    for column in expression.find_all(exp.Column):
+        if column.table not in allowed:
+            problems.append(f"“{column.sql()}”：请写成 {'、'.join(t + '.字段' for t in allowed)}")
+        elif column.name not in allowed[column.table]:
+            problems.append(f"“{column.sql()}”：没有这个字段")
+    return problems
 
 
 def parse(rule: Rule) -> exp.Expression:

@@ -34,7 +34,8 @@ from . import ids, reader, rules as rule_book
 from .engine import Workspace
 from .kinds import BUILTIN_BY_CODE as BUILTIN_KINDS, ID_FIELD, NAME_FIELD, Kind, auto_mapping
 from .models import (
-    ComparisonRun, Dataset, DatasetKind, DatasetRow, FieldType, KindField, RunStatus, Suspect, SuspectStatus,
+    ComparisonRun, CustomRule, Dataset, DatasetKind, DatasetRow, FieldType, KindField, RunStatus, Suspect,
+    SuspectStatus,
 )
 
 log = logging.getLogger(__name__)
@@ -142,6 +143,29 @@ def save_kind(kind: DatasetKind, fields_formset=None, *, acting_user, channel: s
         KindField.objects.filter(kind=kind, name=ID_FIELD).update(required=True, type=FieldType.TEXT)
         record_change(kind, before=before, acting_user=acting_user, channel=channel, region_code="")
     return kind
+
+
+def save_custom_rule(custom: CustomRule, *, acting_user, channel: str) -> CustomRule:
+    """Create or edit an administrator's rule; its condition is checked, then planned by DuckDB, before saving."""
+    from .engine import plan_error
+
+    if not can_manage_kinds(acting_user):
+        raise PermissionDenied("只有系统管理员可以定义比对规则")
+    if custom.code in rule_book.BUILTIN_BY_CODE:
+        raise ValidationError({"code": f"“{custom.code}”是内置规则的代码，请换一个"})
+    fields = list(custom.kind.fields.values_list("name", "type"))
+    problems = rule_book.check_condition(custom.condition, custom.mode, [name for name, _type in fields])
+    if not problems:
+        error = plan_error(rule_book.compile_custom(custom), fields)
+        if error:
+            problems.append(f"条件无法执行：{error}")
+    if problems:
+        raise ValidationError({"condition": problems})
+    before = snapshot(CustomRule.objects.get(pk=custom.pk)) if custom.pk else None
+    with transaction.atomic():
+        custom.save()
+        record_change(custom, before=before, acting_user=acting_user, channel=channel, region_code="")
+    return custom
 
 
 # --- loading a data set ----------------------------------------------------------------------------------------
@@ -409,7 +433,7 @@ def start_run(*, datasets, rules: list[str] | None = None, region_code: str = ""
     chosen = list(dict.fromkeys(rules or [r.code for r in rule_book.for_kinds(kinds)]))
     errors = []
     for code in chosen:
-        rule = rule_book.BUILTIN_BY_CODE.get(code)
+        rule = rule_book.find(code)
         if rule is None:
             errors.append(f"没有代码为 {code} 的比对规则")
         elif rule.kind is not None and rule.kind not in kinds:
@@ -689,8 +713,8 @@ def progress_by_township(queryset) -> list[dict]:
 def rates_by_rule(queryset) -> list[dict]:
     """Counts and confirmed rate (属实率 = 属实 ÷ 已核查) per rule."""
     rows = _counts(queryset, "rule")
+    names = rule_book.names()
     for row in rows:
-        rule = rule_book.BUILTIN_BY_CODE.get(row["rule"])
-        row["name"] = rule.name if rule else row["rule"]
+        row["name"] = names.get(row["rule"], row["rule"])
         _rates(row)
     return rows

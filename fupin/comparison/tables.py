@@ -10,8 +10,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def rule_name(code: str) -> str:
-    rule = rule_book.BUILTIN_BY_CODE.get(code)
-    return rule.name if rule else code
+    return rule_book.names().get(code, code)
 
 
 def evidence_text(evidence: dict) -> str:

@@ -25,9 +25,11 @@ from fupin.jobs.models import Job
 
 from . import reader, reverse, rules as rule_book, services
 from .filters import filter_suspects
-from .forms import DeleteForm, KindFieldFormSet, KindForm, MappingForm, RunForm, UploadForm, VerifyForm
+from .forms import (
+    CustomRuleForm, DeleteForm, KindFieldFormSet, KindForm, MappingForm, RunForm, UploadForm, VerifyForm,
+)
 from .kinds import auto_mapping
-from .models import DatasetKind, SuspectStatus
+from .models import CustomRule, DatasetKind, SuspectStatus
 from .tables import DATASET_TABLE, SUSPECT_TABLE, XLSX, evidence_text
 
 PAGE_SIZE = 50
@@ -64,7 +66,7 @@ def index(request):
         "runs": services.runs_visible_to(user)[:5],
         "open_count": suspects.filter(status=SuspectStatus.OPEN).count(),
         "overdue_count": suspects.filter(status=SuspectStatus.OPEN, due_date__lt=timezone.localdate()).count(),
-        "rules": rule_book.BUILTIN_RULES,
+        "rules": rule_book.all_rules(),
     }
     return render(request, "comparison/index.html", context)
 
@@ -99,7 +101,7 @@ def dataset_detail(request, pk):
         "dataset": dataset,
         "report": dataset.report,
         "column_pairs": [(header, labels.get(name, name)) for name, header in dataset.report.get("columns", {}).items()],
-        "rules": [r for r in rule_book.BUILTIN_RULES if r.kind == dataset.kind.code],
+        "rules": rule_book.for_kinds([dataset.kind.code]),
         "can_run": services.can_run(request.user),
         "can_delete": services.can_delete(request.user, dataset),
         "suspect_count": dataset.suspects.count(),
@@ -217,10 +219,13 @@ def upload_progress(request, job_id):
 
 def kind_list(request):
     kinds = list(DatasetKind.objects.prefetch_related("fields"))
+    rules = rule_book.all_rules()
     for kind in kinds:
-        kind.rules = [r for r in rule_book.BUILTIN_RULES if r.kind == kind.code]
-    return render(request, "comparison/kind_list.html", {"kinds": kinds,
-                                                          "can_manage": services.can_manage_kinds(request.user)})
+        kind.rules = [r for r in rules if r.kind == kind.code]
+    return render(request, "comparison/kind_list.html", {
+        "kinds": kinds, "can_manage": services.can_manage_kinds(request.user),
+        "custom_rules": CustomRule.objects.select_related("kind"),
+    })
 
 
 def kind_edit(request, pk=None):
@@ -238,6 +243,26 @@ def kind_edit(request, pk=None):
             messages.success(request, f"数据类型“{kind.name}”已保存")
             return redirect("comparison:kind_list")
     return render(request, "comparison/kind_form.html", {"form": form, "formset": formset, "kind": kind})
+
+
+def rule_edit(request, pk=None):
+    if not services.can_manage_kinds(request.user):
+        raise PermissionDenied("只有系统管理员可以定义比对规则")
+    custom = get_object_or_404(CustomRule, pk=pk) if pk else CustomRule(kind_id=request.GET.get("kind") or None)
+    form = CustomRuleForm(request.POST or None, instance=custom)
+    if request.method == "POST" and form.is_valid():
+        try:
+            custom = services.save_custom_rule(form.save(commit=False), acting_user=request.user, channel=Channel.PAGE)
+        except (ValidationError, PermissionDenied) as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, f"比对规则“{custom.name}”已保存")
+            return redirect("comparison:kind_list")
+    kind = custom.kind if custom.kind_id else None
+    return render(request, "comparison/rule_form.html", {
+        "form": form, "custom": custom, "kind_fields": list(kind.fields.all()) if kind else [],
+        "kinds": DatasetKind.objects.filter(active=True).prefetch_related("fields"),
+    })
 
 
 # --- runs ------------------------------------------------------------------------------------------------------
@@ -266,7 +291,7 @@ def run_create(request):
             _errors(form, exc)
         else:
             return redirect("comparison:run_detail", pk=run.pk)
-    return render(request, "comparison/run_form.html", {"form": form, "rules": rule_book.BUILTIN_RULES})
+    return render(request, "comparison/run_form.html", {"form": form})
 
 
 def run_detail(request, pk):
@@ -287,9 +312,10 @@ def _suspects(request):
 def suspect_list(request):
     queryset, form = _suspects(request)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    names = rule_book.names()
     for suspect in page:
         suspect.evidence_text = evidence_text(suspect.evidence)
-        suspect.rule_name = rule_book.BUILTIN_BY_CODE[suspect.rule].name if suspect.rule in rule_book.BUILTIN_BY_CODE else suspect.rule
+        suspect.rule_name = names.get(suspect.rule, suspect.rule)
     return render(request, "comparison/suspect_list.html", {"page": page, "form": form,
                                                              "today": timezone.localdate()})
 
@@ -321,7 +347,7 @@ def suspect_detail(request, pk):
             else:
                 messages.success(request, f"核查结果已保存：{suspect.get_status_display()}")
                 return redirect("comparison:suspect_detail", pk=suspect.pk)
-    rule = rule_book.BUILTIN_BY_CODE.get(suspect.rule)
+    rule = rule_book.find(suspect.rule)
     return render(request, "comparison/suspect_detail.html", {
         "suspect": suspect, "rule": rule, "form": form, "can_verify": can_verify,
         "history": history_for(suspect)[:50],
@@ -349,7 +375,7 @@ def dashboard(request):
         "townships": services.progress_by_township(queryset),
         "by_rule": services.rates_by_rule(services.suspects_visible_to(request.user)),
         "rule": rule,
-        "rules": rule_book.BUILTIN_RULES,
+        "rules": rule_book.all_rules(),
     }
     if request.GET.get("export"):
         return _xlsx_response(lambda out: _write_dashboard(out, context), "疑点核查进度")

@@ -269,3 +269,44 @@ def test_every_builtin_rule_is_valid_and_transpiles_to_spark():
     broken = rules.Rule("x", "x", None, rules.MEMBER, "SELECT m.member_id FROM registry_member m", "", "")
     assert any("不能使用 registry_member" in p for p in rules.check(broken))
     assert any("household_id" in p for p in rules.check(broken))
+
+
+def test_administrators_rule_on_their_own_kind(load, compare, person, users):
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from fupin.audit.models import Channel
+    from fupin.comparison import services
+    from fupin.comparison.models import CustomRule, DatasetKind, KindField
+
+    kind = DatasetKind.objects.create(code="village_cadre", name="村干部名单")
+    KindField.objects.bulk_create([
+        KindField(kind=kind, name="id_number", label="证件号码", required=True, aliases="身份证号"),
+        KindField(kind=kind, name="name", label="姓名", aliases="姓名"),
+        KindField(kind=kind, name="post", label="职务", aliases="职务"),
+    ])
+
+    def save(**fields):
+        return services.save_custom_rule(CustomRule(kind=kind, **fields), acting_user=users["admin"],
+                                         channel=Channel.PAGE)
+
+    with pytest.raises(ValidationError, match="没有这个字段"):
+        save(code="cadre", name="村干部", condition="d.salary > 1")
+    with pytest.raises(ValidationError, match="不能包含语句或子查询"):
+        save(code="cadre", name="村干部", condition="m.id_number IN (SELECT id_number FROM registry_member)")
+    with pytest.raises(ValidationError, match="条件无法执行"):
+        save(code="cadre", name="村干部", condition="d.post > 5 AND no_such_function(m.age)")
+    with pytest.raises(ValidationError, match="内置规则的代码"):
+        save(code="vehicle_owner", name="x")
+    with pytest.raises(PermissionDenied):
+        services.save_custom_rule(CustomRule(kind=kind, code="c", name="c"), acting_user=users["county"],
+                                  channel=Channel.PAGE)
+    save(code="cadre_family", name="村干部本人为贫困户成员", condition="d.post LIKE '%书记%' OR d.post LIKE '%主任%'")
+
+    secretary, accountant = person(), person()
+    dataset = load("village_cadre", ["姓名", "身份证号", "职务"], [["甲", secretary, "村党支部书记"], ["乙", accountant, "报账员"]])
+    run = compare([dataset])
+    assert run.rules == ["cadre_family"]
+    suspects = found("cadre_family")
+    assert set(suspects) == {secretary}
+    assert suspects[secretary].evidence["fields"]["职务"] == "村党支部书记"
+    assert services.rates_by_rule(Suspect.objects.all())[0]["name"] == "村干部本人为贫困户成员"

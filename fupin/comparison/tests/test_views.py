@@ -118,3 +118,17 @@ def test_reverse_list_page_for_a_department(client_as, users, make_household, re
     make_household(regions["village_a1"])
     page = client_as(users["department"]).get(reverse("comparison:reverse_lists")).content.decode()
     assert "资助参保人员名单" in page and "下载（1 人）" in page
+
+
+def test_admin_adds_a_rule_and_sees_condition_errors(client_as, users):
+    admin = client_as(users["admin"])
+    kind = DatasetKind.objects.get(code="business")
+    data = {"code": "big_business", "name": "注册资本较大的企业", "kind": kind.pk, "mode": "present",
+            "condition": "d.registered_capital >= capital_of(d.business_name)", "active": "on"}
+    response = admin.post(reverse("comparison:rule_create"), data)
+    assert response.status_code == 200 and "条件无法执行" in response.content.decode()
+    response = admin.post(reverse("comparison:rule_create"), data | {"condition": "d.registered_capital >= 100"})
+    assert response.status_code == 302
+    page = admin.get(reverse("comparison:kind_list")).content.decode()
+    assert "big_business" in page and "注册资本较大的企业" in page
+    assert "注册资本较大的企业" in admin.get(reverse("comparison:run_create")).content.decode()

@@ -15,7 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="以 JSON 输出，每条规则一行")
 
     def handle(self, *args, codes, **options):
-        for rule in rules.BUILTIN_RULES:
+        for rule in rules.all_rules():
             if codes and rule.code not in codes:
                 continue
             sql = rules.transpile(rule, options["dialect"]) if options["dialect"] != "duckdb" else rule.sql.strip()

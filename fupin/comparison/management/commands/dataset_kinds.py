@@ -16,7 +16,7 @@ class Command(BaseCommand):
         for kind in DatasetKind.objects.prefetch_related("fields"):
             fields = [{"name": f.name, "label": f.label, "type": f.type, "required": f.required,
                        "aliases": f.alias_list} for f in kind.fields.all()]
-            kind_rules = [r.code for r in rules.BUILTIN_RULES if r.kind == kind.code]
+            kind_rules = [r.code for r in rules.for_kinds([kind.code])]
             if options["json"]:
                 self.stdout.write(json.dumps({"code": kind.code, "name": kind.name, "department": kind.department,
                                               "full_list": kind.full_list, "active": kind.active, "fields": fields,
