@@ -4,13 +4,33 @@ from django import forms
 from django.db.models import Exists, OuterRef
 
 from fupin.dictionaries.services import choices
-from fupin.regions.models import Region
+from fupin.regions.models import Level, Region
 
 from .models import IncomeAccount
 from .services import member_text_query, search_households
 
 
-class HouseholdFilterForm(forms.Form):
+MAX_REGION_CHOICES = 1000
+
+
+class RegionChoiceMixin:
+    """On pages the region filter is a select of the user's own townships and villages (a text box for a whole
+    province, whose villages are too many to list); the API and exports pass codes without a user."""
+
+    def limit_regions(self, user):
+        if user is None:
+            return
+        regions = Region.objects.visible_to(user).filter(level__gte=Level.TOWNSHIP).order_by("code")
+        if regions.count() > MAX_REGION_CHOICES:
+            return
+        indent = {Level.TOWNSHIP: "", Level.VILLAGE: "\u3000"}
+        self.fields["region"] = forms.ChoiceField(
+            label="区划", required=False,
+            choices=[("", "全部")] + [(r.code, f"{indent[r.level]}{r.name}") for r in regions],
+        )
+
+
+class HouseholdFilterForm(RegionChoiceMixin, forms.Form):
     q = forms.CharField(label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "户编号、姓名或证件号码"}))
     region = forms.CharField(label="区划代码", required=False)
     status = forms.ChoiceField(label="户状态", required=False)
@@ -20,16 +40,17 @@ class HouseholdFilterForm(forms.Form):
     income_year = forms.IntegerField(label="收入年度", required=False, min_value=2000, max_value=2100)
     income_below = forms.DecimalField(label="人均纯收入低于", required=False, min_value=0)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.limit_regions(user)
         self.fields["status"].choices = choices("household_status")
         self.fields["category"].choices = choices("household_category")
         self.fields["cause"].choices = choices("poverty_cause")
 
 
-def filter_households(queryset, params) -> tuple:
+def filter_households(queryset, params, user=None) -> tuple:
     """Apply the filter form's values to a (scoped) household queryset; returns (queryset, bound form)."""
-    form = HouseholdFilterForm(params or None)
+    form = HouseholdFilterForm(params or None, user=user)
     if not form.is_valid():
         return queryset, form
     data = form.cleaned_data
@@ -56,7 +77,7 @@ def filter_households(queryset, params) -> tuple:
     return queryset, form
 
 
-class MemberFilterForm(forms.Form):
+class MemberFilterForm(RegionChoiceMixin, forms.Form):
     q = forms.CharField(label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "姓名或证件号码"}))
     region = forms.CharField(label="区划代码", required=False)
     sex = forms.ChoiceField(label="性别", required=False)
@@ -64,15 +85,16 @@ class MemberFilterForm(forms.Form):
     labour_skill = forms.ChoiceField(label="劳动技能", required=False)
     active = forms.ChoiceField(label="在册", required=False, choices=[("1", "在册"), ("0", "已减员"), ("", "全部")])
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.limit_regions(user)
         self.fields["sex"].choices = choices("sex")
         self.fields["health"].choices = choices("health")
         self.fields["labour_skill"].choices = choices("labour_skill")
 
 
-def filter_members(queryset, params) -> tuple:
-    form = MemberFilterForm(params or {"active": "1"})
+def filter_members(queryset, params, user=None) -> tuple:
+    form = MemberFilterForm(params or {"active": "1"}, user=user)
     if not form.is_valid():
         return queryset, form
     data = form.cleaned_data

@@ -40,7 +40,7 @@ def _household(request, pk) -> Household:
 
 
 def household_list(request):
-    queryset, form = filter_households(Household.objects.visible_to(request.user), request.GET)
+    queryset, form = filter_households(Household.objects.visible_to(request.user), request.GET, user=request.user)
     queryset = queryset.select_related("village").order_by("number")
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "registry/household_list.html", {"page": page, "form": form, "L": code_labels()})
@@ -177,7 +177,7 @@ def check_edit(request, pk, year=None):
 
 
 def member_list(request):
-    queryset, form = filter_members(Member.objects.visible_to(request.user), request.GET)
+    queryset, form = filter_members(Member.objects.visible_to(request.user), request.GET, user=request.user)
     queryset = queryset.select_related("household__village").order_by("household__number", "relation")
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "registry/member_list.html", {"page": page, "form": form, "L": code_labels()})
