@@ -16,6 +16,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import islice
+from operator import itemgetter
 from pathlib import Path
 
 import polars as pl
@@ -43,6 +44,7 @@ class Source:
     preview: list[list[str]] = field(default_factory=list)
     encoding: str = "utf-8"
     separator: str = ","
+    sheet: object = field(default=None, repr=False)  # the parsed worksheet, kept for read_frame in the same process
 
     @property
     def header_row(self) -> int:
@@ -104,7 +106,7 @@ def open_source(path, file_name: str | None = None) -> Source:
     else:
         sheet = _sheet(path)
         top = [[cell_text(v) for v in row] for row in islice(sheet.iter_rows(), HEADER_SEARCH_ROWS + PREVIEW_ROWS)]
-        source = Source(path, suffix, [], 0)
+        source = Source(path, suffix, [], 0, sheet=sheet)
     if not any(any(row) for row in top):
         raise SpreadsheetError("文件中没有数据（第一个工作表为空）")
     source.header_index = _find_header(top[:HEADER_SEARCH_ROWS])
@@ -125,39 +127,42 @@ def read_frame(source: Source, columns: dict[str, int], id_field: str,
     return _read_sheet(source, columns, id_field, progress)
 
 
+def _texts(values: list) -> list[str]:
+    return [v.strip() if type(v) is str else cell_text(v) for v in values]
+
+
 def _read_sheet(source, columns, id_field, progress) -> pl.DataFrame:
-    sheet = _sheet(source.path)
+    """The mapped cells, gathered column by column and converted to text a chunk at a time."""
+    sheet = source.sheet or _sheet(source.path)
+    source.sheet = None  # the parsed sheet is large: let it go once read
     names = list(columns)
-    indexes = [columns[n] for n in names]
+    pick = itemgetter(*columns.values()) if len(columns) > 1 else (lambda row: (row[columns[names[0]]],))
+    width = max(columns.values()) + 1
     id_at = names.index(id_field)
     schema = {ROW_NO: pl.UInt32, **{n: pl.String for n in names}, ID_IS_NUMBER: pl.Boolean}
-    chunks, row_numbers, values, is_number = [], [], [[] for _ in names], []
+    chunks, row_numbers, values = [], [], [[] for _ in names]
 
     def flush():
         if row_numbers:
-            chunks.append(pl.DataFrame([row_numbers, *values, is_number], schema=schema, orient="col"))
-            row_numbers.clear(), is_number.clear()
+            numbers = [type(v) in (int, float) for v in values[id_at]]
+            chunks.append(pl.DataFrame([row_numbers, *map(_texts, values), numbers], schema=schema, orient="col"))
+            row_numbers.clear()
             for column in values:
                 column.clear()
 
     start = source.header_index + 1
-    for offset, row in enumerate(islice(sheet.iter_rows(), start, None)):
-        width = len(row)
-        cells = [row[i] if i < width else None for i in indexes]
-        texts = [cell_text(c) for c in cells]
-        if not any(texts):
-            continue
-        row_numbers.append(start + offset + 1)
-        for column, text in zip(values, texts):
-            column.append(text)
-        raw = cells[id_at]
-        is_number.append(isinstance(raw, (int, float)) and not isinstance(raw, bool))
+    for number, row in enumerate(islice(sheet.iter_rows(), start, None), start=start + 1):
+        cells = pick(row) if len(row) >= width else tuple(row[i] if i < len(row) else None for i in columns.values())
+        row_numbers.append(number)
+        for column, cell in zip(values, cells):
+            column.append(cell)
         if len(row_numbers) >= CHUNK_ROWS:
             flush()
             if progress:
-                progress(start + offset)
+                progress(number)
     flush()
-    return pl.concat(chunks) if chunks else pl.DataFrame(schema=schema)
+    frame = pl.concat(chunks) if chunks else pl.DataFrame(schema=schema)
+    return frame.filter(pl.any_horizontal([pl.col(n).fill_null("") != "" for n in names]))
 
 
 def _utf8_copy(source: Source) -> Path:
