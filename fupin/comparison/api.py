@@ -237,8 +237,9 @@ def _dataset(request, dataset_id):
     return dataset
 
 
-def _suspects(request, filters):
+def _suspects(request, filters, dataset=None, run=None):
     params = {k: str(v) for k, v in filters.dict().items() if v not in (None, False)}
+    params.update({k: str(v) for k, v in {"dataset": dataset, "run": run}.items() if v})
     queryset, form = filter_suspects(services.suspects_visible_to(request.auth), params, request.auth)
     if form.is_bound and not form.is_valid():
         raise form_errors(form)
@@ -360,13 +361,15 @@ def get_run(request, run_id: int):
 
 
 @router.get("/suspects", response={200: Page[SuspectOut], **WRITE_ERRORS}, summary="疑点列表")
-def list_suspects(request, filters: Query[SuspectFilters], paging: Query[PageParams]):
-    return paginate(_suspects(request, filters), paging)
+def list_suspects(request, filters: Query[SuspectFilters], paging: Query[PageParams],
+                  dataset: int | None = Query(None, description="只看该数据集发现的疑点"),
+                  run: int | None = Query(None, description="只看该比对任务新发现的疑点")):
+    return paginate(_suspects(request, filters, dataset, run), paging)
 
 
 @router.get("/suspects/export", summary="导出疑点清单（Excel）")
-def export_suspects(request, filters: Query[SuspectFilters]):
-    queryset = _suspects(request, filters)
+def export_suspects(request, filters: Query[SuspectFilters], dataset: int | None = None, run: int | None = None):
+    queryset = _suspects(request, filters, dataset, run)
     return _xlsx(lambda out: SUSPECT_TABLE.write(queryset.select_related(None), out), "疑点清单")
 
 

@@ -19,8 +19,6 @@ class SuspectFilterForm(forms.Form):
                                choices=[("", "---------"), ("active", "待核查和属实"), *SuspectStatus.choices])
     region = forms.ChoiceField(label="乡镇/村", required=False)
     overdue = forms.BooleanField(label="只看超期未核查", required=False)
-    dataset = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    run = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -33,7 +31,13 @@ class SuspectFilterForm(forms.Form):
         ]
 
 
+def _number(params, name):
+    value = str((params or {}).get(name) or "")
+    return int(value) if value.isdigit() else None
+
+
 def filter_suspects(queryset, params, user=None) -> tuple:
+    """Apply the filter form; ``dataset`` and ``run`` (links from a data set or a run) narrow further."""
     form = SuspectFilterForm(params or None, user=user)
     if not form.is_valid():
         return queryset, form
@@ -58,8 +62,8 @@ def filter_suspects(queryset, params, user=None) -> tuple:
         queryset = queryset.filter(village_code__in_region=region.prefix if region else data["region"])
     if data["overdue"]:
         queryset = queryset.filter(status=SuspectStatus.OPEN, due_date__lt=timezone.localdate())
-    if data["dataset"]:
-        queryset = queryset.filter(dataset_id=data["dataset"])
-    if data["run"]:
-        queryset = queryset.filter(first_run_id=data["run"])
+    if _number(params, "dataset"):
+        queryset = queryset.filter(dataset_id=_number(params, "dataset"))
+    if _number(params, "run"):
+        queryset = queryset.filter(first_run_id=_number(params, "run"))
     return queryset, form

@@ -22,6 +22,7 @@ from fupin.audit.services import history_for
 from fupin.core import excel
 from fupin.jobs import services as jobs
 from fupin.jobs.models import Job
+from fupin.regions.models import Region
 
 from . import reader, reverse, rules as rule_book, services
 from .filters import filter_suspects
@@ -313,9 +314,11 @@ def suspect_list(request):
     queryset, form = _suspects(request)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     names = rule_book.names()
+    villages = dict(Region.objects.filter(code__in={s.village_code for s in page}).values_list("code", "name"))
     for suspect in page:
         suspect.evidence_text = evidence_text(suspect.evidence)
         suspect.rule_name = names.get(suspect.rule, suspect.rule)
+        suspect.village_name = villages.get(suspect.village_code, "")
     return render(request, "comparison/suspect_list.html", {"page": page, "form": form,
                                                              "today": timezone.localdate()})
 
@@ -348,8 +351,10 @@ def suspect_detail(request, pk):
                 messages.success(request, f"核查结果已保存：{suspect.get_status_display()}")
                 return redirect("comparison:suspect_detail", pk=suspect.pk)
     rule = rule_book.find(suspect.rule)
+    village = Region.objects.filter(code=suspect.village_code).first()
     return render(request, "comparison/suspect_detail.html", {
         "suspect": suspect, "rule": rule, "form": form, "can_verify": can_verify,
+        "village_name": village.full_name() if village else "",
         "history": history_for(suspect)[:50],
     })
 
