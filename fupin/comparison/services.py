@@ -8,6 +8,7 @@ transaction, and records the change in the audit log.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import uuid
 from collections import defaultdict
@@ -18,7 +19,7 @@ import polars as pl
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
 from django.utils import timezone
@@ -112,13 +113,16 @@ def suspects_visible_to(user):
 
 
 def runs_visible_to(user):
+    """Runs over the user's region or inside it; runs of the whole register (the CLI's) are shown to all of them."""
     queryset = ComparisonRun.objects.select_related("started_by", "job")
     if user is None:
         return queryset
     if not _has_role(user, RUNNERS | {Role.LEADER, Role.AUDITOR}):
         return queryset.none()
     prefix = user_scope_prefix(user)
-    return queryset.none() if prefix is None else queryset.filter(region_code__in_region=prefix)
+    if prefix is None:
+        return queryset.none()
+    return queryset.filter(Q(region_code__in_region=prefix) | Q(region_code=""))
 
 
 # --- kinds -----------------------------------------------------------------------------------------------------
@@ -228,6 +232,8 @@ def _typed(frame: pl.DataFrame, fields, columns: dict[str, int]) -> tuple[pl.Dat
 
 
 def _report(frame: pl.DataFrame, source: reader.Source, columns: dict[str, int], warnings: dict) -> dict:
+    """Counts and samples for the validation report. ID numbers in it are masked like every list (the full rows
+    are in the rejected-rows workbook, for the department to correct)."""
     valid = frame.filter(pl.col("id_error").is_null())
     rejected = frame.filter(pl.col("id_error").is_not_null())
     changed = valid.filter(pl.col(RAW_ID) != pl.col(ID_FIELD))
@@ -240,7 +246,7 @@ def _report(frame: pl.DataFrame, source: reader.Source, columns: dict[str, int],
         "ids_valid": valid.height,
         "ids_changed": changed.height,
         "ids_changed_samples": [
-            {"row": r, "value": v, "normalized": idnumber.mask(n)}
+            {"row": r, "value": idnumber.mask(v), "normalized": idnumber.mask(n)}
             for r, v, n in changed.select(reader.ROW_NO, RAW_ID, ID_FIELD).head(20).iter_rows()
         ],
         "ids_rejected": rejected.height,
@@ -248,7 +254,7 @@ def _report(frame: pl.DataFrame, source: reader.Source, columns: dict[str, int],
             rejected.group_by("id_error").len().sort("len", descending=True).iter_rows()
         ),
         "rejected_samples": [
-            {"row": r, "value": v or "", "reason": e}
+            {"row": r, "value": idnumber.mask(v) if v and len(v) >= 15 else (v or ""), "reason": e}
             for r, v, e in rejected.select(reader.ROW_NO, RAW_ID, "id_error").head(REPORT_SAMPLE).iter_rows()
         ],
         "duplicates": int(repeated["n"].sum() - repeated.height) if repeated.height else 0,
@@ -605,17 +611,37 @@ def _apply(run, rule, frame: pl.DataFrame, by_kind: dict, prefix: str, channel: 
                                              "close_note": f"比对任务 #{run.pk} 中数据已不再支持该疑点"})
     entries = _create_suspects(run, created, channel) + _update_suspects(run, changed, stats, now, channel)
     stats["new"] = len(created)
-    AuditLog.objects.bulk_create(entries, batch_size=BATCH)
+    if entries:
+        for entry in entries:
+            entry.time = now
+        _insert(AuditLog, entries)
     return stats
 
 
+def _insert(model, instances) -> None:
+    """Bulk-load unsaved model instances (COPY on PostgreSQL): Django's bulk_create compiles SQL per row, which
+    dominates a run that raises tens of thousands of suspects. Instances without a primary key get one from the
+    database."""
+    fields = [f for f in model._meta.concrete_fields if not (f.primary_key and instances[0].pk is None)]
+    columns = {}
+    for field in fields:
+        values = [getattr(obj, field.attname) for obj in instances]
+        if isinstance(field, models.JSONField):
+            values = [json.dumps(v, ensure_ascii=False) for v in values]
+        columns[field.attname] = values
+    bulkload.load_frame(model, pl.DataFrame(columns, strict=False))
+
+
 def _create_suspects(run, suspects: list[Suspect], channel: str) -> list[AuditLog]:
-    entries = []
-    for start in range(0, len(suspects), BATCH):
-        batch = Suspect.objects.bulk_create(suspects[start:start + BATCH])
-        entries += [build_entry(s, before=None, after=snapshot(s), acting_user=run.started_by, channel=channel,
-                                note=f"比对任务 #{run.pk} 发现") for s in batch]
-    return entries
+    if not suspects:
+        return []
+    first = bulkload.allocate_ids(Suspect, len(suspects))
+    now = timezone.now()
+    for pk, suspect in enumerate(suspects, start=first):
+        suspect.pk, suspect.created, suspect.updated = pk, now, now
+    _insert(Suspect, suspects)
+    return [build_entry(s, before=None, after=snapshot(s), acting_user=run.started_by, channel=channel,
+                        note=f"比对任务 #{run.pk} 发现") for s in suspects]
 
 
 def _update_suspects(run, changed: dict, stats: dict, now, channel: str) -> list[AuditLog]:
