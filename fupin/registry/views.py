@@ -16,6 +16,7 @@ from . import services
 from .filters import filter_households, filter_members
 from .forms import HeadMemberForm, HouseholdForm, IncomeAccountForm, MemberForm, RemoveMemberForm, SecurityCheckForm
 from .models import HOUSEHOLD_CODED_FIELDS, MEMBER_CODED_FIELDS, MULTI_CODED_FIELDS, Household, Member
+from .panels import HOUSEHOLD_PANELS
 
 PAGE_SIZE = 50
 
@@ -60,6 +61,7 @@ def household_detail(request, pk):
             "history": history_for(household)[:200],
             "L": code_labels(),
             "can_write": _can_write(request.user, household.village_id),
+            "panels": HOUSEHOLD_PANELS,
         },
     )
 
