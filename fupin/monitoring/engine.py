@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -49,14 +50,6 @@ class Fact:
     kind: str
     label: str
     sql: str
-
-
-def _count(condition: str) -> str:
-    return f"SUM(CASE WHEN m.active AND {condition} THEN 1 ELSE 0 END)"
-
-
-def _events(kind: str) -> str:
-    return f"SUM(CASE WHEN e.kind = '{kind}' THEN 1 ELSE 0 END)"
 
 
 def _money(column: str) -> str:
@@ -132,6 +125,7 @@ FACTS: tuple[Fact, ...] = (
     Fact("poverty_line", NUMBER, "本年扶贫标准（元/人）", "p.poverty_line"),
 )
 FACT_NAMES = {f.name: f for f in FACTS}
+CTE_REFERENCE = re.compile(r"\b(mem|ev|cur|prev|sc|mon|p)\.([a-z_]+)")
 KEY_COLUMNS = ("household_id", "village_code")
 
 # Expression nodes a condition may contain: predicates, boolean logic, arithmetic, literals, columns,
@@ -292,77 +286,106 @@ class Plan:
             rows.append("SELECT " + ", ".join(cells))
         return " UNION ALL ".join(rows)
 
-    def facts_sql(self) -> str:
-        """The household-facts table as one SELECT (DuckDB dialect)."""
+    def _member_aggregates(self) -> dict[str, tuple[str, str]]:
+        """Per-household member aggregates: name → (function, value, row condition); SUM counts the rows."""
         y = self.year
         school_after, school_until = dt.date(y - 16, 9, 1), dt.date(y - 6, 9, 1)
         oldest_labourer, youngest_labourer = dt.date(y - 60, 12, 31), dt.date(y - 16, 12, 31)
         window_start, window_end = self.event_window()
         excused = " AND ".join(f"m.health NOT LIKE '%{c}%'" for c in EXCUSED_HEALTH)
-        unmet = " + ".join(f"CASE WHEN s.{f} THEN 0 ELSE 1 END" for f in SECURITY_FIELDS)
+        active = {
+            "heads": "m.relation = '01'",
+            "serious_illness": "m.health LIKE '%3%'",
+            "chronic": "m.health LIKE '%2%'",
+            "disabled": "m.health LIKE '%4%'",
+            "students": f"m.schooling IN {_in(IN_SCHOOL)}",
+            "school_age_out": f"m.birth_date > '{school_after}' AND m.birth_date <= '{school_until}' AND "
+                              f"m.schooling NOT IN {_in(IN_SCHOOL)} AND {excused}",
+            "on_dibao": "m.on_dibao",
+            "on_tekun": "m.on_tekun",
+            "workers": "m.work_months > 0",
+            "labourers": f"m.birth_date > '{oldest_labourer}' AND m.birth_date <= '{youngest_labourer}' AND "
+                         f"m.labour_skill IN {_in(LABOUR_SKILLS)}",
+            "able_to_work": f"m.labour_skill IN {_in(WORKING_CAPACITY)}",
+            "uninsured": "NOT m.basic_medical_insurance",
+        }
+        aggregates = {name: ("SUM", "1", f"m.active AND {condition}") for name, condition in active.items()}
+        aggregates["head_sex"] = ("MAX", "m.sex", "m.active AND m.relation = '01'")
+        aggregates["spouse_sex_min"] = ("MIN", "m.sex", "m.active AND m.relation = '10'")
+        aggregates["spouse_sex_max"] = ("MAX", "m.sex", "m.active AND m.relation = '10'")
+        aggregates["deaths"] = ("SUM", "1", f"NOT m.active AND m.removed_reason LIKE '%死亡%' AND m.updated > "
+                                            f"'{window_start}' AND m.updated < '{window_end + dt.timedelta(days=1)}'")
+        return aggregates
+
+    def needed_facts(self, all_facts: bool = False) -> list[Fact]:
+        """The facts the rules read (and the keys); everything for a household's file."""
+        if all_facts:
+            return list(FACTS)
+        names = {*KEY_COLUMNS, *(c for r in self.rules for c in r.condition.columns)}
+        if self.exclude_monitored:
+            names.add("monitored")
+        return [f for f in FACTS if f.name in names]
+
+    def facts_sql(self, all_facts: bool = False) -> str:
+        """The household-facts table as one SELECT (DuckDB dialect).
+
+        Only the facts the rules read are computed, and each per-household aggregate keeps only the rows some
+        needed aggregate counts: a run whose rules read no member fact never groups the members at all.
+        """
+        facts = self.needed_facts(all_facts)
+        used: dict[str, set[str]] = {}
+        for fact in facts:
+            for alias, column in CTE_REFERENCE.findall(fact.sql):
+                used.setdefault(alias, set()).add(column)
+        y = self.year
+        window_start, window_end = self.event_window()
         # Each aggregate joins the households in scope itself (rather than a shared CTE, which PostgreSQL would
         # materialise and scan serially), so the database can run the scans in parallel.
         scope = f"JOIN registry_household sh ON sh.id = {{}}.household_id AND {self._household_filter('sh')}"
-        facts = ",\n  ".join([f"{f.sql} AS {f.name}" for f in FACTS]
-                              + [f"p.{param_column(c)} AS {param_column(c)}" for c in self.parameter_codes])
-        return f"""
-WITH mem AS (
-  SELECT m.household_id,
-    {_count("m.relation = '01'")} AS heads,
-    MAX(CASE WHEN m.active AND m.relation = '01' THEN m.sex END) AS head_sex,
-    MIN(CASE WHEN m.active AND m.relation = '10' THEN m.sex END) AS spouse_sex_min,
-    MAX(CASE WHEN m.active AND m.relation = '10' THEN m.sex END) AS spouse_sex_max,
-    {_count("m.health LIKE '%3%'")} AS serious_illness,
-    {_count("m.health LIKE '%2%'")} AS chronic,
-    {_count("m.health LIKE '%4%'")} AS disabled,
-    {_count(f"m.schooling IN {_in(IN_SCHOOL)}")} AS students,
-    {_count(f"m.birth_date > '{school_after}' AND m.birth_date <= '{school_until}' AND m.schooling NOT IN "
-            f"{_in(IN_SCHOOL)} AND {excused}")} AS school_age_out,
-    {_count("m.on_dibao")} AS on_dibao,
-    {_count("m.on_tekun")} AS on_tekun,
-    {_count("m.work_months > 0")} AS workers,
-    {_count(f"m.birth_date > '{oldest_labourer}' AND m.birth_date <= '{youngest_labourer}' AND m.labour_skill IN "
-            f"{_in(LABOUR_SKILLS)}")} AS labourers,
-    {_count(f"m.labour_skill IN {_in(WORKING_CAPACITY)}")} AS able_to_work,
-    {_count("NOT m.basic_medical_insurance")} AS uninsured,
-    SUM(CASE WHEN NOT m.active AND m.removed_reason LIKE '%死亡%' AND m.updated > '{window_start}'
-             AND m.updated < '{window_end + dt.timedelta(days=1)}' THEN 1 ELSE 0 END) AS deaths
-  FROM registry_member m {scope.format("m")}
-  GROUP BY m.household_id
-),
-ev AS (
-  SELECT e.household_id,
-    {_events("illness")} AS illness, {_events("disability")} AS disability, {_events("death")} AS death,
-    {_events("disaster")} AS disaster, {_events("accident")} AS accident,
-    {_events("unemployment")} AS unemployment, {_events("industry")} AS industry,
-    SUM(COALESCE(CAST(e.amount AS DOUBLE), 0)) AS amount
-  FROM monitoring_riskevent e {scope.format("e")}
-  WHERE e.date > '{window_start}' AND e.date <= '{window_end}'
-  GROUP BY e.household_id
-),
-cur AS (SELECT a.* FROM registry_incomeaccount a {scope.format("a")} WHERE a.year = {y}),
-prev AS (SELECT a.* FROM registry_incomeaccount a {scope.format("a")} WHERE a.year = {y - 1}),
-sc AS (
-  SELECT s.household_id, {unmet} AS unmet, s.house_grade
-  FROM registry_securitycheck s {scope.format("s")} WHERE s.year = {y}
-),
-mon AS (
-  SELECT o.household_id, MAX(o.kind) AS kind
-  FROM monitoring_monitoredhousehold o {scope.format("o")}
-  WHERE o.status = 'monitoring' GROUP BY o.household_id
-),
-p AS ({self._params_sql()})
-SELECT
-  {facts}
-FROM registry_household h
-LEFT JOIN mem ON mem.household_id = h.id
-LEFT JOIN ev ON ev.household_id = h.id
-LEFT JOIN cur ON cur.household_id = h.id
-LEFT JOIN prev ON prev.household_id = h.id
-LEFT JOIN sc ON sc.household_id = h.id
-LEFT JOIN mon ON mon.household_id = h.id
-LEFT JOIN p ON p.county_code = SUBSTRING(h.village_id, 1, 6)
-WHERE {self._household_filter('h')}"""
+        ctes = {}
+        if "mem" in used:
+            aggregates = self._member_aggregates()
+            chosen = {name: aggregates[name] for name in sorted(used["mem"])}
+            columns = ", ".join(
+                f"{function}(CASE WHEN {condition} THEN {value}{' ELSE 0' if function == 'SUM' else ''} END) AS {name}"
+                for name, (function, value, condition) in chosen.items()
+            )
+            rows = " OR ".join(f"({condition})" for _function, _value, condition in chosen.values())
+            ctes["mem"] = (f"SELECT m.household_id, {columns} FROM registry_member m {scope.format('m')} "
+                           f"WHERE {rows} GROUP BY m.household_id")
+        if "ev" in used:
+            kinds = sorted(used["ev"] - {"amount"})
+            columns = [f"SUM(CASE WHEN e.kind = '{k}' THEN 1 ELSE 0 END) AS {k}" for k in kinds]
+            where = f"e.date > '{window_start}' AND e.date <= '{window_end}'"
+            if "amount" in used["ev"]:
+                columns.append("SUM(COALESCE(CAST(e.amount AS DOUBLE), 0)) AS amount")
+            else:
+                where += f" AND e.kind IN {_in(kinds)}"
+            ctes["ev"] = (f"SELECT e.household_id, {', '.join(columns)} FROM monitoring_riskevent e "
+                          f"{scope.format('e')} WHERE {where} GROUP BY e.household_id")
+        for alias, year in (("cur", y), ("prev", y - 1)):
+            if alias in used:
+                columns = ", ".join(f"a.{c}" for c in sorted(used[alias] | {"household_id"}))
+                ctes[alias] = (f"SELECT {columns} FROM registry_incomeaccount a {scope.format('a')} "
+                               f"WHERE a.year = {year}")
+        if "sc" in used:
+            unmet = " + ".join(f"CASE WHEN s.{f} THEN 0 ELSE 1 END" for f in SECURITY_FIELDS)
+            ctes["sc"] = (f"SELECT s.household_id, {unmet} AS unmet, s.house_grade FROM registry_securitycheck s "
+                          f"{scope.format('s')} WHERE s.year = {y}")
+        if "mon" in used:
+            ctes["mon"] = ("SELECT o.household_id, MAX(o.kind) AS kind FROM monitoring_monitoredhousehold o "
+                           f"{scope.format('o')} WHERE o.status = 'monitoring' GROUP BY o.household_id")
+        params = self.parameter_codes
+        if "p" in used or params:
+            ctes["p"] = self._params_sql()
+        joins = [f"LEFT JOIN {alias} ON {alias}.household_id = h.id" for alias in ctes if alias != "p"]
+        if "p" in ctes:
+            joins.append("LEFT JOIN p ON p.county_code = SUBSTRING(h.village_id, 1, 6)")
+        select = ",\n  ".join([f"{f.sql} AS {f.name}" for f in facts]
+                               + [f"p.{param_column(c)} AS {param_column(c)}" for c in params])
+        with_clause = ("WITH " + ",\n".join(f"{alias} AS ({sql})" for alias, sql in ctes.items())) if ctes else ""
+        return (f"{with_clause}\nSELECT\n  {select}\nFROM registry_household h\n" + "\n".join(joins)
+                + f"\nWHERE {self._household_filter('h')}")
 
     def eval_sql(self) -> str:
         """The firing rows: keys, figure columns and one 0/1 column per rule (DuckDB dialect)."""
@@ -381,7 +404,8 @@ WHERE {self._household_filter('h')}"""
         return f"SELECT COUNT(*) FROM registry_household h WHERE {self._household_filter('h')}"
 
     def sql(self, dialect: str, statement: str = "eval") -> str:
-        source = {"eval": self.eval_sql, "facts": self.facts_sql, "count": self.count_sql}[statement]()
+        source = {"eval": self.eval_sql, "facts": lambda: self.facts_sql(all_facts=True),
+                  "count": self.count_sql}[statement]()
         if dialect == RULE_DIALECT:
             return source
         return sqlglot.transpile(source, read=RULE_DIALECT, write=dialect)[0]
