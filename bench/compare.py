@@ -310,7 +310,7 @@ def path_part(args) -> dict:
                      ids_changed=dataset.ids_changed)
     with phases("comparison_run") as extra:
         run = services.start_run(datasets=[dataset], acting_user=None, channel=Channel.CLI, run_now=True)
-        extra.update(status=run.status, counts=run.summary.get("counts"),
+        extra.update(status=run.status, counts=run.summary.get("counts"), steps=run.summary.get("seconds"),
                      new_suspects=run.summary["rules"]["deceased_registered"]["new"])
     total = time.perf_counter() - started
     with phases("comparison_rerun") as extra:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
@@ -501,28 +502,37 @@ def _execute(run: ComparisonRun, progress) -> dict:
     params = run.summary.get("params", {})
     steps = 2 + len(by_kind) + len(run.rules)
     hits: dict[str, pl.DataFrame] = {}
+    seconds: dict[str, float] = {}  # where the time went, kept with the results
+
+    def timed(name, fn, *args):
+        started = time.perf_counter()
+        result = fn(*args)
+        seconds[name] = round(time.perf_counter() - started, 2)
+        return result
+
     with Workspace() as workspace:
         progress(0, steps, "读取在册户和人员")
         reference = max((d.reference_date for d in datasets), default=timezone.localdate())
-        counts = workspace.load_register(prefix, reference)
+        counts = timed("register", workspace.load_register, prefix, reference)
         for step, (code, group) in enumerate(by_kind.items(), start=1):
             progress(step, steps, f"读取{group[0].kind.name}数据")
             fields = list(group[0].kind.fields.values_list("name", "type"))
-            counts[code] = workspace.load_datasets(code, fields, [d.pk for d in group])
+            counts[code] = timed(f"data:{code}", workspace.load_datasets, code, fields, [d.pk for d in group])
         for step, code in enumerate(run.rules, start=1 + len(by_kind)):
             rule = rule_book.get(code)
             progress(step, steps, f"比对：{rule.name}")
             dated = by_kind.get(rule.kind) or datasets
-            hits[code] = workspace.evaluate(
-                rule, params.get(code), max((d.reference_date for d in dated), default=reference)
-            )
+            hits[code] = timed(f"rule:{code}", workspace.evaluate, rule, params.get(code),
+                               max((d.reference_date for d in dated), default=reference))
     progress(steps - 1, steps, "写入疑点")
     channel = run.summary.get("channel", "system")
+    started = time.perf_counter()
     with transaction.atomic():
         results = {
             code: _apply(run, rule_book.get(code), frame, by_kind, prefix, channel) for code, frame in hits.items()
         }
-        run.summary = {**run.summary, "counts": counts, "rules": results}
+        seconds["write"] = round(time.perf_counter() - started, 2)
+        run.summary = {**run.summary, "counts": counts, "rules": results, "seconds": seconds}
         run.status = RunStatus.SUCCEEDED
         run.finished = timezone.now()
         run.save(update_fields=["summary", "status", "finished"])

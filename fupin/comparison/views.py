@@ -295,10 +295,22 @@ def run_create(request):
     return render(request, "comparison/run_form.html", {"form": form})
 
 
+def _timings(summary: dict) -> list[tuple[str, float]]:
+    names = rule_book.names()
+    labels = {"register": "读取在册户和人员", "write": "写入疑点"}
+    rows = []
+    for key, seconds in (summary.get("seconds") or {}).items():
+        kind, _, code = key.partition(":")
+        label = labels.get(key) or (f"读取{code}数据" if kind == "data" else f"比对：{names.get(code, code)}")
+        rows.append((label, seconds))
+    return rows
+
+
 def run_detail(request, pk):
     run = get_object_or_404(services.runs_visible_to(request.user), pk=pk)
     context = {"run": run, "datasets": run.datasets.select_related("kind"),
-               "results": (run.summary or {}).get("rules", {}), "poll_url": request.path}
+               "results": (run.summary or {}).get("rules", {}), "poll_url": request.path,
+               "timings": _timings(run.summary or {})}
     if request.headers.get("HX-Request"):
         return render(request, "comparison/_run_status.html", context)
     return render(request, "comparison/run_detail.html", context)
