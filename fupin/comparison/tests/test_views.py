@@ -88,6 +88,8 @@ def test_run_verify_and_dashboard(client_as, users, load, make_household, region
     assert response.status_code == 302
     page = village.get(url).content.decode()
     assert "不属实" in page and "人还在" in page and "下载佐证材料" in page
+    household_page = village.get(reverse("registry:household_detail", args=[household.pk])).content.decode()
+    assert 'data-testid="suspect-panel"' in household_page and "死亡人员仍在册" in household_page
     assert village.get(reverse("comparison:suspect_attachment", args=[suspect.pk])).status_code == 200
 
     dashboard = county.get(reverse("comparison:dashboard")).content.decode()
