@@ -53,7 +53,7 @@ DEMO_ACCOUNTS = (
     DemoAccount("xian", Role.COUNTY, "county", "县乡村振兴局"),
     DemoAccount("lingdao", Role.LEADER, "county", "县领导（只读）"),
     DemoAccount("shenji", Role.AUDITOR, "county", "县审计局（只读）"),
-    DemoAccount("yibao", Role.DEPARTMENT, "county", "县医疗保障局", department="医保局"),
+    DemoAccount("yibao", Role.DEPARTMENT, "county", "县医疗保障局", department="医保"),  # as comparison.kinds names it
     DemoAccount("xiang1", Role.TOWNSHIP, "township 1", "乡镇扶贫专干"),
     DemoAccount("xiang2", Role.TOWNSHIP, "township 2", "乡镇扶贫专干"),
     DemoAccount("cun1", Role.VILLAGE, "village 1.1", "村扶贫专干"),
@@ -836,8 +836,10 @@ def _audit_frame(rng, households, members, kind, ident_day, ident_seconds, statu
     ``changes`` hold the main fields of a created record, not every column, to keep the table lean at
     province scale; ID numbers are masked as audit.services masks them.
     """
+    registered = np.bincount(members["household_idx"].to_numpy(), weights=~later, minlength=households.height)
     h = households.with_columns(
-        initial_status=pl.Series(np.where((kind == KIND_NEW) | (kind == KIND_ORDINARY), "4", "1"))
+        initial_status=pl.Series(np.where((kind == KIND_NEW) | (kind == KIND_ORDINARY), "4", "1")),
+        initial_size=pl.Series(registered.astype(np.int64)),  # members born later were added later
     )
     m = members.with_columns(region_code=households.get_column("village_id").gather(members["household_idx"]))
     null = pl.lit("null")
@@ -871,7 +873,7 @@ def _audit_frame(rng, households, members, kind, ident_day, ident_seconds, statu
                 identification_year=(null, _json_num(pl.col("identification_year"))),
                 main_cause=(null, _json_str(pl.col("main_cause"))),
                 number=(null, _json_str(pl.col("number"))),
-                size=(null, _json_num(pl.col("size"))),
+                size=(null, _json_num(pl.col("initial_size"))),
                 status=(null, _json_str(pl.col("initial_status"))),
                 village=(null, _json_str(pl.col("village_id"))),
             ),
