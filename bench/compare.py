@@ -100,7 +100,7 @@ def generate_register(con, members: int) -> None:
     con.execute(f"""
         CREATE TABLE _members AS
         SELECT i AS member_id, i * 10 // 33 AS household_id,
-               {_id_sql("CAST(410100 + i % 97 AS VARCHAR)", f"(i // 97) % 30000", f"i // {97 * 30000}")} AS id_number,
+               {_id_sql("CAST(410100 + i % 97 AS VARCHAR)", "(i // 97) % 30000", f"i // {97 * 30000}")} AS id_number,
                '成员' || i AS name, CASE WHEN i % 2 = 0 THEN '1' ELSE '2' END AS sex,
                DATE '1930-01-01' + CAST((i // 97) % 30000 AS INTEGER) AS birth_date, '01' AS relation,
                '' AS schooling, '1' AS health, '' AS disability_cert, TRUE AS basic_medical_insurance,

@@ -16,17 +16,24 @@ from ninja.files import UploadedFile
 
 from fupin.audit.models import Channel
 from fupin.core.apitools import (
-    READ_ERRORS, WRITE_ERRORS, InputSchema, Page, PageParams, form_errors, paginate, query_schema,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    InputSchema,
+    Page,
+    PageParams,
+    form_errors,
+    paginate,
+    query_schema,
 )
 from fupin.core.idnumber import mask
 from fupin.jobs import services as jobs
 from fupin.jobs.models import Job
 
-from . import reverse, rules as rule_book, services
+from . import reverse, services
+from . import rules as rule_book
 from .filters import SuspectFilterForm, filter_suspects
 from .models import DatasetKind, SuspectStatus
-from .tables import SUSPECT_TABLE, rule_name
-from .tables import XLSX
+from .tables import SUSPECT_TABLE, XLSX, rule_name
 
 router = Router()
 

@@ -140,7 +140,7 @@ class Workspace:
             self.con.execute(f'CREATE OR REPLACE TEMP VIEW dataset AS SELECT * FROM "ds_{rule.kind}"')
         values = {**rule.params, **(params or {}), "reference_date": reference_date or dt.date.today()}
         selects = sqlglot.parse_one(rule.sql, read="duckdb").named_selects
-        key = lambda column: f"hits.{column}" if column in selects else "NULL"  # noqa: E731
+        key = lambda column: f"hits.{column}" if column in selects else "NULL"
         subject = "h.number" if rule.subject == HOUSEHOLD else "m.id_number"
         order = "hits.dataset_id, hits.row_no" if "row_no" in selects else "hits.household_id"
         evidence = [c for c in selects if c not in ("household_id", "member_id", "dataset_id", "row_no")]

@@ -32,11 +32,21 @@ from fupin.core import bulkload, excel, idnumber
 from fupin.core.scope import in_scope, user_scope_prefix
 from fupin.regions.models import Region
 
-from . import ids, reader, rules as rule_book
+from . import ids, reader
+from . import rules as rule_book
 from .engine import Workspace
-from .kinds import BUILTIN_BY_CODE as BUILTIN_KINDS, ID_FIELD, NAME_FIELD, Kind, auto_mapping
+from .kinds import BUILTIN_BY_CODE as BUILTIN_KINDS
+from .kinds import ID_FIELD, NAME_FIELD, Kind, auto_mapping
 from .models import (
-    ComparisonRun, CustomRule, Dataset, DatasetKind, DatasetRow, FieldType, KindField, RunStatus, Suspect,
+    ComparisonRun,
+    CustomRule,
+    Dataset,
+    DatasetKind,
+    DatasetRow,
+    FieldType,
+    KindField,
+    RunStatus,
+    Suspect,
     SuspectStatus,
 )
 
@@ -283,8 +293,7 @@ def store_upload(upload) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{uuid.uuid4().hex}{Path(upload.name).suffix.lower()}"
     with open(path, "wb") as fh:
-        for chunk in upload.chunks():
-            fh.write(chunk)
+        fh.writelines(upload.chunks())
     return path
 
 

@@ -13,8 +13,8 @@ from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404
-from django.urls import reverse as url
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse as url
 from django.utils import timezone
 
 from fupin.audit.models import Channel
@@ -24,10 +24,18 @@ from fupin.jobs import services as jobs
 from fupin.jobs.models import Job
 from fupin.regions.models import Region
 
-from . import reader, reverse, rules as rule_book, services
+from . import reader, reverse, services
+from . import rules as rule_book
 from .filters import filter_suspects
 from .forms import (
-    CustomRuleForm, DeleteForm, KindFieldFormSet, KindForm, MappingForm, RunForm, UploadForm, VerifyForm,
+    CustomRuleForm,
+    DeleteForm,
+    KindFieldFormSet,
+    KindForm,
+    MappingForm,
+    RunForm,
+    UploadForm,
+    VerifyForm,
 )
 from .kinds import auto_mapping
 from .models import CustomRule, DatasetKind, SuspectStatus

@@ -5,9 +5,9 @@ import io
 import json
 
 import python_calamine
-from conftest import new_id
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from conftest import new_id
 from fupin.audit.models import AuditLog
 from fupin.comparison.models import Dataset, Suspect
 

@@ -4,8 +4,8 @@ comparison and sees the suspect at the right village; the village verifies it.""
 import re
 
 import pytest
-from conftest import new_id
 
+from conftest import new_id
 from fupin.comparison.models import Suspect
 
 from .conftest import write_xlsx

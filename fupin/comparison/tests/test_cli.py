@@ -4,10 +4,10 @@ import io
 import json
 
 import pytest
-from conftest import new_id
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from conftest import new_id
 from fupin.comparison.models import Dataset
 
 from .conftest import write_csv

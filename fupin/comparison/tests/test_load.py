@@ -3,9 +3,9 @@
 import datetime as dt
 
 import pytest
-from conftest import new_id
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from conftest import new_id
 from fupin.audit.models import AuditLog, Channel
 from fupin.comparison import services
 from fupin.comparison.models import Dataset, DatasetKind, DatasetRow

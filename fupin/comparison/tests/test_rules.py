@@ -7,8 +7,8 @@ apostrophe. An ID that Excel stored as a number must be rejected and never match
 import datetime as dt
 
 import pytest
-from conftest import new_id
 
+from conftest import new_id
 from fupin.comparison import rules
 from fupin.comparison.models import Suspect
 from fupin.registry.models import Household, Member

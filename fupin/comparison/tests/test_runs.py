@@ -3,10 +3,10 @@
 import datetime as dt
 
 import pytest
-from conftest import new_id
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from conftest import new_id
 from fupin.audit.models import AuditLog, Channel
 from fupin.comparison import engine, services
 from fupin.comparison.models import ComparisonRun, Suspect, SuspectStatus
@@ -68,7 +68,7 @@ def test_answered_suspects_are_left_alone(deaths, compare, users):
 
 
 def test_event_kinds_close_only_their_own_data_sets_suspects(deaths, compare, load, make_household, regions):
-    people, january = deaths
+    _people, january = deaths
     compare([january])
     later = new_id()
     make_household(regions["village_b2"], head_id=later)
@@ -92,7 +92,7 @@ def test_full_lists_replace_older_lists(load, compare, make_household, regions):
 
 
 def test_a_failing_run_writes_no_suspects(deaths, compare, monkeypatch):
-    people, dataset = deaths
+    _people, dataset = deaths
     calls = []
     real = services.build_entry
 
@@ -110,7 +110,7 @@ def test_a_failing_run_writes_no_suspects(deaths, compare, monkeypatch):
 
 
 def test_run_in_a_region_outside_the_users_scope_is_refused(deaths, users, regions):
-    people, dataset = deaths
+    _people, dataset = deaths
     with pytest.raises(PermissionDenied):
         services.start_run(datasets=[dataset], region_code=regions["city"].code, acting_user=users["county"],
                            channel=Channel.PAGE)
@@ -121,7 +121,7 @@ def test_run_in_a_region_outside_the_users_scope_is_refused(deaths, users, regio
 
 
 def test_background_job_runs_the_comparison(deaths, users, django_capture_on_commit_callbacks):
-    people, dataset = deaths
+    _people, dataset = deaths
     with django_capture_on_commit_callbacks(execute=True):
         run = services.start_run(datasets=[dataset], acting_user=users["county"], channel=Channel.PAGE)
     run.refresh_from_db()

@@ -4,11 +4,11 @@ import io
 
 import pytest
 import python_calamine
-from conftest import PASSWORD, new_id
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from conftest import PASSWORD, new_id
 from fupin.comparison.models import ComparisonRun, Dataset, DatasetKind, Suspect
 
 from .conftest import write_xlsx
