@@ -140,9 +140,10 @@ def main() -> None:
         pull(con, table, f"SELECT {names} FROM {table}", columns)
     figures["bare_load"] = time.perf_counter() - started
     (bare_scanned, bare_hits), figures["bare_engine"] = timed(lambda: engine.run_duckdb(plan, con))
-    assert bare_scanned == scanned and len(bare_hits) == len(hits), "DuckDB and the database disagree"
-    assert {h.household_id for h in bare_hits} == {h.household_id for h in hits}
-    figures["hits"] = len(hits)
+    assert bare_scanned == scanned, "DuckDB and the database disagree"
+    assert bare_hits.sort("household_id").select("household_id", "rules").equals(
+        hits.sort("household_id").select("household_id", "rules")), "DuckDB and the database disagree"
+    figures["hits"] = hits.height
     figures["ratio_again_to_bare"] = figures["app_again"] / figures["bare_engine"]
     figures["ratio_again_to_bare_with_load"] = figures["app_again"] / (figures["bare_engine"] + figures["bare_load"])
     for key, value in figures.items():

@@ -220,6 +220,7 @@ class Alert(models.Model):
                               db_index=True)
     rules = models.CharField(_("触发规则"), max_length=200, blank=True, help_text=_("规则代码，逗号分隔"))
     figures = models.JSONField(_("触发数据"), default=dict, blank=True)
+    fingerprint = models.CharField(max_length=32, blank=True, editable=False)
     severity = models.PositiveSmallIntegerField(_("严重程度"), choices=Severity.choices, default=Severity.MEDIUM)
     firing = models.BooleanField(_("规则仍触发"), default=True)
     description = models.TextField(_("线索内容"), blank=True)

@@ -106,7 +106,7 @@ def plan_rules(family: str, year: int, prefix: str) -> list[engine.PlanRule]:
             prefixes[o.pk] for o in rules
             if o.code == rule.code and o.pk != rule.pk and prefixes[o.pk].startswith(own) and prefixes[o.pk] != own
         )
-        planned.append(engine.PlanRule(rule.code, engine.validate(rule.condition), own, overrides))
+        planned.append(engine.PlanRule(rule.code, engine.validate(rule.condition), own, overrides, rule.severity))
     return planned
 
 

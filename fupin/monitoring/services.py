@@ -8,6 +8,7 @@ the same transaction.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import time
 
@@ -185,11 +186,11 @@ def run(family: str, region: Region, year: int, *, acting_user, channel, job=Non
         report(0, 3, "准备规则与参数", force=True)
         plan, warnings = planning.build_plan(family, region.code, year, exclude_monitored=family == Family.MONITORING)
         report(1, 3, f"执行{len(plan.rules)}条规则", force=True)
-        scanned, hits = engine.run_django(plan)
-        report(2, 3, f"命中{len(hits)}户，更新{'预警' if family == Family.MONITORING else '问题清单'}", force=True)
+        scanned, frame = engine.run_django(plan)
+        report(2, 3, f"命中{frame.height}户，更新{'预警' if family == Family.MONITORING else '问题清单'}", force=True)
         with transaction.atomic():
             reconcile = _reconcile_alerts if family == Family.MONITORING else _reconcile_findings
-            counts = reconcile(record, plan, hits, acting_user=acting_user, channel=channel)
+            counts = reconcile(record, plan, frame, acting_user=acting_user, channel=channel)
     except Exception:
         Run.objects.filter(pk=record.pk).update(status=RunStatus.FAILED, finished=timezone.now(),
                                                 seconds=time.perf_counter() - started)
@@ -219,117 +220,130 @@ def _by_ids(model, ids: list[int]):
         yield from model.objects.filter(pk__in=ids[start:start + BATCH])
 
 
-def _severity(codes, severities: dict[str, int]) -> int:
-    return max((severities.get(c, 1) for c in codes), default=1)
+def fingerprint(rules: str, figures: str) -> str:
+    """What an alert said when written: a run compares this instead of decoding every open alert's figures."""
+    return hashlib.md5(f"{rules}|{figures}".encode()).hexdigest()
 
 
-def _verify_due(plan: engine.Plan, village_code: str, cache: dict) -> dt.date:
-    county = village_code[:planning.COUNTY_DIGITS]
-    if county not in cache:
-        cache[county] = int(planning.parameter(VERIFY_DAYS, plan.year, village_code, DEFAULT_VERIFY_DAYS))
-    return plan.today + dt.timedelta(days=cache[county])
+OPEN_SCHEMA = {"id": pl.Int64, "household_id": pl.Int64, "rules_open": pl.String, "fingerprint_open": pl.String,
+               "firing": pl.Boolean, "year": pl.Int64, "status": pl.String, "source": pl.String}
 
 
-def _reconcile_alerts(record: Run, plan: engine.Plan, hits, *, acting_user, channel) -> tuple[int, int, int, int]:
-    """Open new alerts, refresh changed ones, close (or mark) those that no longer fire. Returns the counts."""
-    severities = dict(Rule.objects.filter(family=Family.MONITORING).values_list("code", "severity"))
-    by_household = {hit.household_id: hit for hit in hits}
+def _reconcile_alerts(record: Run, plan: engine.Plan, frame: pl.DataFrame, *, acting_user, channel):
+    """Open new alerts, refresh changed ones, close (or mark) those that no longer fire. Returns the counts.
+
+    The comparison runs on columns (the run's hit frame against the open alerts' keys and fingerprints); only the
+    alerts that change are loaded as model instances.
+    """
+    frame = frame.with_columns(pl.Series("fingerprint", [
+        fingerprint(r, f) for r, f in zip(frame["rules"].to_list(), frame["figures"].to_list())], dtype=pl.String))
     scope = Alert.objects.filter(**_range_filter(plan.prefix))
-    # Compare on plain values; only the alerts that change are loaded as model instances (a steady-state run
-    # over a province compares hundreds of thousands and changes few).
-    current = {
-        row[1]: row for row in scope.filter(status__in=OPEN_ALERT_STATUSES).values_list(
-            "id", "household_id", "rules", "figures", "firing", "year", "status", "source")
-    }
+    current = pl.DataFrame(
+        list(scope.filter(status__in=OPEN_ALERT_STATUSES).values_list(
+            "id", "household_id", "rules", "fingerprint", "firing", "year", "status", "source")),
+        schema=OPEN_SCHEMA, orient="row",
+    )
+    joined = frame.join(current, on="household_id", how="left")
+    new = joined.filter(pl.col("id").is_null())
     # A household the village already found not at risk this year is not re-alerted for the same rules.
     settled = {}
     for household_id, rules in scope.filter(
         status__in=(AlertStatus.NO_RISK, AlertStatus.NOT_INCLUDED), year=plan.year
     ).values_list("household_id", "rules"):
         settled.setdefault(household_id, set()).update(c for c in rules.split(",") if c)
-    now, due_cache = timezone.now(), {}
-    new, changed, closed, entries = [], [], [], []
-    unchanged = 0
-    refresh, stop = [], []
-    for household_id, hit in by_household.items():
-        rules = ",".join(hit.rules)
-        row = current.get(household_id)
-        if row is None:
-            if set(hit.rules) <= settled.get(household_id, set()):
-                unchanged += 1
-                continue
-            new.append((household_id, hit.village_code, rules, json.dumps(hit.figures, ensure_ascii=False),
-                        _severity(hit.rules, severities), _verify_due(plan, hit.village_code, due_cache)))
-        elif (row[2], row[3], row[4], row[5]) != (rules, hit.figures, True, plan.year):
-            refresh.append(row[0])
-        else:
-            unchanged += 1
-    for household_id, (pk, _h, rules, _f, firing, _y, status, source) in current.items():
-        if household_id in by_household or not rules:
-            continue
-        if (status == AlertStatus.PENDING and source == Source.RULE) or firing:
-            stop.append(pk)
-    for alert in _by_ids(Alert, refresh):
-        hit = by_household[alert.household_id]
+    suppressed = [
+        household_id for household_id, rules in
+        new.filter(pl.col("household_id").is_in(list(settled))).select("household_id", "rules").iter_rows()
+        if set(rules.split(",")) <= settled[household_id]
+    ]
+    new = new.filter(~pl.col("household_id").is_in(suppressed))
+    existing = joined.filter(pl.col("id").is_not_null())
+    refresh = existing.filter(
+        (pl.col("rules") != pl.col("rules_open")) | (pl.col("fingerprint") != pl.col("fingerprint_open"))
+        | ~pl.col("firing") | (pl.col("year") != plan.year)
+    )
+    unchanged = existing.height - refresh.height + len(suppressed)
+    stop = current.filter(
+        ~pl.col("household_id").is_in(frame["household_id"].implode()) & (pl.col("rules_open") != "")
+        & (((pl.col("status") == AlertStatus.PENDING.value) & (pl.col("source") == Source.RULE.value))
+           | pl.col("firing"))
+    )["id"].to_list()
+    now = timezone.now()
+    changed, closed = [], []
+    updates = {row["id"]: row for row in refresh.select("id", "rules", "figures", "severity", "fingerprint")
+               .iter_rows(named=True)}
+    for alert in _by_ids(Alert, list(updates)):
+        row = updates[alert.pk]
         before = snapshot(alert)
-        alert.rules, alert.figures, alert.firing, alert.year = ",".join(hit.rules), hit.figures, True, plan.year
-        alert.severity, alert.last_run, alert.updated = _severity(hit.rules, severities), record, now
+        alert.rules, alert.figures, alert.severity = row["rules"], json.loads(row["figures"]), row["severity"]
+        alert.fingerprint, alert.firing, alert.year = row["fingerprint"], True, plan.year
+        alert.last_run, alert.updated = record, now
         changed.append((alert, before))
     for alert in _by_ids(Alert, stop):
         before = snapshot(alert)
+        alert.firing, alert.last_run, alert.updated = False, record, now
         if alert.status == AlertStatus.PENDING and alert.source == Source.RULE:
             alert.status, alert.closed, alert.verification = AlertStatus.CLOSED, now, AUTO_CLOSE_NOTE
-            alert.firing, alert.last_run, alert.updated = False, record, now
             closed.append((alert, before))
-        elif alert.firing:
+        else:
             # Leads and alerts already in a procedure stay open; they are only marked as no longer firing.
-            alert.firing, alert.last_run, alert.updated = False, record, now
             changed.append((alert, before))
-    _insert_alerts(new, record, plan.year, acting_user=acting_user, channel=channel)
-    fields = ["rules", "figures", "firing", "year", "severity", "last_run", "updated", "status", "closed",
-              "verification"]
+    _insert_alerts(new, record, plan, acting_user=acting_user, channel=channel)
+    fields = ["rules", "figures", "fingerprint", "firing", "year", "severity", "last_run", "updated", "status",
+              "closed", "verification"]
     Alert.objects.bulk_update([a for a, _ in changed + closed], fields, batch_size=BATCH)
-    for alert, before in changed + closed:
-        entries.append(build_entry(alert, before=before, after=snapshot(alert), acting_user=acting_user,
-                                   channel=channel, note=f"预警运行 #{record.pk}"))
-    _audit_bulk(entries)
-    return len(new), len(changed), unchanged, len(closed)
+    _audit_bulk([
+        build_entry(alert, before=before, after=snapshot(alert), acting_user=acting_user, channel=channel,
+                    note=f"预警运行 #{record.pk}")
+        for alert, before in changed + closed
+    ])
+    return new.height, len(changed), unchanged, len(closed)
 
 
-def _insert_alerts(rows, record: Run, year: int, *, acting_user, channel) -> None:
+def _insert_alerts(new: pl.DataFrame, record: Run, plan: engine.Plan, *, acting_user, channel) -> None:
     """New alerts and their audit rows by COPY (PostgreSQL) or executemany (SQLite): a first run over a province
-    opens hundreds of thousands. ``rows``: (household id, village code, rules, figures JSON, severity, due)."""
-    if not rows:
+    opens hundreds of thousands."""
+    if not new.height:
         return
-    household, village, rules, figures, severity, due = (list(column) for column in zip(*rows))
-    first = bulkload.allocate_ids(Alert, len(rows))
-    ids = list(range(first, first + len(rows)))
+    counties = new["village_code"].str.slice(0, planning.COUNTY_DIGITS).unique().to_list()
+    days = {county: int(values[VERIFY_DAYS] if values[VERIFY_DAYS] is not None else DEFAULT_VERIFY_DAYS)
+            for county, values in planning.resolve_for_counties([VERIFY_DAYS], plan.year, counties).items()}
+    first = bulkload.allocate_ids(Alert, new.height)
     user = acting_user if acting_user is not None and acting_user.is_authenticated else None
-    bulkload.load_frame(Alert, pl.DataFrame({
-        "id": ids, "household_id": household, "village_id": village, "year": [year] * len(ids),
-        "source": [Source.RULE.value] * len(ids), "status": [AlertStatus.PENDING.value] * len(ids),
-        "rules": rules, "figures": figures, "severity": severity, "firing": [True] * len(ids), "due": due,
-        "first_run_id": [record.pk] * len(ids), "last_run_id": [record.pk] * len(ids),
-        "created_by_id": [user.pk if user else None] * len(ids),
-    }, schema_overrides={"created_by_id": pl.Int64}))
-    # The audit row of each insert: the same {field: [before, after]} shape record_change writes.
-    changes = [
-        json.dumps({"household": [None, h], "village": [None, v], "year": [None, year], "source": [None, "rule"],
-                    "status": [None, "pending"], "rules": [None, r], "figures": [None, json.loads(f)],
-                    "severity": [None, sv], "due": [None, d.isoformat()]}, ensure_ascii=False)
-        for h, v, r, f, sv, d in rows
-    ]
-    bulkload.load_frame(AuditLog, pl.DataFrame({
-        "user_id": [user.pk if user else None] * len(ids), "username": [user.username if user else ""] * len(ids),
-        "channel": [channel] * len(ids), "action": [Action.CREATE.value] * len(ids),
-        "object_type": ["alert"] * len(ids), "object_id": [str(i) for i in ids],
-        "object_repr": [f"预警 #{i}" for i in ids], "parent_type": ["household"] * len(ids),
-        "parent_id": [str(h) for h in household], "region_code": village, "changes": changes,
-        "note": [f"预警运行 #{record.pk} 新增预警"] * len(ids),
-    }, schema_overrides={"user_id": pl.Int64}))
+    alerts = new.select(
+        pl.int_range(first, first + new.height, dtype=pl.Int64).alias("id"),
+        "household_id", pl.col("village_code").alias("village_id"), pl.lit(plan.year).alias("year"),
+        pl.lit(Source.RULE.value).alias("source"), pl.lit(AlertStatus.PENDING.value).alias("status"),
+        "rules", "figures", "fingerprint", "severity", pl.lit(True).alias("firing"),
+        (pl.lit(plan.today) + pl.duration(days=pl.col("village_code").str.slice(0, planning.COUNTY_DIGITS)
+                                          .replace_strict(days, return_dtype=pl.Int64))).alias("due"),
+        pl.lit(record.pk).alias("first_run_id"), pl.lit(record.pk).alias("last_run_id"),
+        pl.lit(user.pk if user else None, dtype=pl.Int64).alias("created_by_id"),
+    )
+    bulkload.load_frame(Alert, alerts)
+    # The audit row of each insert, in the {field: [before, after]} shape record_change writes.
+    changes = pl.concat_str([
+        pl.lit('{"household": [null, '), pl.col("household_id").cast(pl.String),
+        pl.lit('], "village": [null, "'), pl.col("village_id"),
+        pl.lit(f'"], "year": [null, {plan.year}], "source": [null, "rule"], "status": [null, "pending"], '
+               '"rules": [null, "'), pl.col("rules"),
+        pl.lit('"], "figures": [null, '), pl.col("figures"),
+        pl.lit('], "severity": [null, '), pl.col("severity").cast(pl.String),
+        pl.lit('], "due": [null, "'), pl.col("due").cast(pl.String), pl.lit('"]}'),
+    ])
+    bulkload.load_frame(AuditLog, alerts.select(
+        pl.lit(user.pk if user else None, dtype=pl.Int64).alias("user_id"),
+        pl.lit(user.username if user else "").alias("username"), pl.lit(channel).alias("channel"),
+        pl.lit(Action.CREATE.value).alias("action"), pl.lit("alert").alias("object_type"),
+        pl.col("id").cast(pl.String).alias("object_id"),
+        pl.concat_str([pl.lit("预警 #"), pl.col("id").cast(pl.String)]).alias("object_repr"),
+        pl.lit("household").alias("parent_type"), pl.col("household_id").cast(pl.String).alias("parent_id"),
+        pl.col("village_id").alias("region_code"), changes.alias("changes"),
+        pl.lit(f"预警运行 #{record.pk} 新增预警").alias("note"),
+    ))
 
 
-def _reconcile_findings(record: Run, plan: engine.Plan, hits, *, acting_user, channel) -> tuple[int, int, int, int]:
+def _reconcile_findings(record: Run, plan: engine.Plan, frame: pl.DataFrame, *, acting_user, channel):
     """Data-quality findings: add new ones, refresh figures, mark fixed the ones that no longer fire."""
     rules = list(Rule.objects.filter(family=Family.QUALITY, enabled=True).select_related("region"))
 
@@ -349,7 +363,7 @@ def _reconcile_findings(record: Run, plan: engine.Plan, hits, *, acting_user, ch
     new, changed, fixed, entries = [], [], [], []
     unchanged = 0
     refresh = {}
-    for hit in hits:
+    for hit in engine.hits(frame):
         for code in hit.rules:
             row = current.pop((hit.household_id, code), None)
             if row is None:
