@@ -4,7 +4,7 @@ from fupin.core.tables import DATE, DATETIME, NUMBER, Column, Table
 from fupin.regions.models import Level
 
 from . import rules as rule_book
-from .models import Dataset, Suspect, SuspectStatus
+from .models import ComparisonRun, Dataset, RunStatus, Suspect, SuspectStatus
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -69,5 +69,27 @@ DATASET_TABLE = Table(
         Column("无效证件号码", "ids_rejected", NUMBER),
         Column("重复行数", "duplicates", NUMBER),
         Column("保存至", "retention_until", DATE),
+    ],
+)
+
+
+def run_results(summary: dict) -> str:
+    """各规则 命中/新增/消除 in one cell."""
+    rules = (summary or {}).get("rules", {})
+    return "；".join(f"{r['name']}：命中{r['hits']}，新增{r['new']}，消除{r['closed']}" for r in rules.values())
+
+
+RUN_TABLE = Table(
+    "比对任务",
+    ComparisonRun,
+    [
+        Column("编号", "id", NUMBER),
+        Column("比对范围", "region_code", width=14),
+        Column("发起人", "started_by__full_name"),
+        Column("发起时间", "created", DATETIME),
+        Column("完成时间", "finished", DATETIME),
+        Column("状态", "status", choices=dict(RunStatus.choices)),
+        Column("结果", "summary", transform=run_results, width=80),
+        Column("说明", "message", width=30),
     ],
 )

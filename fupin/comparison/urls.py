@@ -20,6 +20,7 @@ urlpatterns = [
     path("rules/<int:pk>/edit/", views.rule_edit, name="rule_edit"),
     path("runs/", views.run_list, name="run_list"),
     path("runs/new/", views.run_create, name="run_create"),
+    path("runs/export/", views.run_export, name="run_export"),
     path("runs/<int:pk>/", views.run_detail, name="run_detail"),
     path("suspects/", views.suspect_list, name="suspect_list"),
     path("suspects/export/", views.suspect_export, name="suspect_export"),

@@ -39,7 +39,7 @@ from .forms import (
 )
 from .kinds import auto_mapping
 from .models import CustomRule, DatasetKind, SuspectStatus
-from .tables import DATASET_TABLE, SUSPECT_TABLE, XLSX, evidence_text
+from .tables import DATASET_TABLE, RUN_TABLE, SUSPECT_TABLE, XLSX, evidence_text
 
 PAGE_SIZE = 50
 UPLOAD_SESSION = "comparison_uploads"
@@ -280,6 +280,10 @@ def run_list(request):
     page = Paginator(services.runs_visible_to(request.user).prefetch_related("datasets"), PAGE_SIZE).get_page(
         request.GET.get("page"))
     return render(request, "comparison/run_list.html", {"page": page, "can_run": services.can_run(request.user)})
+
+
+def run_export(request):
+    return _xlsx_response(lambda out: RUN_TABLE.write(services.runs_visible_to(request.user), out), "比对任务")
 
 
 def run_create(request):

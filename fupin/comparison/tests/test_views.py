@@ -92,6 +92,10 @@ def test_run_verify_and_dashboard(client_as, users, load, make_household, region
     assert 'data-testid="suspect-panel"' in household_page and "死亡人员仍在册" in household_page
     assert village.get(reverse("comparison:suspect_attachment", args=[suspect.pk])).status_code == 200
 
+    runs = county.get(reverse("comparison:run_export"))
+    rows = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(b"".join(runs.streaming_content))) \
+        .get_sheet_by_index(0).to_python()
+    assert rows[1][5] == "已完成" and "死亡人员仍在册：命中1，新增1" in rows[1][6]
     dashboard = county.get(reverse("comparison:dashboard")).content.decode()
     assert "尹集镇" in dashboard and "100.0%" in dashboard
     export = county.get(reverse("comparison:dashboard"), {"export": "1"})
