@@ -3,6 +3,7 @@
 import datetime as dt
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
@@ -42,8 +43,12 @@ def load(job, progress):
         raise JobError(_message(exc)) from exc
     finally:
         path.unlink(missing_ok=True)
+    if dataset.error_file:
+        job.error_file = str(Path(settings.MEDIA_ROOT) / dataset.error_file)  # offered on the job's own page
     return {"dataset_id": dataset.pk, "rows_stored": dataset.rows_stored, "ids_rejected": dataset.ids_rejected,
-            "url": reverse("comparison:dataset_detail", args=[dataset.pk])}
+            "url": reverse("comparison:dataset_detail", args=[dataset.pk]),
+            "summary": f"已导入“{dataset.title}”：读取 {dataset.rows_read} 行，有效 {dataset.rows_stored} 行，"
+                       f"无效证件号码 {dataset.ids_rejected} 行，重复 {dataset.duplicates} 行"}
 
 
 @handler("comparison.run")
@@ -53,4 +58,7 @@ def run(job, progress):
         results = services.execute_run(comparison, progress)
     except (ValidationError, LookupError) as exc:
         raise JobError(_message(exc)) from exc
-    return {"run_id": comparison.pk, "rules": results, "url": reverse("comparison:run_detail", args=[comparison.pk])}
+    new = sum(r["new"] + r["reopened"] for r in results.values())
+    closed = sum(r["closed"] for r in results.values())
+    return {"run_id": comparison.pk, "rules": results, "url": reverse("comparison:run_detail", args=[comparison.pk]),
+            "summary": f"比对完成：新增疑点 {new} 个，消除 {closed} 个（比对任务 #{comparison.pk}）"}
