@@ -381,7 +381,10 @@ def bench_load(target: Target, args, workdir: Path) -> dict:
 def bench_export(target: Target, args, workdir: Path) -> dict:
     figures = {}
     if args.export_people != args.people or "load" not in args.steps:
-        run_step("demo", target, workdir, people=args.export_people, seed=args.seed)
+        demo = figures["export_demo"] = run_step("demo", target, workdir, people=args.export_people, seed=args.seed)
+        line(f"demo of {args.export_people:,} people to export", demo)
+        print(f"    wipe {demo['wipe']:.1f} s, generate {demo['generate']:.1f} s, load {demo['load']:.1f} s, "
+              f"index {demo['index']:.1f} s", flush=True)
     for step in ("export", "export_bare"):
         path = workdir / f"{step}.xlsx"
         result = figures[step] = run_step(step, target, workdir, output=path)
