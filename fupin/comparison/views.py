@@ -152,17 +152,21 @@ def dataset_upload(request):
         path = services.store_upload(upload)
         token = path.stem
         try:
-            reader.open_source(path, upload.name)
+            source = reader.open_source(path, upload.name)
         except excel.SpreadsheetError as exc:
             path.unlink(missing_ok=True)
             form.add_error("file", str(exc))
         else:
             data = form.cleaned_data
             uploads = request.session.get(UPLOAD_SESSION, {})
+            # The header and first rows travel in the session: a big workbook is parsed once here, not again
+            # each time the mapping page is shown.
             uploads[token] = {
                 "path": str(path), "file_name": upload.name, "kind": data["kind"].code, "title": data["title"],
                 "reference_date": data["reference_date"].isoformat() if data["reference_date"] else "",
-                "department": data["department"],
+                "department": data["department"], "header": source.header, "header_row": source.header_row,
+                "preview": [[(row[i] if i < len(row) else "") for i in range(len(source.header))]
+                            for row in source.preview],
             }
             request.session[UPLOAD_SESSION] = uploads
             return redirect("comparison:dataset_mapping", token=token)
@@ -175,17 +179,17 @@ def dataset_mapping(request, token):
         messages.error(request, "上传的文件已失效，请重新上传")
         return redirect("comparison:dataset_upload")
     kind = get_object_or_404(DatasetKind, code=pending["kind"])
-    source = reader.open_source(pending["path"], pending["file_name"])
+    header = pending["header"]
     fields = list(kind.fields.all())
     try:
-        initial = services.resolve_mapping(kind, source.header)
+        initial = services.resolve_mapping(kind, header)
     except ValidationError:
-        initial = auto_mapping(fields, source.header, kind.remembered_mapping)
-    form = MappingForm(request.POST or None, fields=fields, header=source.header, initial_mapping=initial)
+        initial = auto_mapping(fields, header, kind.remembered_mapping)
+    form = MappingForm(request.POST or None, fields=fields, header=header, initial_mapping=initial)
     if request.method == "POST" and form.is_valid():
         try:
             mapping = form.mapping()
-            services.resolve_mapping(kind, source.header, mapping)
+            services.resolve_mapping(kind, header, mapping)
         except ValidationError as exc:
             _errors(form, exc)
         else:
@@ -200,10 +204,7 @@ def dataset_mapping(request, token):
             uploads.pop(token, None)
             request.session[UPLOAD_SESSION] = uploads
             return redirect("comparison:upload_progress", job_id=job.pk)
-    rows = [[(row[i] if i < len(row) else "") for i in range(len(source.header))] for row in source.preview]
-    return render(request, "comparison/dataset_mapping.html", {
-        "form": form, "kind": kind, "source": source, "pending": pending, "preview": rows,
-    })
+    return render(request, "comparison/dataset_mapping.html", {"form": form, "kind": kind, "pending": pending})
 
 
 def _own_job(request, job_id, kind) -> Job:
