@@ -7,6 +7,8 @@ are written, so the trail itself leaks no ID or bank numbers.
 import datetime as dt
 import decimal
 
+from django.db.models.fields.files import FieldFile
+
 from fupin.core.idnumber import mask
 
 from .models import Action, AuditLog
@@ -15,6 +17,8 @@ HIDDEN = "（已隐藏）"
 
 
 def _plain(value):
+    if isinstance(value, FieldFile):
+        return value.name or ""
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):

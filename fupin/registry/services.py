@@ -6,7 +6,7 @@ right, validates (ID numbers, code tables, one person in one household), writes,
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import ProtectedError, Q
 
 from fupin.accounts.models import Role
 from fupin.audit.models import Action
@@ -189,11 +189,31 @@ def update_household(household: Household, *, acting_user, channel, note: str = 
 
 @transaction.atomic
 def delete_household(household: Household, *, acting_user, channel) -> None:
+    """Only for records entered by mistake: a household other records (procedures, alerts…) refer to stays."""
     ensure_can_write(acting_user, household.village_id)
     for member in household.members.all():
         record_change(member, before=snapshot(member), acting_user=acting_user, channel=channel, action=Action.DELETE)
     record_change(household, before=snapshot(household), acting_user=acting_user, channel=channel, action=Action.DELETE)
-    household.delete()
+    try:
+        with transaction.atomic():
+            household.delete()
+    except ProtectedError as exc:
+        kinds = "、".join(sorted({str(obj._meta.verbose_name) for obj in exc.protected_objects}))
+        raise ValidationError(
+            {"__all__": f"该户已有{kinds}等业务记录，不能删除；如需清退请发起相应程序"}
+        ) from exc
+
+
+# Checks other apps add to refuse writes of a year's accounts and checks (e.g. a year locked by the yearly
+# adjustment); each takes (village code, year) and returns a Chinese refusal or None.
+YEAR_GUARDS: list = []
+
+
+def ensure_year_open(village_code: str, year: int) -> None:
+    for guard in YEAR_GUARDS:
+        refusal = guard(village_code, year)
+        if refusal:
+            raise ValidationError({"year": refusal})
 
 
 @transaction.atomic
@@ -232,6 +252,7 @@ def remove_member(member: Member, reason: str, *, acting_user, channel, note: st
 @transaction.atomic
 def save_income_account(account: IncomeAccount, *, acting_user, channel) -> IncomeAccount:
     ensure_can_write(acting_user, account.household.village_id)
+    ensure_year_open(account.household.village_id, account.year)
     if not account.household_size:
         account.household_size = account.household.size
     account.compute()
@@ -251,6 +272,7 @@ def save_income_account(account: IncomeAccount, *, acting_user, channel) -> Inco
 @transaction.atomic
 def save_security_check(check: SecurityCheck, *, acting_user, channel) -> SecurityCheck:
     ensure_can_write(acting_user, check.household.village_id)
+    ensure_year_open(check.household.village_id, check.year)
     errors = check_codes(check, {"house_grade": "house_grade"})
     if check.house_grade in ("C", "D") and check.housing_secure:
         errors["housing_secure"] = "住房为C级或D级危房时，住房安全不能认定为有保障"

@@ -110,7 +110,11 @@ def household_edit(request, pk):
 @require_POST
 def household_delete(request, pk):
     household = _household(request, pk)
-    services.delete_household(household, acting_user=request.user, channel=Channel.PAGE)
+    try:
+        services.delete_household(household, acting_user=request.user, channel=Channel.PAGE)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect("registry:household_detail", pk=household.pk)
     messages.success(request, f"已删除：{household}")
     return redirect("registry:household_list")
 

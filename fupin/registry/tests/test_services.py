@@ -165,3 +165,37 @@ def test_search_by_name_number_and_id_tail(make_household, regions, users):
     assert list(services.search_households(base, "李四")) == [household]
     assert list(services.search_households(base, head_id[-6:])) == [household]
     assert list(services.search_households(base, head_id.lower())) == [household]
+
+
+def test_locked_year_refuses_account_writes(make_household, regions, users):
+    from fupin.procedures.models import Adjustment, AdjustmentStatus
+
+    household = make_household(regions["village_a1"])
+    Adjustment.objects.create(county=regions["county"], year=2024, status=AdjustmentStatus.CLOSED)
+    with pytest.raises(ValidationError) as exc:
+        services.save_income_account(
+            IncomeAccount(household=household, year=2024, household_size=1), acting_user=users["county"],
+            channel=Channel.PAGE,
+        )
+    assert "锁定" in exc.value.message_dict["year"][0]
+    services.save_income_account(
+        IncomeAccount(household=household, year=2025, household_size=1), acting_user=users["county"],
+        channel=Channel.PAGE,
+    )
+
+
+def test_household_with_procedures_cannot_be_deleted(make_household, regions, users):
+    from fupin.procedures.models import Kind
+    from fupin.procedures.services import start_procedure
+
+    household = make_household(regions["village_a1"], status="6", category="4")
+    services.save_income_account(
+        IncomeAccount(household=household, year=2016, wage_income=Decimal("2000"), household_size=1),
+        acting_user=users["county"], channel=Channel.PAGE,
+    )
+    start_procedure(Kind.IDENTIFICATION, household, year=2016, details={"category": "2", "main_cause": "2"},
+                    reason="因残致贫", acting_user=users["village_a1"], channel=Channel.PAGE)
+    with pytest.raises(ValidationError) as exc:
+        services.delete_household(household, acting_user=users["county"], channel=Channel.PAGE)
+    assert "不能删除" in exc.value.message_dict["__all__"][0]
+    assert Household.objects.filter(pk=household.pk).exists()
