@@ -15,6 +15,23 @@ from fupin.core import idnumber
 PASSWORD = "Test1234pass"
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """Keep the migrated seed data (code tables, poverty lines, procedure definitions…) for serialized rollback.
+
+    Playwright's sync API runs an event loop in the main thread, and under one Django's connection handler (asgiref
+    Local) hands out new DatabaseWrapper objects, which lack the per-instance ``_test_serialized_contents`` that
+    transactional tests restore from; so flushed seed data never came back. Putting it on the class reaches every
+    wrapper.
+    """
+    from django.db import connections
+
+    for connection in connections.all():
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents:
+            type(connection)._test_serialized_contents = contents
+
+
 @pytest.fixture(autouse=True)
 def _immediate_tasks(settings, tmp_path):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
