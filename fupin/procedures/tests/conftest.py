@@ -2,7 +2,6 @@
 
 import contextlib
 import datetime as dt
-from importlib import import_module
 from decimal import Decimal
 
 import pytest
@@ -21,22 +20,6 @@ from fupin.registry.services import (
 )
 
 YEAR = 2016
-
-
-@pytest.fixture
-def seeded(db):
-    """The default code tables, poverty lines and procedure definitions, put back if an earlier flushing test
-    removed them: serialized_rollback does not restore them for tests that start the session ``browser`` fixture
-    after another transactional test has run (seen with pytest-django 4.14)."""
-    from django.apps import apps
-
-    from fupin.dictionaries.models import Entry
-    from fupin.procedures.models import PovertyLine
-
-    if not Entry.objects.exists():
-        import_module("fupin.dictionaries.migrations.0002_default_entries").install(apps, None)
-    if not PovertyLine.objects.exists():
-        import_module("fupin.procedures.migrations.0002_defaults").install(apps, None)
 
 
 @pytest.fixture

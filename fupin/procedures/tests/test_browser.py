@@ -39,7 +39,7 @@ def decide(page, decision="pass", comment=""):
     submit(page, page.get_by_test_id("decide-submit"))
 
 
-def test_identification_from_application_to_approval(seeded, page_as, browser, live_server, regions, users,
+def test_identification_from_application_to_approval(page_as, browser, live_server, regions, users,
                                                      household, accounts, monkeypatch, tmp_path):
     applicant = household(regions["village_a1"], status="6", category="4", head_name="刘二柱")
     accounts(applicant, 2000)
@@ -129,7 +129,7 @@ def test_identification_from_application_to_approval(seeded, page_as, browser, l
     assert "上传民主评议会议记录" in history
 
 
-def test_yearly_adjustment_exit_announcement_and_closing(seeded, page_as, live_server, regions, users, household,
+def test_yearly_adjustment_exit_announcement_and_closing(page_as, live_server, regions, users, household,
                                                          accounts, monkeypatch, tmp_path):
     """county opens the year → proposal job → village confirms → bulk start → exit through every step →
     county announcement printed as PDF → county closes the year and the snapshot is frozen."""
