@@ -20,7 +20,7 @@ import polars as pl
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
 from django.utils import timezone
@@ -537,6 +537,7 @@ def _execute(run: ComparisonRun, progress) -> dict:
     channel = run.summary.get("channel", "system")
     started = time.perf_counter()
     with transaction.atomic():
+        _lock_suspects()
         results = {
             code: _apply(run, rule_book.get(code), frame, by_kind, prefix, channel) for code, frame in hits.items()
         }
@@ -547,6 +548,14 @@ def _execute(run: ComparisonRun, progress) -> dict:
         run.save(update_fields=["summary", "status", "finished"])
     progress(steps, steps, "完成")
     return results
+
+
+def _lock_suspects() -> None:
+    """One run writes suspects at a time, and reads the existing ones only once it may: a second run waits instead
+    of colliding on the (rule, subject) constraint. SQLite's write transactions are serial already."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {Suspect._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
 
 
 def _plain(value):
