@@ -55,9 +55,10 @@ class MappingForm(forms.Form):
 
 
 class RunForm(forms.Form):
-    datasets = forms.ModelMultipleChoiceField(label="数据集", queryset=None, widget=forms.CheckboxSelectMultiple)
+    datasets = forms.ModelMultipleChoiceField(
+        label="数据集", queryset=None, widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}))
     rules = forms.MultipleChoiceField(
-        label="比对规则", required=False, widget=forms.CheckboxSelectMultiple,
+        label="比对规则", required=False, widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         help_text="不选则运行所选数据集适用的全部规则",
     )
     region = forms.ChoiceField(label="比对范围", required=False)
@@ -66,7 +67,8 @@ class RunForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["datasets"].queryset = datasets
         self.fields["datasets"].label_from_instance = lambda d: f"{d.title}（{d.kind.name}，{d.rows_stored} 行，{d.created:%Y-%m-%d}）"
-        self.fields["rules"].choices = [(r.code, f"{r.name}（{r.kind}）") for r in rule_book.all_rules()]
+        kinds = dict(DatasetKind.objects.values_list("code", "name"))
+        self.fields["rules"].choices = [(r.code, f"{r.name}（{kinds.get(r.kind, r.kind)}）") for r in rule_book.all_rules()]
         regions = Region.objects.visible_to(user).filter(level__in=[Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE])
         self.fields["region"].choices = [("", "本账号管辖范围")] + [
             (r.code, ("　" * (r.level - Level.COUNTY)) + r.name) for r in regions.order_by("code")
