@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from fupin.audit.models import Channel
 
 from . import services
+from .filters import filter_login_logs, filter_users
 from .forms import LoginForm, UserForm
 from .models import ApiToken, LoginLog, User
 
@@ -53,12 +54,7 @@ def _require_admin(user):
 
 def user_list(request):
     _require_admin(request.user)
-    users = User.objects.visible_to(request.user).select_related("region")
-    q = request.GET.get("q", "").strip()
-    if q:
-        users = users.filter(username__contains=q) | users.filter(full_name__contains=q)
-    if request.GET.get("role"):
-        users = users.filter(role=request.GET["role"])
+    users = filter_users(User.objects.visible_to(request.user).select_related("region"), request.GET)
     page = Paginator(users, 50).get_page(request.GET.get("page"))
     return render(request, "accounts/user_list.html", {"page": page, "roles": User._meta.get_field("role").choices})
 
@@ -95,11 +91,7 @@ def user_unlock(request, pk):
 
 def login_log(request):
     _require_admin(request.user)
-    logs = LoginLog.objects.visible_to(request.user)
-    if request.GET.get("username"):
-        logs = logs.filter(username=request.GET["username"])
-    if request.GET.get("success") in ("0", "1"):
-        logs = logs.filter(success=request.GET["success"] == "1")
+    logs = filter_login_logs(LoginLog.objects.visible_to(request.user), request.GET)
     page = Paginator(logs, 50).get_page(request.GET.get("page"))
     return render(request, "accounts/login_log.html", {"page": page})
 

@@ -19,7 +19,6 @@ from fupin.regions.models import Level, Region
 from .models import (
     HOUSEHOLD_CODED_FIELDS,
     MEMBER_CODED_FIELDS,
-    MULTI_CODED_FIELDS,
     Household,
     IncomeAccount,
     Member,
