@@ -15,7 +15,6 @@ import tempfile
 from pathlib import Path
 
 import duckdb
-import numpy as np
 import polars as pl
 import sqlglot
 from django.db import connection
@@ -94,7 +93,8 @@ class Workspace:
         where = f"WHERE h.village_id >= '{prefix}' AND h.village_id < '{upper}'" if prefix else ""
         pull(self.con, "_households", f"SELECT h.id, h.number, h.village_id, h.status, h.category FROM {h} h {where}",
              HOUSEHOLD_COLUMNS)
-        member_columns = ", ".join(f"m.{c}" for c, _ in MEMBER_COLUMNS[2:])
+        # Dates as text: SQLite's driver would otherwise build a Python date for each one.
+        member_columns = ", ".join(f"CAST(m.{c} AS TEXT)" if t == "DATE" else f"m.{c}" for c, t in MEMBER_COLUMNS[2:])
         pull(self.con, "_members",
              f"SELECT m.id, m.household_id, {member_columns} FROM {m} m JOIN {h} h ON h.id = m.household_id {where}",
              MEMBER_COLUMNS)
@@ -197,32 +197,44 @@ def plan_error(rule: Rule, fields: list[tuple[str, str]]) -> str | None:
     return None
 
 
+# How SQLite hands each DuckDB type to Python (dates as text, booleans as 0/1), for the batches written as CSV.
+_SQLITE_TYPES = {"BIGINT": pl.Int64, "INTEGER": pl.Int64, "VARCHAR": pl.String, "DATE": pl.String,
+                 "BOOLEAN": pl.Int8, "DOUBLE": pl.Float64}
+_NULL = r"\N"
+
+
 def pull(con: duckdb.DuckDBPyConnection, table: str, sql: str, columns: list[tuple[str, str]]) -> None:
     """Run ``sql`` on the application database and store the result in DuckDB as ``table`` with these columns.
 
+    Either database writes a temporary CSV that DuckDB reads in parallel: PostgreSQL by ``COPY … TO STDOUT``,
+    SQLite by batches of rows that Polars writes out (cheaper than building arrays for DuckDB from Python).
     ``sql`` is built by this module from identifiers and digits only (COPY takes no bind parameters).
     """
     connection.ensure_connection()
-    if connection.vendor == "postgresql":
-        spec = ", ".join(f"'{name}': '{type_}'" for name, type_ in columns)
-        with tempfile.NamedTemporaryFile(suffix=".csv", dir=_tmp_dir(con)) as fh:
-            with connection.connection.cursor() as cursor, cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)") as copy:
+    with tempfile.NamedTemporaryFile(suffix=".csv", dir=_tmp_dir(con)) as fh:
+        if connection.vendor == "postgresql":
+            copy_sql = f"COPY ({sql}) TO STDOUT (FORMAT csv, NULL '{_NULL}')"
+            with connection.connection.cursor() as cursor, cursor.copy(copy_sql) as copy:
                 for block in copy:
                     fh.write(block)
-            fh.flush()
-            con.execute(
-                f'CREATE OR REPLACE TABLE "{table}" AS SELECT * FROM read_csv(?, header = false, '
-                f"columns = {{{spec}}}, allow_quoted_nulls = false, quote = '\"', escape = '\"', auto_detect = false)",
-                [fh.name],
-            )
-        return
-    con.execute(f'CREATE OR REPLACE TABLE "{table}" ({", ".join(f"{n} {t}" for n, t in columns)})')
-    casts = ", ".join(f"CAST(c{i} AS {type_})" for i, (_, type_) in enumerate(columns))
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        while rows := cursor.fetchmany(FETCH_ROWS):
-            chunk = {f"c{i}": np.array(values, dtype=object) for i, values in enumerate(zip(*rows))}  # noqa: F841
-            con.execute(f'INSERT INTO "{table}" SELECT {casts} FROM chunk')
+        else:
+            schema = {name: _SQLITE_TYPES[type_] for name, type_ in columns}
+            # The driver's own cursor: Django's converters would turn every date into a Python object first.
+            cursor = connection.connection.cursor()
+            try:
+                cursor.execute(sql)
+                while rows := cursor.fetchmany(FETCH_ROWS):
+                    pl.DataFrame(rows, schema=schema, orient="row", strict=False).write_csv(
+                        fh, include_header=False, null_value=_NULL)
+            finally:
+                cursor.close()
+        fh.flush()
+        spec = ", ".join(f"'{name}': '{type_}'" for name, type_ in columns)
+        con.execute(
+            f'CREATE OR REPLACE TABLE "{table}" AS SELECT * FROM read_csv(?, header = false, columns = {{{spec}}}, '
+            f"nullstr = '{_NULL}', allow_quoted_nulls = false, quote = '\"', escape = '\"', auto_detect = false)",
+            [fh.name],
+        )
 
 
 def _tmp_dir(con) -> str | None:
