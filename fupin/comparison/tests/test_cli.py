@@ -50,13 +50,16 @@ def test_plain_output_and_errors(tmp_path, make_household, regions, users):
     assert text.startswith("数据集编号：") and "读取 1 行" in text
     dataset = Dataset.objects.get()
     assert dataset.title == "2024年参保名单"
-    text = run("compare_run", "--dataset", str(dataset.pk), "--region", "410481100000", "--user", users["county"].username)
+    text = run("compare_run", "--latest", "medical_insurance", "--region", "410481100000",
+               "--user", users["county"].username)
     assert "not_insured（未参加基本医疗保险）：命中 1，新增 1" in text
     assert number in run("compare_suspects", "--status", "open")
     with pytest.raises(CommandError, match="没有数据类型 deaths"):
         run("dataset_load", str(path), "--kind", "deaths")
     with pytest.raises(CommandError, match="数据集不存在"):
         run("compare_run", "--dataset", "999")
+    with pytest.raises(CommandError, match="没有 death 类型的数据集"):
+        run("compare_run", "--latest", "death")
     with pytest.raises(CommandError, match="没有数据类型|权限"):
         run("dataset_load", str(path), "--kind", "death", "--user", users["village_a1"].username)
 

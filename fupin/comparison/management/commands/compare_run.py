@@ -24,6 +24,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--dataset", action="append", type=int, default=[], metavar="ID", help="数据集编号，可重复")
+        parser.add_argument("--latest", action="append", default=[], metavar="KIND",
+                            help="该类型最新上传的数据集（适合定时任务），如 --latest death，可重复")
         parser.add_argument("--rule", action="append", default=[], metavar="CODE",
                             help="只运行这些规则（默认：所选数据集适用的全部规则），可重复")
         parser.add_argument("--region", default="", help="只比对该区划（12位代码）下的在册户")
@@ -34,10 +36,18 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         user = acting_user(options["user"])
-        datasets = list(services.datasets_visible_to(user).filter(pk__in=options["dataset"]))
+        visible = services.datasets_visible_to(user)
+        datasets = list(visible.filter(pk__in=options["dataset"]))
         missing = set(options["dataset"]) - {d.pk for d in datasets}
         if missing:
             raise CommandError(f"数据集不存在：{'、'.join(map(str, sorted(missing)))}")
+        for kind in options["latest"]:
+            latest = visible.filter(kind__code=kind).order_by("-created", "-pk").first()
+            if latest is None:
+                raise CommandError(f"没有 {kind} 类型的数据集")
+            datasets.append(latest)
+        if not datasets:
+            raise CommandError("请用 --dataset 或 --latest 指定数据集")
         params = {}
         for item in options["param"]:
             key, sep, value = item.partition("=")
