@@ -1,11 +1,11 @@
 from django.http import HttpResponse
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from fupin.api import api
+from fupin.core.views import home
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="registry:dashboard"), name="home"),
+    path("", home, name="home"),
     path("accounts/", include("fupin.accounts.urls")),
     path("regions/", include("fupin.regions.urls")),
     path("registry/", include("fupin.registry.urls")),

@@ -30,7 +30,7 @@ def login_view(request):
             target = request.POST.get("next") or request.GET.get("next") or ""
             if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
                 target = ""
-            return redirect(target or "registry:household_list")
+            return redirect(target or "home")
     return render(request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")})
 
 
