@@ -135,9 +135,11 @@ def main() -> None:
 
     con = duckdb.connect()
     started = time.perf_counter()
+    # Only the years the statement reads: this and last year's accounts, this year's checks.
+    where = {"registry_incomeaccount": f"WHERE year IN ({year}, {year - 1})", "registry_securitycheck": f"WHERE year = {year}"}
     for table, columns in BARE_TABLES.items():
         names = ", ".join(name for name, _type in columns)
-        pull(con, table, f"SELECT {names} FROM {table}", columns)
+        pull(con, table, f"SELECT {names} FROM {table} {where.get(table, '')}", columns)
     figures["bare_load"] = time.perf_counter() - started
     (bare_scanned, bare_hits), figures["bare_engine"] = timed(lambda: engine.run_duckdb(plan, con))
     assert bare_scanned == scanned, "DuckDB and the database disagree"

@@ -19,7 +19,9 @@ statement, ``run_django(plan)`` and ``run_duckdb(plan, con)`` execute it. The be
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import io
 import json
 import math
 import re
@@ -252,6 +254,9 @@ class Plan:
     today: dt.date = field(default_factory=dt.date.today)
     household_ids: tuple[int, ...] = ()
     exclude_monitored: bool = False
+    # Join each per-household aggregate to the households in scope; a run over (nearly) the whole register skips
+    # it, since the final join to the households restricts the rows anyway and the extra joins cost more.
+    scope_join: bool = True
 
     @property
     def parameter_codes(self) -> list[str]:
@@ -344,7 +349,8 @@ class Plan:
         window_start, window_end = self.event_window()
         # Each aggregate joins the households in scope itself (rather than a shared CTE, which PostgreSQL would
         # materialise and scan serially), so the database can run the scans in parallel.
-        scope = f"JOIN registry_household sh ON sh.id = {{}}.household_id AND {self._household_filter('sh')}"
+        scope = (f"JOIN registry_household sh ON sh.id = {{}}.household_id AND {self._household_filter('sh')}"
+                 if self.scope_join else "")
         ctes = {}
         if "mem" in used:
             aggregates = self._member_aggregates()
@@ -434,16 +440,29 @@ def _plain(value):
     return value
 
 
-def hit_frame(plan: Plan, rows: list[tuple]) -> pl.DataFrame:
+HIT_SCHEMA = {"household_id": pl.Int64, "village_code": pl.String, "rules": pl.String, "severity": pl.Int64,
+              "figures": pl.String}
+
+
+def raw_schema(plan: Plan) -> dict[str, pl.DataType]:
+    """Column types of the evaluation statement's result (keys, figure columns, one 0/1 flag per rule)."""
+    kinds = {NUMBER: pl.Float64, INTEGER: pl.Int64, TEXT: pl.String}
+    schema = {"household_id": pl.Int64, "village_code": pl.String}
+    for column in plan.figure_columns:
+        schema[column] = pl.Float64 if column.startswith("p_") else kinds[FACT_NAMES[column].kind]
+    schema.update({f"r{i}": pl.Int64 for i in range(len(plan.rules))})
+    return schema
+
+
+def hit_frame(plan: Plan, frame: pl.DataFrame) -> pl.DataFrame:
     """The firing rows as columns: household_id, village_code, rules ("M01,M03"), severity (the highest of the
     fired rules) and figures (JSON: per fired rule, the columns and parameters its condition read).
 
     Built with column expressions, not a Python loop per household: a first province run fires on hundreds of
     thousands of households.
     """
-    names = [*KEY_COLUMNS, *plan.figure_columns, *(f"r{i}" for i in range(len(plan.rules)))]
-    frame = pl.DataFrame(rows, schema=names, orient="row", infer_schema_length=None) if rows else pl.DataFrame(
-        schema={name: pl.Int64 for name in names} | {"village_code": pl.String})
+    if frame is None or not plan.rules:
+        return pl.DataFrame(schema=HIT_SCHEMA)
     values = []
     for column in plan.figure_columns:
         dtype = frame.schema[column]
@@ -467,7 +486,7 @@ def hit_frame(plan: Plan, rows: list[tuple]) -> pl.DataFrame:
         .cast(pl.Int64).alias("severity"),
         pl.concat_str([pl.lit("{"), pl.concat_str(pieces, separator=",", ignore_nulls=True), pl.lit("}")])
         .alias("figures"),
-    ) if plan.rules else frame.select("household_id", "village_code")
+    )
 
 
 def hits(frame: pl.DataFrame) -> Iterator[Hit]:
@@ -483,6 +502,27 @@ def hits(frame: pl.DataFrame) -> Iterator[Hit]:
 POSTGRES_SETTINGS = ("SET LOCAL jit = off", "SET LOCAL work_mem = '256MB'")
 
 
+def read_frame(sql: str, schema: dict[str, pl.DataType], *, using: str = "default") -> pl.DataFrame:
+    """A query's result as a Polars frame: PostgreSQL streams it with ``COPY … TO STDOUT`` (no Python object per
+    cell), SQLite hands over its rows."""
+    from django.db import connections
+
+    connection = connections[using]
+    connection.ensure_connection()
+    if connection.vendor == "postgresql":
+        buffer = io.BytesIO()
+        with connection.connection.cursor() as cursor, cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)") as copy:
+            for block in copy:
+                buffer.write(block)
+        if not buffer.tell():
+            return pl.DataFrame(schema=schema)
+        buffer.seek(0)
+        return pl.read_csv(buffer, has_header=False, new_columns=list(schema), schema=schema)
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return pl.DataFrame(cursor.fetchall(), schema=schema, orient="row")
+
+
 def run_django(plan: Plan, *, using: str = "default") -> tuple[int, pl.DataFrame]:
     """Evaluate in the Django database (SQLite or PostgreSQL): (households scanned, hit frame)."""
     from django.db import connections, transaction
@@ -495,19 +535,22 @@ def run_django(plan: Plan, *, using: str = "default") -> tuple[int, pl.DataFrame
                 cursor.execute(statement)
         cursor.execute(plan.sql(dialect, "count"))
         scanned = cursor.fetchone()[0]
-        rows = []
-        if plan.rules:
-            cursor.execute(plan.sql(dialect, "eval"))
-            rows = cursor.fetchall()
-    return scanned, hit_frame(plan, rows)
+        cursor.execute("SELECT COUNT(*) FROM registry_household")
+        if scanned * 2 >= cursor.fetchone()[0] and not plan.household_ids:
+            plan = dataclasses.replace(plan, scope_join=False)
+        raw = read_frame(plan.sql(dialect, "eval"), raw_schema(plan), using=using) if plan.rules else None
+    return scanned, hit_frame(plan, raw)
 
 
 def run_duckdb(plan: Plan, con) -> tuple[int, pl.DataFrame]:
     """Evaluate in DuckDB over tables named like the Django ones (the benchmark's bare engine, and department data
     that lives in DuckDB)."""
     scanned = con.execute(plan.sql(RULE_DIALECT, "count")).fetchone()[0]
-    rows = con.execute(plan.sql(RULE_DIALECT, "eval")).fetchall() if plan.rules else []
-    return scanned, hit_frame(plan, rows)
+    raw = None
+    if plan.rules:
+        raw = pl.DataFrame(con.execute(plan.sql(RULE_DIALECT, "eval")).fetchall(), schema=raw_schema(plan),
+                           orient="row")
+    return scanned, hit_frame(plan, raw)
 
 
 def facts_rows(plan: Plan, *, using: str = "default") -> list[dict]:

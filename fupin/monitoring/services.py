@@ -226,7 +226,7 @@ def fingerprint(rules: str, figures: str) -> str:
 
 
 OPEN_SCHEMA = {"id": pl.Int64, "household_id": pl.Int64, "rules_open": pl.String, "fingerprint_open": pl.String,
-               "firing": pl.Boolean, "year": pl.Int64, "status": pl.String, "source": pl.String}
+               "firing": pl.Int64, "year": pl.Int64, "status": pl.String, "source": pl.String}
 
 
 def _reconcile_alerts(record: Run, plan: engine.Plan, frame: pl.DataFrame, *, acting_user, channel):
@@ -238,11 +238,13 @@ def _reconcile_alerts(record: Run, plan: engine.Plan, frame: pl.DataFrame, *, ac
     frame = frame.with_columns(pl.Series("fingerprint", [
         fingerprint(r, f) for r, f in zip(frame["rules"].to_list(), frame["figures"].to_list())], dtype=pl.String))
     scope = Alert.objects.filter(**_range_filter(plan.prefix))
-    current = pl.DataFrame(
-        list(scope.filter(status__in=OPEN_ALERT_STATUSES).values_list(
-            "id", "household_id", "rules", "fingerprint", "firing", "year", "status", "source")),
-        schema=OPEN_SCHEMA, orient="row",
-    )
+    low, high = engine.code_range(plan.prefix)
+    statuses = ", ".join(f"'{status}'" for status in OPEN_ALERT_STATUSES)
+    current = engine.read_frame(
+        "SELECT id, household_id, rules, fingerprint, CASE WHEN firing THEN 1 ELSE 0 END, year, status, source "
+        f"FROM {Alert._meta.db_table} WHERE village_id >= '{low}' AND village_id <= '{high}' "
+        f"AND status IN ({statuses})", OPEN_SCHEMA,
+    ).with_columns(pl.col("rules_open", "fingerprint_open").fill_null(""), pl.col("firing") == 1)
     joined = frame.join(current, on="household_id", how="left")
     new = joined.filter(pl.col("id").is_null())
     # A household the village already found not at risk this year is not re-alerted for the same rules.
