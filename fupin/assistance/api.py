@@ -7,12 +7,28 @@ from decimal import Decimal
 from ninja import Field, Query, Router, Schema, Status
 
 from fupin.audit.models import Channel
-from fupin.core.apitools import READ_ERRORS, WRITE_ERRORS, InputSchema, Page, PageParams, paginate, visible_or_404
+from fupin.core.apitools import (
+    READ_ERRORS,
+    WRITE_ERRORS,
+    InputSchema,
+    Page,
+    PageParams,
+    paginate,
+    visible_or_404,
+)
 from fupin.regions.models import Region
 from fupin.registry.models import Household
 
 from . import services
-from .models import Helper, Measure, MeasureKind, MeasureStatus, Pairing, UnitLevel, Visit
+from .models import (
+    Helper,
+    Measure,
+    MeasureKind,
+    MeasureStatus,
+    Pairing,
+    UnitLevel,
+    Visit,
+)
 
 router = Router()
 

@@ -25,7 +25,13 @@ from fupin.regions.models import Region
 from fupin.registry.models import Household
 
 from . import services, stats
-from .filters import AlertFilterForm, MonitoredFilterForm, filter_alerts, filter_monitored, region_prefix
+from .filters import (
+    AlertFilterForm,
+    MonitoredFilterForm,
+    filter_alerts,
+    filter_monitored,
+    region_prefix,
+)
 from .forms import RuleForm
 from .models import (
     Alert,

@@ -19,7 +19,14 @@ from django.utils import timezone
 from fupin.procedures.checks import CheckResult, status_label, yuan
 
 from . import planning
-from .models import EliminationMethod, MonitoredHousehold, MonitoredKind, MonitoredStatus, RiskEvent, RiskType
+from .models import (
+    EliminationMethod,
+    MonitoredHousehold,
+    MonitoredKind,
+    MonitoredStatus,
+    RiskEvent,
+    RiskType,
+)
 
 EXITED = "2"
 POOR = ("1", "3", "4")

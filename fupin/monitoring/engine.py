@@ -289,7 +289,7 @@ class Plan:
         for county, values in sorted(counties.items()):
             cells = [f"'{county}' AS county_code"]
             for name in names:
-                key = name[2:] if name.startswith("p_") else name
+                key = name.removeprefix("p_")
                 cells.append(f"{_literal(values.get(key))} AS {name}")
             rows.append("SELECT " + ", ".join(cells))
         return " UNION ALL ".join(rows)
@@ -321,8 +321,9 @@ class Plan:
         aggregates["head_sex"] = ("MAX", "m.sex", "m.active AND m.relation = '01'")
         aggregates["spouse_sex_min"] = ("MIN", "m.sex", "m.active AND m.relation = '10'")
         aggregates["spouse_sex_max"] = ("MAX", "m.sex", "m.active AND m.relation = '10'")
-        aggregates["deaths"] = ("SUM", "1", f"NOT m.active AND m.removed_reason LIKE '%死亡%' AND m.updated > "
-                                            f"'{window_start}' AND m.updated < '{window_end + dt.timedelta(days=1)}'")
+        died = (f"NOT m.active AND m.removed_reason LIKE '%死亡%' AND m.updated > '{window_start}' "
+                f"AND m.updated < '{window_end + dt.timedelta(days=1)}'")
+        aggregates["deaths"] = ("SUM", "1", died)
         return aggregates
 
     def needed_facts(self, all_facts: bool = False) -> list[Fact]:

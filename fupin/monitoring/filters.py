@@ -5,7 +5,14 @@ from django.utils import timezone
 
 from fupin.regions.models import Region
 
-from .models import OPEN_ALERT_STATUSES, AlertStatus, MonitoredKind, MonitoredStatus, RiskType, Source
+from .models import (
+    OPEN_ALERT_STATUSES,
+    AlertStatus,
+    MonitoredKind,
+    MonitoredStatus,
+    RiskType,
+    Source,
+)
 
 OPEN = "open"
 

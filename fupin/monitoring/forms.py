@@ -8,7 +8,6 @@ from fupin.regions.models import Level, Region
 from . import engine
 from .models import (
     EliminationMethod,
-    EventKind,
     MonitoredKind,
     Parameter,
     RiskEvent,

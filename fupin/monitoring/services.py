@@ -13,7 +13,6 @@ import json
 import time
 
 import polars as pl
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone

@@ -30,7 +30,6 @@ from .forms import (
 )
 from .models import (
     Alert,
-    AlertStatus,
     Family,
     Finding,
     MonitoredHousehold,

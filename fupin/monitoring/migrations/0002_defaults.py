@@ -2,7 +2,12 @@ from decimal import Decimal
 
 from django.db import migrations
 
-from fupin.monitoring.defaults import MONITORING_RULES, PARAMETERS, PROCEDURES, QUALITY_RULES
+from fupin.monitoring.defaults import (
+    MONITORING_RULES,
+    PARAMETERS,
+    PROCEDURES,
+    QUALITY_RULES,
+)
 
 
 def install(apps, schema_editor):

@@ -9,7 +9,7 @@ from django.utils import timezone
 from conftest import new_id
 
 YEAR = timezone.localdate().year - 1  # the default run year: the last complete year
-LINE = Decimal("7000")
+LINE = Decimal(7000)
 
 
 @pytest.fixture
@@ -20,7 +20,7 @@ def lines(regions):
         PovertyLine.objects.update_or_create(kind=LineKind.MONITORING, year=year, region=None,
                                              defaults={"amount": LINE})
         PovertyLine.objects.update_or_create(kind=LineKind.POVERTY, year=year, region=None,
-                                             defaults={"amount": Decimal("4500")})
+                                             defaults={"amount": Decimal(4500)})
     return LINE
 
 
@@ -69,4 +69,4 @@ def member_id():
 
 
 # The procedures app's driver for moving a procedure through its steps (attachments, notices, time passing).
-from fupin.procedures.tests.conftest import days_later, flow  # noqa: E402,F401
+from fupin.procedures.tests.conftest import days_later, flow  # noqa: F401

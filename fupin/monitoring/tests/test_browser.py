@@ -13,7 +13,13 @@ from conftest import PASSWORD
 from fupin.accounts.models import Role, User
 from fupin.assistance.models import Helper, Pairing
 from fupin.audit.models import Channel
-from fupin.monitoring.models import Alert, AlertStatus, MonitoredHousehold, MonitoredStatus, Parameter
+from fupin.monitoring.models import (
+    Alert,
+    AlertStatus,
+    MonitoredHousehold,
+    MonitoredStatus,
+    Parameter,
+)
 from fupin.registry.models import IncomeAccount
 from fupin.registry.services import save_income_account
 
@@ -95,7 +101,7 @@ def test_alert_to_risk_elimination(page_as, live_server, household, regions, use
 
     # 6. Income recovers; the village starts risk elimination, which is approved and closes the monitoring.
     account = IncomeAccount.objects.get(household=h, year=YEAR)
-    account.wage_income = Decimal("12000")
+    account.wage_income = Decimal(12000)
     save_income_account(account, acting_user=users["county"], channel=Channel.PAGE)
     village.reload()
     form = village.get_by_test_id("elimination-form")

@@ -44,7 +44,7 @@ def test_pages_show_only_the_village_in_scope(client, alerts, users):
 
 
 def test_exports_keep_scope_and_write_ids_as_text(client, alerts, users):
-    mine, other = alerts
+    mine, _other = alerts
     login(client, users["village_a1"])
     response = client.get("/monitoring/alerts/export/")
     rows = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0).to_python()
