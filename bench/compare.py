@@ -307,7 +307,7 @@ def path_part(args) -> dict:
         dataset = services.load_dataset(xlsx, kind=DatasetKind.objects.get(code="death"), acting_user=None,
                                         channel=Channel.CLI, title="基准测试死亡名单")
         extra.update(rows_read=dataset.rows_read, rows_stored=dataset.rows_stored, ids_rejected=dataset.ids_rejected,
-                     ids_changed=dataset.ids_changed)
+                     ids_changed=dataset.ids_changed, steps=dataset.report["seconds"])
     with phases("comparison_run") as extra:
         run = services.start_run(datasets=[dataset], acting_user=None, channel=Channel.CLI, run_now=True)
         extra.update(status=run.status, counts=run.summary.get("counts"), steps=run.summary.get("seconds"),

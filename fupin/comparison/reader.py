@@ -45,6 +45,7 @@ class Source:
     encoding: str = "utf-8"
     separator: str = ","
     sheet: object = field(default=None, repr=False)  # the parsed worksheet, kept for read_frame in the same process
+    total_rows: int = 0  # rows in the sheet (0 when unknown, as for CSV), for progress bars
 
     @property
     def header_row(self) -> int:
@@ -106,7 +107,7 @@ def open_source(path, file_name: str | None = None) -> Source:
     else:
         sheet = _sheet(path)
         top = [[cell_text(v) for v in row] for row in islice(sheet.iter_rows(), HEADER_SEARCH_ROWS + PREVIEW_ROWS)]
-        source = Source(path, suffix, [], 0, sheet=sheet)
+        source = Source(path, suffix, [], 0, sheet=sheet, total_rows=sheet.height)
     if not any(any(row) for row in top):
         raise SpreadsheetError("文件中没有数据（第一个工作表为空）")
     source.header_index = _find_header(top[:HEADER_SEARCH_ROWS])
