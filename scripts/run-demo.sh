@@ -8,7 +8,7 @@ pip install --quiet --upgrade pip
 pip install --quiet -e .
 fupin migrate --no-input
 # Demo data only on an empty database, so a restart keeps what users entered.
-if [ "$(fupin shell -c 'from fupin.registry.models import Household; print(Household.objects.exists())')" = "False" ]; then
+if [ "$(fupin shell --no-imports -c 'from fupin.registry.models import Household; print(Household.objects.exists())')" = "False" ]; then
   fupin demo "$@"
 fi
 exec fupin serve "${FUPIN_ADDR:-127.0.0.1:8000}"

@@ -1,3 +1,4 @@
+import signal
 import subprocess
 import sys
 
@@ -17,7 +18,11 @@ class Command(BaseCommand):
         worker = None
         if not no_worker:
             # The worker runs beside the web server so imports and exports make progress without a second command.
-            worker = subprocess.Popen([sys.executable, "-m", "fupin.cli", "db_worker"])
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "fupin.cli", "db_worker", "--no-reload", "--interval", "1"]
+            )
+        # A plain `kill` must still stop the worker, so turn SIGTERM into a normal exit that runs `finally`.
+        signal.signal(signal.SIGTERM, lambda *args: sys.exit(0))
         try:
             call_command("runserver", addrport, use_reloader=False)
         finally:
