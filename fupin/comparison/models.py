@@ -152,7 +152,10 @@ class DatasetRow(models.Model):
     """A valid row of a data set: the spreadsheet row number, the normalised ID number, and the other columns."""
 
     id = models.BigAutoField(primary_key=True)
-    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="rows")
+    # No database constraint: rows are only ever written in bulk together with their data set, and a
+    # million-row upload would otherwise pay a million foreign-key checks at commit. Deleting a data set still
+    # deletes its rows (Django's cascade), and a data set is never deleted without them.
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="rows", db_constraint=False)
     row_no = models.PositiveIntegerField(_("行号"))
     id_number = models.CharField(_("证件号码"), max_length=18)
     name = models.CharField(_("姓名"), max_length=100, blank=True)
