@@ -68,7 +68,7 @@ BARE_TABLES = {
         ("household_id", "BIGINT"), ("active", "BOOLEAN"), ("relation", "VARCHAR"), ("sex", "VARCHAR"),
         ("health", "VARCHAR"), ("schooling", "VARCHAR"), ("birth_date", "DATE"), ("on_dibao", "BOOLEAN"),
         ("on_tekun", "BOOLEAN"), ("work_months", "INTEGER"), ("labour_skill", "VARCHAR"),
-        ("basic_medical_insurance", "BOOLEAN"), ("removed_reason", "VARCHAR"), ("updated", "TIMESTAMPTZ"),
+        ("basic_medical_insurance", "BOOLEAN"), ("removed_reason", "VARCHAR"), ("updated", "VARCHAR"),
     ],
     "registry_incomeaccount": [
         ("household_id", "BIGINT"), ("year", "INTEGER"), ("wage_income", "DOUBLE"), ("business_income", "DOUBLE"),
@@ -138,7 +138,9 @@ def main() -> None:
     # Only the years the statement reads: this and last year's accounts, this year's checks.
     where = {"registry_incomeaccount": f"WHERE year IN ({year}, {year - 1})", "registry_securitycheck": f"WHERE year = {year}"}
     for table, columns in BARE_TABLES.items():
-        names = ", ".join(name for name, _type in columns)
+        # Dates and times as ISO text: the SQLite driver would hand over Python date objects.
+        names = ", ".join(f"CAST({name} AS TEXT)" if name in ("birth_date", "date", "updated") else name
+                          for name, _type in columns)
         pull(con, table, f"SELECT {names} FROM {table} {where.get(table, '')}", columns)
     figures["bare_load"] = time.perf_counter() - started
     (bare_scanned, bare_hits), figures["bare_engine"] = timed(lambda: engine.run_duckdb(plan, con))
