@@ -475,10 +475,14 @@ def start_inclusion(alert: Alert, *, kind: str, risks: list[str], reason: str, a
     return alert
 
 
-def sync_procedure_outcomes(*, acting_user, channel) -> int:
-    """Alerts whose inclusion procedure was rejected (认定未通过) or withdrawn (back to 待核实)."""
+def sync_procedure_outcomes(*, acting_user, channel, alerts=None) -> int:
+    """Alerts whose inclusion procedure was rejected (认定未通过) or withdrawn (back to 待核实).
+
+    The procedures engine calls no hook when a procedure ends without approval, so runs and the alert list catch
+    up here (``alerts``: the queryset to look at, default all).
+    """
     changed = 0
-    ended = Alert.objects.filter(
+    ended = (Alert.objects if alerts is None else alerts).filter(
         status=AlertStatus.IN_PROCEDURE,
         procedure__status__in=(ProcedureStatus.REJECTED, ProcedureStatus.WITHDRAWN),
     ).select_related("procedure")

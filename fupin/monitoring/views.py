@@ -113,7 +113,8 @@ def _alerts(request):
 
 
 def alert_list(request):
-    services.sync_procedure_outcomes(acting_user=request.user, channel=Channel.PAGE)
+    services.sync_procedure_outcomes(acting_user=request.user, channel=Channel.PAGE,
+                                     alerts=Alert.objects.visible_to(request.user))
     queryset, form = _alerts(request)
     page = Paginator(queryset.order_by("-severity", "due", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "monitoring/alert_list.html", {"page": page, "form": form, "names": _rule_names()})
