@@ -14,6 +14,7 @@ urlpatterns = [
     path("jobs/", include("fupin.jobs.urls")),
     path("monitoring/", include("fupin.monitoring.urls")),
     path("assistance/", include("fupin.assistance.urls")),
+    path("public/monitoring/", include("fupin.monitoring.public_urls")),
     path("procedures/", include("fupin.procedures.urls")),
     path("comparison/", include("fupin.comparison.urls")),
     path("public/notices/", include("fupin.procedures.public_urls")),

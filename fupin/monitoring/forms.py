@@ -114,3 +114,12 @@ class MonitoredForm(forms.Form):
                                       widget=forms.CheckboxSelectMultiple)
     no_work_capacity = forms.BooleanField(label="整户无劳动能力（兜底保障后继续监测）", required=False)
     note = forms.CharField(label="备注", required=False, max_length=200)
+
+
+class SelfReportForm(forms.Form):
+    household_number = forms.CharField(label="户编号", max_length=20, help_text="见扶贫手册或明白卡")
+    id_tail = forms.CharField(label="户主身份证号码后六位", min_length=6, max_length=6)
+    phone = forms.CharField(label="联系电话", max_length=11)
+    description = forms.CharField(label="遇到的困难", max_length=2000, widget=forms.Textarea(attrs={
+        "rows": 4, "placeholder": "如：家人生病住院花费较大、遭受灾害、务工收入中断等"}))
+

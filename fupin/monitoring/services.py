@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from fupin.accounts.models import Role
-from fupin.audit.models import Action, AuditLog
+from fupin.audit.models import Action, AuditLog, Channel
 from fupin.audit.services import build_entry, record_change, snapshot
 from fupin.core import bulkload
 from fupin.core.scope import in_scope
@@ -430,6 +430,38 @@ def create_lead(household: Household, *, source: str, description: str, reporter
         created_by=acting_user if acting_user.is_authenticated else None,
     )
     record_change(alert, before=None, acting_user=acting_user, channel=channel, note=f"登记线索：{alert.get_source_display()}")
+    return alert
+
+
+SELF_REPORT_ERROR = "户编号或户主证件号码后六位不正确，请核对后再提交，或直接联系村委会"
+
+
+@transaction.atomic
+def self_report(*, household_number: str, id_tail: str, phone: str, description: str) -> Alert | None:
+    """农户自主申报 from the public page: the household proves itself with the last six characters of the head's
+    ID number; the report enters the village's queue like any lead. A household with an open alert gets that
+    alert back and one under monitoring gets None: its case is already being handled, so no duplicate."""
+    id_tail, phone, description = (id_tail or "").strip().upper(), (phone or "").strip(), (description or "").strip()
+    if not description:
+        raise ValidationError({"description": "请说明遇到的困难（如生病住院、受灾、失业、收入减少等）"})
+    if not (phone.isdigit() and len(phone) == 11):
+        raise ValidationError({"phone": "请填写11位手机号码，便于村里联系核实"})
+    household = Household.objects.select_for_update().filter(number=(household_number or "").strip()).first()
+    if household is None or len(id_tail) != 6 or not household.head_id_number.upper().endswith(id_tail):
+        raise ValidationError({"__all__": SELF_REPORT_ERROR})
+    existing = Alert.objects.filter(household=household, status__in=OPEN_ALERT_STATUSES).first()
+    if existing is not None:
+        return existing
+    if MonitoredHousehold.objects.filter(household=household, status=MonitoredStatus.MONITORING).exists():
+        return None
+    year = default_year()
+    days = int(planning.parameter(VERIFY_DAYS, year, household.village_id, DEFAULT_VERIFY_DAYS))
+    alert = Alert.objects.create(
+        household=household, village_id=household.village_id, year=year, source=Source.SELF_REPORT,
+        status=AlertStatus.PENDING, description=description[:2000], reporter="农户本人（网上申报）",
+        reporter_contact=phone, due=timezone.localdate() + dt.timedelta(days=days), firing=False,
+    )
+    record_change(alert, before=None, acting_user=None, channel=Channel.PAGE, note="农户自主申报（公开页面）")
     return alert
 
 

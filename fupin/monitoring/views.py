@@ -27,6 +27,7 @@ from .forms import (
     ParameterForm,
     RuleForm,
     RunForm,
+    SelfReportForm,
 )
 from .models import (
     Alert,
@@ -369,3 +370,22 @@ def quality_recheck(request):
     else:
         messages.success(request, f"{village.name}已重新校验：新发现 {record.opened} 条，已整改 {record.closed} 条")
     return redirect(f"{reverse('monitoring:quality_list')}?region={village.code}")
+
+
+# --- public self-report --------------------------------------------------------------------------------------------
+
+def self_report(request):
+    """农户自主申报: a public page (no login) where a household reports a difficulty to its village."""
+    form = SelfReportForm(request.POST or None)
+    done = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            alert = services.self_report(**form.cleaned_data)
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            done = "已收到您的申报，村里将在几天内入户核实，请保持电话畅通。" if alert is not None else (
+                "您家已是防返贫监测户，帮扶责任人会与您联系；如有新的困难也可直接告诉帮扶责任人。")
+            form = SelfReportForm()
+    return render(request, "monitoring/self_report.html", {"form": form, "done": done})
+

@@ -121,3 +121,17 @@ def test_cli_run_and_alerts(alerts, regions, capsys):
     assert lines[0]["rules"] == ["M01"]
     call_command("monitor_alerts", "--json", "--user", "cun_a1")
     assert len(capsys.readouterr().out.splitlines()) == 1
+
+
+def test_public_self_report_enters_the_queue(client, household, regions):
+    h = household(regions["village_a1"], income=9000, phone="13800000000")
+    data = {"household_number": h.number, "id_tail": h.head_id_number[-6:], "phone": "13912345678",
+            "description": "父亲脑梗住院，自付三万多元"}
+    wrong = client.post("/public/monitoring/report/", {**data, "id_tail": "000000"}).content.decode()
+    assert "户编号或户主证件号码后六位不正确" in wrong and not Alert.objects.exists()
+    page = client.post("/public/monitoring/report/", data).content.decode()
+    assert "已收到您的申报" in page
+    alert = Alert.objects.get(household=h)
+    assert (alert.source, alert.status, alert.reporter_contact) == ("self", AlertStatus.PENDING, "13912345678")
+    client.post("/public/monitoring/report/", data)
+    assert Alert.objects.filter(household=h).count() == 1
