@@ -503,7 +503,7 @@ def start_inclusion(alert: Alert, *, kind: str, risks: list[str], reason: str, a
     alert.status, alert.procedure, alert.verification = AlertStatus.IN_PROCEDURE, procedure, reason.strip()
     alert.verified_by, alert.verified = acting_user, timezone.now()
     alert.save()
-    record_change(alert, before=before, acting_user=acting_user, channel=channel, note="发起监测对象认定程序")
+    record_change(alert, before=before, acting_user=acting_user, channel=channel, note=f"发起{procedure}")
     return alert
 
 

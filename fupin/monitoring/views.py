@@ -245,7 +245,7 @@ def monitored_detail(request, pk):
             except (PermissionDenied, ValidationError) as exc:
                 _errors(elimination_form, exc)
             else:
-                messages.success(request, f"已发起风险消除程序 #{procedure.pk}")
+                messages.success(request, f"已发起{procedure}")
                 return redirect("monitoring:monitored_detail", pk=pk)
     facts = planning.household_facts(household, year)
     context = {
