@@ -135,3 +135,10 @@ def test_public_self_report_enters_the_queue(client, household, regions):
     assert (alert.source, alert.status, alert.reporter_contact) == ("self", AlertStatus.PENDING, "13912345678")
     client.post("/public/monitoring/report/", data)
     assert Alert.objects.filter(household=h).count() == 1
+
+
+def test_household_file_shows_monitoring(client, alerts, users):
+    mine, _other = alerts
+    login(client, users["village_a1"])
+    page = client.get(f"/registry/households/{mine.household_id}/").content.decode()
+    assert 'data-testid="monitoring-panel"' in page and f"/monitoring/alerts/{mine.pk}/" in page
