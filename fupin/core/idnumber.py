@@ -19,7 +19,10 @@ _FULLWIDTH = str.maketrans(
     "0123456789XxEe+-.",
 )
 _STRIP = re.compile(r"[\s\u3000'‘’\"“”`\-]")
-_FLOAT_LIKE = re.compile(r"^\d+(\.\d+)?[eE][+-]?\d+$|^\d{15,}\.\d*$")
+_FLOAT_LIKE = re.compile(r"^[0-9]+(\.[0-9]+)?[eE][+-]?[0-9]+$|^[0-9]{15,}\.[0-9]*$")
+# ASCII only: str.isdigit() would also pass superscripts and other scripts' digits.
+_DIGITS15 = re.compile(r"[0-9]{15}")
+_BODY18 = re.compile(r"[0-9]{17}[0-9X]")
 
 
 @dataclass(frozen=True)
@@ -55,7 +58,7 @@ def check(raw: object, today: dt.date | None = None) -> IdCheck:
         return IdCheck(text, False, None, "证件号码为空")
     if _FLOAT_LIKE.match(cleaned):
         return IdCheck(text, False, None, "证件号码被 Excel 存成了数字（科学计数法），后几位已丢失，请将该列设为文本后重新录入")
-    if len(cleaned) == 15 and cleaned.isdigit():
+    if _DIGITS15.fullmatch(cleaned):
         body = cleaned[:6] + "19" + cleaned[6:]
         cleaned = body + check_char(body)
         upgraded = True
@@ -63,7 +66,7 @@ def check(raw: object, today: dt.date | None = None) -> IdCheck:
         upgraded = False
     if len(cleaned) != 18:
         return IdCheck(text, False, None, f"证件号码应为18位（或15位旧号码），实际为{len(cleaned)}位")
-    if not cleaned[:17].isdigit() or cleaned[17] not in "0123456789X":
+    if not _BODY18.fullmatch(cleaned):
         return IdCheck(text, False, None, "证件号码含有非法字符（前17位须为数字，末位为数字或X）")
     born = _birth_date(cleaned[6:14])
     today = today or dt.date.today()

@@ -15,11 +15,12 @@ def fits_the_screen(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
-def test_import_on_a_phone_from_the_list_to_the_result(page_as, users, regions, tmp_path):
+def test_import_on_a_phone_from_the_list_to_the_result(page_as, live_server, users, regions, tmp_path):
     path = workbook(tmp_path, [row("H001", regions["village_a1"].code, "张三", new_id()),
                                row("H001", "", "李四", new_id(), relation="配偶")])
     page = page_as(users["village_a1"])
     page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/registry/households/")
     page.get_by_role("link", name="从 Excel 导入").click()
     assert fits_the_screen(page)
     page.get_by_test_id("template-link").wait_for()

@@ -13,6 +13,8 @@ def test_village_account_searches_edits_and_sees_history(page_as, live_server, m
     make_household(regions["village_b1"], head_name="王外村")
 
     page = page_as(users["village_a1"])
+    assert page.get_by_test_id("total-households").inner_text() == "2"  # the overview counts only this village
+    page.get_by_role("link", name="贫困户", exact=True).click()
     table = page.get_by_test_id("household-table")
     assert "张建国" in table.inner_text() and "王外村" not in table.inner_text()
     assert "共 2 条" in page.get_by_test_id("total-count").inner_text()
@@ -60,6 +62,8 @@ def test_phone_layout_shows_household_list(browser, live_server, make_household,
     page.fill("input[name=username]", users["village_a1"].username)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    page.goto(f"{live_server.url}/registry/households/")
     assert "手机户" in page.get_by_test_id("household-table").inner_text()
     # The menu collapses behind the toggler on a phone.
     assert page.locator(".navbar-toggler").is_visible()
