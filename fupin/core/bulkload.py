@@ -185,7 +185,13 @@ def allocate_ids(model: type[models.Model], count: int, using: str = DEFAULT_DB_
             if count:
                 cursor.execute("SELECT setval(%s, %s)", [sequence, first + count - 1])
             return first
-        cursor.execute(f"SELECT COALESCE(MAX({qn(pk)}), 0) FROM {qn(table)}")
+        # Django's SQLite tables are AUTOINCREMENT: ids of deleted rows are never reused, so start past the
+        # table's high-water mark in sqlite_sequence as well as past the rows still there.
+        cursor.execute(
+            f"SELECT MAX(COALESCE((SELECT MAX({qn(pk)}) FROM {qn(table)}), 0),"
+            " COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0))",
+            [table],
+        )
         return cursor.fetchone()[0] + 1
 
 

@@ -115,3 +115,14 @@ def test_deferred_indexes_are_rebuilt_or_rolled_back(regions):
     with pytest.raises(IntegrityError), transaction.atomic(), bulkload.deferred_indexes(Household):
         bulkload.load_frame(Household, household_frame(first, 1))  # the id and number are taken
     assert index_names("registry_household") == before
+
+
+def test_allocated_ids_never_reuse_deleted_ones(db):
+    from fupin.core.bulkload import allocate_ids
+    from fupin.jobs.models import Job
+
+    first = Job.objects.create(kind="k", title="a")
+    second = Job.objects.create(kind="k", title="b")
+    deleted = second.pk
+    second.delete()
+    assert allocate_ids(Job, 1) > deleted > first.pk
