@@ -246,3 +246,14 @@ def test_readme_lists_the_demo_accounts():
     for people in (5000, 300_000):
         county = demo.plan_regions(people, demo.DEFAULT_SEED)[0]
         assert listed == {a.username: demo.account_region(a, county) for a in demo.DEMO_ACCOUNTS}
+
+
+def test_demo_province_has_lines_for_the_transition_years(db):
+    from fupin.procedures import lines
+    from fupin.procedures.models import LineKind
+
+    demo.run(300, seed=7, today=TODAY)
+    village = Region.objects.filter(level=Level.VILLAGE).first().code
+    for year in range(2021, 2026):
+        assert lines.resolve(LineKind.MONITORING, year, village) is not None
+        assert lines.resolve(LineKind.POVERTY, year, village) is not None
