@@ -17,6 +17,13 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         worker = None
         if not no_worker:
+            # This worker is the only one, so a job still marked running was cut off when the last one stopped;
+            # its writes were rolled back with its transaction, so say so instead of showing it running forever.
+            from fupin.jobs.models import Job, Status
+
+            Job.objects.filter(status=Status.RUNNING).update(
+                status=Status.FAILED, message="任务因服务停止而中断，数据未作更改，请重新提交"
+            )
             # The worker runs beside the web server so imports and exports make progress without a second command.
             worker = subprocess.Popen(
                 [sys.executable, "-m", "fupin.cli", "db_worker", "--no-reload", "--interval", "1"]
