@@ -19,9 +19,15 @@ class Role(models.TextChoices):
     LEADER = "leader", _("领导（只读）")
     AUDITOR = "auditor", _("审计督查（只读）")
     ADMIN = "admin", _("系统管理员")
+    # 三员分立 (GB/T 22239-2019): the security and audit administrators are separate accounts from the system
+    # administrator, and each account holds exactly one role.
+    SECURITY_ADMIN = "security_admin", _("安全管理员")
+    AUDIT_ADMIN = "audit_admin", _("审计管理员")
 
 
-READ_ONLY_ROLES = {Role.LEADER, Role.AUDITOR}
+READ_ONLY_ROLES = {Role.LEADER, Role.AUDITOR, Role.AUDIT_ADMIN}
+# The three administrators of 三员分立; none of them works on the register.
+ADMIN_ROLES = {Role.ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}
 # The lowest region level each role may be bound to (a village role on a village, a township role on a township…).
 ROLE_LEVEL = {Role.VILLAGE: Level.VILLAGE, Role.TOWNSHIP: Level.TOWNSHIP, Role.COUNTY: Level.COUNTY}
 
