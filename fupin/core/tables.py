@@ -27,7 +27,9 @@ class Column:
 
     ``field`` is a ``values_list`` path (``household__village_id``). ``code_table`` names the dictionary whose
     labels replace stored codes (``multi`` for comma-separated code lists). ``sensitive`` values (ID numbers,
-    bank accounts) are masked unless the export is explicitly a full one. ``region_level`` shows, for a stored
+    bank accounts, phones) are masked — with ``masker``, ID-number style by default — unless the export is
+    explicitly a full one; ``full_only`` columns (health conditions per person) are left out of a masked export
+    altogether, since no masked form of them says less. ``region_level`` shows, for a stored
     region code, the name of its ancestor at that level (the township of a village). ``choices`` maps stored
     values to labels for model choices; ``transform`` is any other pure function of the stored value.
     """
@@ -38,6 +40,8 @@ class Column:
     code_table: str | None = None
     multi: bool = False
     sensitive: bool = False
+    masker: Callable | None = None
+    full_only: bool = False
     width: float | None = None
     region_level: int | None = None
     choices: dict | None = None
@@ -64,18 +68,21 @@ class Table:
 
     @property
     def has_sensitive(self) -> bool:
-        return any(c.sensitive for c in self.columns)
+        return any(c.sensitive or c.full_only for c in self.columns)
 
-    @property
-    def writer_columns(self) -> list[excel.Col]:
-        return [excel.Col(c.header, c.writer_kind, c.width) for c in self.columns]
+    def columns_for(self, *, full: bool) -> list[Column]:
+        return [c for c in self.columns if full or not c.full_only]
+
+    def writer_columns(self, *, full: bool = False) -> list[excel.Col]:
+        return [excel.Col(c.header, c.writer_kind, c.width) for c in self.columns_for(full=full)]
 
     def rows(self, queryset, *, full: bool = False, chunk_size: int = CHUNK_SIZE) -> Iterator[list]:
         """Display values for each row of the queryset, in column order."""
-        fields = list(dict.fromkeys(c.field for c in self.columns))
+        columns = self.columns_for(full=full)
+        fields = list(dict.fromkeys(c.field for c in columns))
         position = {f: i for i, f in enumerate(fields)}
         region_names = RegionNames()
-        readers = [self._reader(col, position[col.field], full, region_names) for col in self.columns]
+        readers = [self._reader(col, position[col.field], full, region_names) for col in columns]
         if self.order_by:
             queryset = queryset.order_by(*self.order_by)
         for record in queryset.values_list(*fields).iterator(chunk_size=chunk_size):
@@ -96,7 +103,7 @@ class Table:
             elif col.kind == BOOL and value is not None:
                 value = "是" if value else "否"
             if col.sensitive and not full:
-                value = idnumber.mask(value)
+                value = (col.masker or idnumber.mask)(value)
             if col.transform is not None:
                 value = col.transform(value)
             return value
@@ -107,7 +114,7 @@ class Table:
               total: int | None = None) -> int:
         """Stream the queryset into a one-sheet workbook; ``progress(done, total)`` is called as rows go out."""
         with excel.XlsxStream(target) as out:
-            out.add_sheet(self.title, self.writer_columns)
+            out.add_sheet(self.title, self.writer_columns(full=full))
             count = 0
             for values in self.rows(queryset, full=full):
                 out.write_row(values)
@@ -117,6 +124,16 @@ class Table:
         if progress is not None:
             progress(count, total, force=True)
         return count
+
+
+def mask_phone(number: str | None) -> str:
+    """A mobile number keeps its first 3 and last 4 digits (138****1234); other numbers only their last 4."""
+    if not number:
+        return ""
+    keep_head = 3 if len(number) >= 11 else 0
+    if len(number) <= 4 + keep_head:
+        return "*" * len(number)
+    return number[:keep_head] + "*" * (len(number) - keep_head - 4) + number[-4:]
 
 
 class RegionNames:
@@ -135,4 +152,4 @@ class RegionNames:
         return self._names.get(code[:keep] + "0" * (12 - keep), "")
 
 
-__all__ = ["BOOL", "DATE", "DATETIME", "NUMBER", "TEXT", "Column", "RegionNames", "Table"]
+__all__ = ["BOOL", "DATE", "DATETIME", "NUMBER", "TEXT", "Column", "RegionNames", "Table", "mask_phone"]

@@ -2,7 +2,7 @@
 household and member columns (an export with full ID numbers is a valid import file).
 """
 
-from fupin.core.tables import BOOL, DATE, DATETIME, NUMBER, Column, Table
+from fupin.core.tables import BOOL, DATE, DATETIME, NUMBER, Column, Table, mask_phone
 from fupin.regions.models import Level
 
 from .models import Household, Member
@@ -13,7 +13,7 @@ HOUSEHOLD_COLUMNS = [
     Column("村代码", "village_id", width=15, help="所属村的12位统计用区划代码"),
     Column("村民小组", "group_name"),
     Column("家庭住址", "address", width=26),
-    Column("联系电话", "phone", width=14),
+    Column("联系电话", "phone", sensitive=True, masker=mask_phone, width=14),
     Column("开户银行", "bank_name", width=16),
     Column("银行账号", "bank_account", sensitive=True, width=22),
     Column("贫困户属性", "category", code_table="household_category", width=14),
@@ -47,8 +47,11 @@ MEMBER_COLUMNS = [
     Column("政治面貌", "political_status", code_table="political_status"),
     Column("文化程度", "education", code_table="education", width=14, help="非在校生填写；与在校生状况只能填写一项"),
     Column("在校生状况", "schooling", code_table="schooling", width=14, help="在校生填写；与文化程度只能填写一项"),
-    Column("健康状况", "health", code_table="health", multi=True, width=14, help="可多选，用顿号或逗号分隔"),
-    Column("残疾证号", "disability_cert", sensitive=True, width=24, help="20位残疾人证号，前18位应与证件号码一致"),
+    # Health per person, and the disability certificate that tells it, only in a full (audited) export.
+    Column("健康状况", "health", code_table="health", multi=True, full_only=True, width=14,
+           help="可多选，用顿号或逗号分隔"),
+    Column("残疾证号", "disability_cert", sensitive=True, full_only=True, width=24,
+           help="20位残疾人证号，前18位应与证件号码一致"),
     Column("劳动技能", "labour_skill", code_table="labour_skill", width=18),
     Column("务工状况", "work_location", code_table="work_location", width=14),
     Column("务工时间（月）", "work_months", NUMBER, help="0至12"),
