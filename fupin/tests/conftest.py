@@ -1,0 +1,254 @@
+"""The sweep's world: two counties, each scope filled with one object of every model that has an id route.
+
+Built once per module through the services (the way pages, API and CLI create them) inside a transaction that is
+rolled back at the end, so the sweep's thousands of requests don't pay for it per test. Scopes:
+
+  410481 舞钢市 / 410481100000 尹集镇 / 410481100201 张庄村   — the accounts under test ("home")
+  410481 舞钢市 / 410481101000 枣林镇 / 410481101201 王庄村   — another township ("town")
+  410482 汝州市 / 410482100000 临汝镇 / 410482100201 东街村   — another county ("county")
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+import xlsxwriter
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import override_settings
+from django.utils import timezone
+
+from conftest import PASSWORD, new_id
+
+TREE = {
+    "home": ("410481000000", "舞钢市", "410481100000", "尹集镇", "410481100201", "张庄村"),
+    "town": ("410481000000", "舞钢市", "410481101000", "枣林镇", "410481101201", "王庄村"),
+    "county": ("410482000000", "汝州市", "410482100000", "临汝镇", "410482100201", "东街村"),
+}
+# The roles whose data scope is a county; their "other scope" is the other county.
+COUNTY_ROLES = ("county", "department", "leader", "auditor", "admin", "security_admin", "audit_admin")
+DEPARTMENT = "医保"  # as comparison.kinds names the 医保 department
+
+
+def _regions():
+    from fupin.regions.models import Level, Region
+
+    province = Region.objects.create(code="410000000000", name="河南省", level=Level.PROVINCE)
+    city = Region.objects.create(code="410400000000", name="平顶山市", level=Level.CITY, parent=province)
+    made = {}
+    for scope, (county, county_name, town, town_name, village, village_name) in TREE.items():
+        if county not in made:
+            made[county] = Region.objects.create(code=county, name=county_name, level=Level.COUNTY, parent=city)
+        made[town] = Region.objects.create(code=town, name=town_name, level=Level.TOWNSHIP, parent=made[county])
+        made[village] = Region.objects.create(code=village, name=village_name, level=Level.VILLAGE,
+                                              parent=made[town], is_poor_village=True)
+    return {scope: {"county": made[c], "town": made[t], "village": made[v]} for scope, (c, _, t, _, v, _) in
+            TREE.items()}
+
+
+def _accounts(regions):
+    """Every role in the home scope; village, township and county accounts elsewhere (they create the objects)."""
+    from fupin.accounts.models import Role, User
+
+    def make(username, role, region, **extra):
+        return User.objects.create_user(username, password=PASSWORD, role=role, region=region, full_name=username,
+                                        **extra)
+
+    home = regions["home"]
+    accounts = {"home": {
+        "village": make("cun", Role.VILLAGE, home["village"]),
+        "township": make("xiang", Role.TOWNSHIP, home["town"]),
+        "county": make("xian", Role.COUNTY, home["county"]),
+        "department": make("bumen", Role.DEPARTMENT, home["county"], department=DEPARTMENT),
+        "leader": make("lingdao", Role.LEADER, home["county"]),
+        "auditor": make("shenji", Role.AUDITOR, home["county"]),
+        "admin": make("guanli", Role.ADMIN, home["county"]),
+        "security_admin": make("anquan", Role.SECURITY_ADMIN, home["county"]),
+        "audit_admin": make("shenjiguanli", Role.AUDIT_ADMIN, home["county"]),
+    }}
+    for scope in ("town", "county"):
+        where = regions[scope]
+        accounts[scope] = {
+            "village": make(f"cun_{scope}", Role.VILLAGE, where["village"]),
+            "township": make(f"xiang_{scope}", Role.TOWNSHIP, where["town"]),
+        }
+    accounts["county"]["county"] = make("xian_other", Role.COUNTY, regions["county"]["county"])
+    accounts["county"]["department"] = make("bumen_other", Role.DEPARTMENT, regions["county"]["county"],
+                                            department=DEPARTMENT)
+    accounts["town"]["county"] = accounts["home"]["county"]
+    accounts["town"]["department"] = accounts["home"]["department"]
+    return accounts
+
+
+def _upload(name="记录.pdf", content=b"%PDF-1.4 minutes"):
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+def _advance_to_notice(procedure, actors):
+    """Pass a procedure's steps (with their required attachments) until it waits for a notice; returns the step."""
+    from fupin.audit.models import Channel
+    from fupin.procedures import services
+    from fupin.procedures.models import Decision
+
+    level_user = {5: actors["village"], 4: actors["township"], 3: actors["county"]}
+    while True:
+        procedure.refresh_from_db()
+        step = procedure.steps.get(order=procedure.current_order)
+        user = level_user[step.actor_level]
+        for kind in step.required_kinds:
+            services.add_attachment(procedure, kind, _upload(f"{kind}.pdf"), acting_user=user, channel=Channel.PAGE)
+        if step.is_notice:
+            return step, user
+        procedure = services.decide(procedure, Decision.PASS, acting_user=user, channel=Channel.PAGE)
+
+
+def _fill(scope, regions, actors, tmp):
+    """One object of every model with an id route in this scope, made through the services."""
+    from fupin.accounts.services import issue_token
+    from fupin.assistance import services as assistance
+    from fupin.assistance.models import Helper, Measure, MeasureKind, Visit
+    from fupin.audit.models import Channel
+    from fupin.comparison import services as comparison
+    from fupin.comparison.models import DatasetKind, Suspect
+    from fupin.monitoring import services as monitoring
+    from fupin.monitoring.models import Alert, EventKind, Family, Finding, MonitoredKind, RiskEvent, RiskType
+    from fupin.procedures import adjustment, notices
+    from fupin.procedures import services as procedures
+    from fupin.procedures.models import Kind, NoticeKind
+    from fupin.registry.models import Household, IncomeAccount, Member, SecurityCheck
+    from fupin.registry.services import create_household, save_income_account, save_security_check
+
+    page = Channel.PAGE
+    village, county = regions["village"], regions["county"]
+    year = monitoring.default_year()
+    made = {}
+
+    def household(n, *, status, per_capita, spouse=False):
+        record = Household(number=f"{village.code}{n:04d}", village=village, status=status, category="1",
+                           main_cause="1", identification_year=2014, phone="13800000000",
+                           bank_account="6217000011112222")
+        members = [Member(name=f"{village.name}户主{n}", id_number=new_id(area=village.code[:6]), relation="01",
+                          ethnicity="01")]
+        if spouse:
+            members.append(Member(name=f"{village.name}配偶{n}", id_number=new_id(area=village.code[:6]),
+                                  relation="10"))
+        h = create_household(record, members, acting_user=actors["county"], channel=page)
+        Member.objects.filter(household=h).update(labour_skill="1")
+        h.refresh_from_db()
+        for y in (2016, year - 1, year):
+            account = IncomeAccount(household=h, year=y, household_size=h.size,
+                                    wage_income=Decimal(per_capita) * h.size)
+            save_income_account(account, acting_user=actors["county"], channel=page)
+            save_security_check(SecurityCheck(household=h, year=y, checked_on=dt.date(y, 11, 1), house_grade="A"),
+                                acting_user=actors["county"], channel=page)
+        return h
+
+    # An exited household below the monitoring line (an alert), and a poor household leaving (a procedure).
+    made["household"] = household(1, status="2", per_capita=5000, spouse=True)
+    leaving = household(2, status="1", per_capita=3800)
+    made["member"] = made["household"].members.order_by("pk").last()
+
+    # Procedures: an exit procedure waiting at its notice step, its attachment, a published notice, an objection.
+    procedure = procedures.start_procedure(Kind.EXIT, leaving, year=2016, acting_user=actors["village"],
+                                           channel=page)
+    step, publisher = _advance_to_notice(procedure, actors)
+    made["procedure"] = procedure
+    made["attachment"] = procedure.attachments.first()
+    today = timezone.localdate()
+    notice = notices.create_notice(kind=NoticeKind.PUBLICITY, procedures=[procedure], start_date=today,
+                                   end_date=today + dt.timedelta(days=step.notice_days - 1), acting_user=publisher,
+                                   channel=page)
+    made["notice"] = notices.publish_notice(notice, acting_user=publisher, channel=page)
+    made["objection"] = notices.lodge_objection(made["notice"], name="李四", contact="13900000000",
+                                                content="收入情况有出入")
+    second = procedures.start_procedure(Kind.EXIT, household(3, status="1", per_capita=3900), year=2016,
+                                        acting_user=actors["village"], channel=page)
+    _advance_to_notice(second, actors)
+    made["draft_notice"] = notices.create_notice(
+        kind=NoticeKind.PUBLICITY, procedures=[second], start_date=today,
+        end_date=today + dt.timedelta(days=step.notice_days - 1), acting_user=publisher,
+        channel=page)
+
+    # Assistance: a helper paired with the household, a measure, a visit with a photo.
+    helper = assistance.save_helper(Helper(name=f"{village.name}帮扶人", unit="县教育局", region=village,
+                                           user=actors["county"] if scope == "county" else None),
+                                    acting_user=actors["township"], channel=page)
+    made["helper"] = helper
+    made["pairing"] = assistance.pair(helper, made["household"], start=today, acting_user=actors["village"],
+                                      channel=page)
+    made["measure"] = assistance.save_measure(
+        Measure(household=made["household"], kind=MeasureKind.INDUSTRY, content="养牛", amount=5000, date=today,
+                helper=helper), acting_user=actors["village"], channel=page)
+    visit = assistance.record_visit(
+        Visit(household=made["household"], helper=helper, date=today, content="了解收支"),
+        [SimpleUploadedFile("p.jpg", b"\xff\xd8\xff", content_type="image/jpeg")], acting_user=actors["village"],
+        channel=page)
+    made["visit"], made["photo"] = visit, visit.photos.get()
+
+    # Monitoring: runs of both families over the village (alerts, findings), a risk event, and the alert's
+    # inclusion procedure approved into a monitored household (the outcome hook the engine calls at approval).
+    for family in (Family.MONITORING, Family.QUALITY):
+        monitoring.run(family, village, year, acting_user=actors["county"], channel=page)
+    made["job"] = monitoring.start_run(Family.QUALITY, village, year, acting_user=actors["county"], channel=page)
+    made["alert"] = Alert.objects.get(household=made["household"])
+    made["finding"] = Finding.objects.filter(village=village).first()
+    made["event"] = monitoring.record_event(
+        RiskEvent(household=made["household"], village=village, kind=EventKind.SERIOUS_ILLNESS, date=today,
+                  description="突发疾病"), acting_user=actors["village"], channel=page)
+    alert = monitoring.start_inclusion(made["alert"], kind=MonitoredKind.choices[0][0], risks=[RiskType.ILLNESS],
+                                       reason="入户核实：因病支出大", acting_user=actors["village"], channel=page)
+    inclusion = alert.procedure
+    result = procedures.start_problems(inclusion.kind, made["household"], inclusion.year, inclusion.details,
+                                       exclude=inclusion)
+    made["monitored"] = monitoring.include_household(inclusion, made["household"], result,
+                                                     acting_user=actors["county"], channel=page, note="认定为监测对象")
+
+    # Comparison: a death record matching the household's member, the run, its suspect (as the county uploads).
+    path = tmp / f"death-{scope}.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    for col, text in enumerate(("姓名", "身份证号", "死亡日期")):
+        sheet.write_string(0, col, text)
+    for col, text in enumerate((made["member"].name, made["member"].id_number, f"{year}-03-01")):
+        sheet.write_string(1, col, text)
+    book.close()
+    made["dataset"] = comparison.load_dataset(path, kind=DatasetKind.objects.get(code="death"),
+                                              acting_user=actors["department"], channel=page)
+    made["run"] = comparison.start_run(datasets=[made["dataset"]], region_code=village.code,
+                                       acting_user=actors["county"], channel=page, run_now=True)
+    made["suspect"] = Suspect.objects.filter(village_code=village.code).first()
+
+    # Accounts: another user of this scope, with an API token.
+    made["region"] = village
+    made["user"] = actors["village"]
+    made["token"], _key = issue_token(actors["village"], "sweep", channel=page)
+    if scope == "county":
+        made["adjustment"] = adjustment.open_adjustment(county, 2016, acting_user=actors["county"], channel=page)
+    return made
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """``world["accounts"][scope][role]``, ``world["objects"][scope][name]``, ``world["regions"][scope][level]``.
+
+    Everything is rolled back when the module's tests are done; each test's own transaction nests inside.
+    """
+    from fupin.monitoring.services import default_year
+    from fupin.procedures.models import LineKind, PovertyLine
+
+    tmp = tmp_path_factory.mktemp("sweep")
+    tasks = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    with django_db_blocker.unblock(), override_settings(
+        TASKS=tasks, MEDIA_ROOT=tmp / "media", PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+    ), transaction.atomic():
+        year = default_year()
+        for y in (year - 1, year, year + 1):
+            PovertyLine.objects.update_or_create(kind=LineKind.MONITORING, year=y, region=None,
+                                                 defaults={"amount": Decimal(7000)})
+            PovertyLine.objects.update_or_create(kind=LineKind.POVERTY, year=y, region=None,
+                                                 defaults={"amount": Decimal(4500)})
+        regions = _regions()
+        accounts = _accounts(regions)
+        objects = {scope: _fill(scope, regions[scope], accounts[scope], tmp) for scope in TREE}
+        yield {"regions": regions, "accounts": accounts, "objects": objects, "year": year}
+        transaction.set_rollback(True)
