@@ -100,6 +100,12 @@ AUTH_PASSWORD_VALIDATORS = [
 FUPIN_LOGIN_MAX_FAILURES = 5
 FUPIN_LOCKOUT_MINUTES = 15
 
+# Audit log retention (网络安全法 Art. 21: at least six months): rows younger than this many days are never archived
+# out of the table. Values under 183 are refused by a system check (fupin.audit.checks).
+FUPIN_AUDIT_RETENTION_DAYS = int(os.environ.get("FUPIN_AUDIT_RETENTION_DAYS", "183"))
+# Where `fupin audit archive` writes its compressed archive files (docs/audit-log.md).
+FUPIN_AUDIT_ARCHIVE_DIR = Path(os.environ.get("FUPIN_AUDIT_ARCHIVE_DIR", DATA_DIR / "audit-archive"))
+
 # Idle session timeout: every request pushes the expiry forward.
 SESSION_COOKIE_AGE = int(os.environ.get("FUPIN_SESSION_MINUTES", "30")) * 60
 SESSION_SAVE_EVERY_REQUEST = True
