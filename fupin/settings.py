@@ -94,11 +94,26 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "fupin.accounts.passwords.CharacterClassValidator"},
+    {"NAME": "fupin.accounts.passwords.PatternPasswordValidator"},
 ]
 
-# Login lockout: this many consecutive failures lock the account for LOCKOUT_MINUTES.
+# Login throttles (docs/identity.md). Failures are counted per (account, client IP) within LOCKOUT_MINUTES: after
+# MAX_FAILURES the account is refused from that IP only, so nobody can lock a colleague out from elsewhere; an IP
+# with MAX_FAILURES_PER_IP failures over any accounts is refused altogether (password spraying).
 FUPIN_LOGIN_MAX_FAILURES = 5
 FUPIN_LOCKOUT_MINUTES = 15
+FUPIN_LOGIN_MAX_FAILURES_PER_IP = 20
+# Passwords older than this many days must be changed before anything else (0: never expire).
+FUPIN_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("FUPIN_PASSWORD_MAX_AGE_DAYS", "90"))
+# Demo mode (scripts/run-demo.sh sets FUPIN_DEMO_MODE=1): demo accounts keep the published password without being
+# forced to change it, and administrators may work without a TOTP second factor (a warning says so at login).
+FUPIN_DEMO_MODE = os.environ.get("FUPIN_DEMO_MODE", "0") == "1"
+# API tokens expire this many days after issue; a user holds at most TOKENS_PER_USER live tokens (a further one is
+# refused, never silently revoking one that a sync job may still use).
+FUPIN_API_TOKEN_DAYS = int(os.environ.get("FUPIN_API_TOKEN_DAYS", "30"))
+FUPIN_API_TOKENS_PER_USER = int(os.environ.get("FUPIN_API_TOKENS_PER_USER", "5"))
+# The name authenticator apps show next to the account's TOTP entry.
+FUPIN_TOTP_ISSUER = "扶贫管理平台"
 
 # Audit log retention (网络安全法 Art. 21: at least six months): rows younger than this many days are never archived
 # out of the table. Values under 183 are refused by a system check (fupin.audit.checks).
