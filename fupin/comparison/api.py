@@ -30,9 +30,8 @@ from fupin.jobs import services as jobs
 from fupin.jobs.models import Job
 
 from . import reverse, services
-from . import rules as rule_book
 from .filters import SuspectFilterForm, filter_suspects
-from .models import DatasetKind, SuspectStatus
+from .models import SuspectStatus
 from .tables import SUSPECT_TABLE, XLSX, rule_name
 
 router = Router()
@@ -275,12 +274,12 @@ def _xlsx(write, name):
 
 @router.get("/kinds", response=list[KindOut], summary="比对数据类型")
 def list_kinds(request):
-    return DatasetKind.objects.prefetch_related("fields")
+    return services.kinds_visible_to(request.auth).prefetch_related("fields")
 
 
 @router.get("/rules", response=list[RuleOut], summary="比对规则")
 def list_rules(request):
-    return [{**rule.__dict__, "sql": rule.sql.strip()} for rule in rule_book.all_rules()]
+    return [{**rule.__dict__, "sql": rule.sql.strip()} for rule in services.rules_visible_to(request.auth)]
 
 
 @router.get("/datasets", response={200: Page[DatasetOut], **READ_ERRORS}, summary="数据集列表")
@@ -305,7 +304,7 @@ def upload_dataset(
     """A file of any size can be sent; ``background`` returns at once with a job to poll at ``/datasets/jobs/{id}``."""
     if not services.can_upload(request.auth):
         raise PermissionDenied("当前账号没有上传比对数据的权限")
-    kind_obj = DatasetKind.objects.filter(code=kind, active=True).first()
+    kind_obj = services.kinds_visible_to(request.auth).filter(code=kind, active=True).first()
     if kind_obj is None:
         raise ValidationError({"kind": f"没有数据类型 {kind}"})
     try:
@@ -416,14 +415,14 @@ def rates_by_rule(request):
 @router.get("/reverse-lists", response=list[ReverseListOut], summary="反向名单")
 def list_reverse(request):
     return [{"code": i.code, "name": i.name, "department": i.department, "description": i.description,
-             "columns": [c.header for c in i.table().columns]} for i in reverse.REVERSE_LISTS]
+             "columns": [c.header for c in i.table().columns]} for i in reverse.lists_for(request.auth)]
 
 
 @router.get("/reverse-lists/{code}", summary="下载反向名单（Excel，含完整证件号码，记入操作日志）")
 def download_reverse(request, code: str):
     if not reverse.can_download(request.auth):
         raise PermissionDenied("当前账号不能下载反向名单")
-    item = reverse.BY_CODE.get(code)
+    item = next((item for item in reverse.lists_for(request.auth) if item.code == code), None)
     if item is None:
         raise Http404
     return _xlsx(lambda out: reverse.export(item, request.auth, out, channel=Channel.API), item.name)

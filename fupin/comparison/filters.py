@@ -9,6 +9,7 @@ from fupin.regions.models import Level, Region
 
 from . import rules as rule_book
 from .models import SuspectStatus
+from .services import rules_visible_to
 
 
 class SuspectFilterForm(forms.Form):
@@ -22,7 +23,8 @@ class SuspectFilterForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["rule"].choices = [("", "---------")] + [(r.code, r.name) for r in rule_book.all_rules()]
+        rules = rule_book.all_rules() if user is None else rules_visible_to(user)
+        self.fields["rule"].choices = [("", "---------")] + [(r.code, r.name) for r in rules]
         regions = Region.objects.filter(level__in=[Level.TOWNSHIP, Level.VILLAGE])
         if user is not None:
             regions = regions.visible_to(user)

@@ -101,7 +101,7 @@ class DeleteForm(forms.Form):
 class KindForm(forms.ModelForm):
     class Meta:
         model = DatasetKind
-        fields = ["code", "name", "department", "description", "full_list", "retention_days", "active"]
+        fields = ["code", "name", "department", "departments", "description", "full_list", "retention_days", "active"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -146,6 +146,26 @@ BUILTIN_KINDS: tuple[Kind, ...] = (
 
 BUILTIN_BY_CODE = {kind.code: kind for kind in BUILTIN_KINDS}
 
+# The departments whose accounts upload and read each kind: a department account's ``department`` is one of these
+# codes (the reverse lists in reverse.py use the same ones). The 外地建档立卡 list comes from the level above
+# through the county office, so no department owns it.
+BUILTIN_OWNERS: dict[str, tuple[str, ...]] = {
+    "death": ("公安", "民政", "卫健"),
+    "dibao": ("民政",),
+    "tekun": ("民政",),
+    "medical_insurance": ("医保",),
+    "hospital_bill": ("医保",),
+    "school_enrolment": ("教育",),
+    "dangerous_house": ("住建",),
+    "vehicle": ("公安",),
+    "business": ("市场监管",),
+    "real_estate": ("自然资源", "住建"),
+    "public_employee": ("财政", "组织", "人社"),
+    "household_registration": ("公安",),
+    "disability": ("残联",),
+    "poverty_register": (),
+}
+
 
 def sync_builtin_kinds(**_kwargs) -> None:
     """Create missing built-in kinds and fields; leave existing ones (and administrators' edits) alone."""
@@ -155,6 +175,7 @@ def sync_builtin_kinds(**_kwargs) -> None:
         kind, _created = DatasetKind.objects.get_or_create(
             code=spec.code,
             defaults={"name": spec.name, "department": spec.department, "description": spec.description,
+                      "departments": "、".join(BUILTIN_OWNERS[spec.code]),
                       "full_list": spec.full_list, "retention_days": spec.retention_days, "builtin": True},
         )
         existing = set(kind.fields.values_list("name", flat=True))

@@ -27,6 +27,11 @@ class DatasetKind(models.Model):
     code = models.SlugField(_("类型代码"), max_length=40, unique=True, help_text=_("稳定的英文代码，如 death"))
     name = models.CharField(_("名称"), max_length=50)
     department = models.CharField(_("提供部门"), max_length=50, blank=True)
+    departments = models.CharField(
+        _("主管部门"), max_length=200, blank=True,
+        help_text=_("哪些部门账号可以上传和查看此类数据：填部门账号的“所属部门”，多个用顿号分隔，如 公安、民政；"
+                    "县级账号总能查看"),
+    )
     description = models.TextField(_("说明"), blank=True)
     full_list = models.BooleanField(
         _("全量名单"), default=False,
@@ -35,7 +40,6 @@ class DatasetKind(models.Model):
     retention_days = models.PositiveIntegerField(_("保存期限（天）"), default=365)
     builtin = models.BooleanField(_("内置"), default=False, editable=False)
     active = models.BooleanField(_("启用"), default=True)
-    remembered_mapping = models.JSONField(_("上次的列对应"), default=dict, blank=True, editable=False)
     created = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -46,6 +50,42 @@ class DatasetKind(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def department_list(self) -> list[str]:
+        return split_list(self.departments)
+
+
+def split_list(text: str) -> list[str]:
+    """Items an administrator typed separated by 顿号 or commas."""
+    return [a.strip() for a in text.replace("、", ",").replace("，", ",").split(",") if a.strip()]
+
+
+class RememberedMapping(models.Model):
+    """The headers an uploader's files used for each field of a kind, offered again on their next upload.
+
+    Kept per kind and uploader — a department (with its region) or a region's own office — so one office's
+    spreadsheet layout never rewrites another's.
+    """
+
+    kind = models.ForeignKey(DatasetKind, on_delete=models.CASCADE, related_name="remembered_mappings")
+    department = models.CharField(_("部门"), max_length=50, blank=True)
+    region_code = models.CharField(_("区划"), max_length=12, blank=True)
+    mapping = models.JSONField(_("列对应"), default=dict, help_text=_("表头 → 字段代码"))
+    updated = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("记住的列对应")
+        verbose_name_plural = _("记住的列对应")
+        constraints = [models.UniqueConstraint(fields=["kind", "department", "region_code"],
+                                               name="remembered_mapping_one_per_uploader")]
+
+    def __str__(self):
+        return f"{self.kind}：{self.department or self.region_code or '系统'}"
+
+    @property
+    def audit_region_code(self):
+        return self.region_code
 
 
 class KindField(models.Model):
@@ -74,7 +114,7 @@ class KindField(models.Model):
 
     @property
     def alias_list(self) -> list[str]:
-        return [a.strip() for a in self.aliases.replace("、", ",").replace("，", ",").split(",") if a.strip()]
+        return split_list(self.aliases)
 
 
 class RuleMode(models.TextChoices):

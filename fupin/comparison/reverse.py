@@ -23,6 +23,7 @@ from fupin.regions.models import Level, Region
 from fupin.registry.models import Member
 
 from .engine import REGISTERED_STATUSES
+from .services import department_of
 
 READERS = {Role.COUNTY, Role.DEPARTMENT, Role.ADMIN}
 
@@ -100,11 +101,18 @@ REVERSE_LISTS: tuple[ReverseList, ...] = (
     ),
 )
 
-BY_CODE = {item.code: item for item in REVERSE_LISTS}
 
 
 def can_download(user) -> bool:
     return user is None or user.is_superuser or (user.is_active and user.role in READERS)
+
+
+def lists_for(user) -> list[ReverseList]:
+    """The lists an account may download: a department account only those of its own department."""
+    if not can_download(user):
+        return []
+    department = department_of(user)
+    return [item for item in REVERSE_LISTS if department is None or item.department == department]
 
 
 def members_for(item: ReverseList, user, today: dt.date | None = None):
@@ -112,7 +120,7 @@ def members_for(item: ReverseList, user, today: dt.date | None = None):
     is the one channel through which they receive the people their policies must cover, so the region is applied
     here directly rather than through ``visible_to``."""
     queryset = Member.objects.filter(active=True, household__status__in=REGISTERED_STATUSES)
-    if user is not None and not can_download(user):
+    if user is not None and item not in lists_for(user):
         return queryset.none()
     prefix = "" if user is None else user_scope_prefix(user)
     if prefix is None:

@@ -75,7 +75,7 @@ def index(request):
         "runs": services.runs_visible_to(user)[:5],
         "open_count": suspects.filter(status=SuspectStatus.OPEN).count(),
         "overdue_count": suspects.filter(status=SuspectStatus.OPEN, due_date__lt=timezone.localdate()).count(),
-        "rules": rule_book.all_rules(),
+        "rules": services.rules_visible_to(user),
     }
     return render(request, "comparison/index.html", context)
 
@@ -89,7 +89,7 @@ def dataset_list(request):
         queryset = queryset.filter(kind__code=kind)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "comparison/dataset_list.html", {
-        "page": page, "kinds": DatasetKind.objects.filter(active=True), "kind": kind,
+        "page": page, "kinds": services.kinds_visible_to(request.user).filter(active=True), "kind": kind,
         "can_upload": services.can_upload(request.user),
     })
 
@@ -147,6 +147,10 @@ def dataset_upload(request):
         raise PermissionDenied("当前账号没有上传比对数据的权限")
     initial = {"department": request.user.department, "kind": request.GET.get("kind")}
     form = UploadForm(request.POST or None, request.FILES or None, initial=initial)
+    kinds = services.kinds_visible_to(request.user).filter(active=True)
+    form.fields["kind"].queryset = kinds
+    if services.department_of(request.user) is not None:
+        form.fields["department"].disabled = True  # a department uploads as itself
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         path = services.store_upload(upload)
@@ -170,7 +174,7 @@ def dataset_upload(request):
             }
             request.session[UPLOAD_SESSION] = uploads
             return redirect("comparison:dataset_mapping", token=token)
-    return render(request, "comparison/dataset_upload.html", {"form": form, "kinds": DatasetKind.objects.filter(active=True)})
+    return render(request, "comparison/dataset_upload.html", {"form": form, "kinds": kinds})
 
 
 def dataset_mapping(request, token):
@@ -178,18 +182,19 @@ def dataset_mapping(request, token):
     if pending is None or not Path(pending["path"]).is_file():
         messages.error(request, "上传的文件已失效，请重新上传")
         return redirect("comparison:dataset_upload")
-    kind = get_object_or_404(DatasetKind, code=pending["kind"])
+    kind = get_object_or_404(services.kinds_visible_to(request.user), code=pending["kind"])
     header = pending["header"]
     fields = list(kind.fields.all())
+    remembered = services.remembered_mapping(kind, request.user)
     try:
-        initial = services.resolve_mapping(kind, header)
+        initial = services.resolve_mapping(kind, header, remembered=remembered)
     except ValidationError:
-        initial = auto_mapping(fields, header, kind.remembered_mapping)
+        initial = auto_mapping(fields, header, remembered)
     form = MappingForm(request.POST or None, fields=fields, header=header, initial_mapping=initial)
     if request.method == "POST" and form.is_valid():
         try:
             mapping = form.mapping()
-            services.resolve_mapping(kind, header, mapping)
+            services.resolve_mapping(kind, header, mapping, remembered=remembered)
         except ValidationError as exc:
             _errors(form, exc)
         else:
@@ -228,13 +233,13 @@ def upload_progress(request, job_id):
 # --- kinds -----------------------------------------------------------------------------------------------------
 
 def kind_list(request):
-    kinds = list(DatasetKind.objects.prefetch_related("fields"))
-    rules = rule_book.all_rules()
+    kinds = list(services.kinds_visible_to(request.user).prefetch_related("fields"))
+    rules = services.rules_visible_to(request.user)
     for kind in kinds:
         kind.rules = [r for r in rules if r.kind == kind.code]
     return render(request, "comparison/kind_list.html", {
         "kinds": kinds, "can_manage": services.can_manage_kinds(request.user),
-        "custom_rules": CustomRule.objects.select_related("kind"),
+        "custom_rules": CustomRule.objects.filter(kind__in=kinds).select_related("kind"),
     })
 
 
@@ -405,7 +410,7 @@ def dashboard(request):
         "townships": services.progress_by_township(queryset),
         "by_rule": services.rates_by_rule(services.suspects_visible_to(request.user)),
         "rule": rule,
-        "rules": rule_book.all_rules(),
+        "rules": services.rules_visible_to(request.user),
     }
     if request.GET.get("export"):
         return _xlsx_response(lambda out: _write_dashboard(out, context), "疑点核查进度")
@@ -427,14 +432,14 @@ def _write_dashboard(target, context) -> None:
 def reverse_lists(request):
     if not reverse.can_download(request.user):
         raise PermissionDenied("当前账号不能下载反向名单")
-    items = [(item, reverse.members_for(item, request.user).count()) for item in reverse.REVERSE_LISTS]
+    items = [(item, reverse.members_for(item, request.user).count()) for item in reverse.lists_for(request.user)]
     return render(request, "comparison/reverse_lists.html", {"items": items})
 
 
 def reverse_download(request, code):
     if not reverse.can_download(request.user):
         raise PermissionDenied("当前账号不能下载反向名单")
-    item = reverse.BY_CODE.get(code)
+    item = next((item for item in reverse.lists_for(request.user) if item.code == code), None)
     if item is None:
         raise Http404
     return _xlsx_response(lambda out: reverse.export(item, request.user, out, channel=Channel.PAGE), item.name)

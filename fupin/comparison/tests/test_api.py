@@ -96,6 +96,8 @@ def test_reverse_list_has_full_ids_as_text_and_is_logged(api_client, users, make
     household = make_household(regions["village_a1"], head_name="家长",
                                extra=[("孩子", child, "20")])
     make_household(regions["village_b1"], head_name="另一户")
+    users["department"].department = "教育"
+    users["department"].save()
     client = api_client(users["department"])
     response = client.get("/api/comparison/reverse-lists/school_age_children")
     assert response.status_code == 200

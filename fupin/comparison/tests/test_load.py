@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from conftest import new_id
 from fupin.audit.models import AuditLog, Channel
 from fupin.comparison import services
-from fupin.comparison.models import Dataset, DatasetKind, DatasetRow
+from fupin.comparison.models import Dataset, DatasetKind, DatasetRow, RememberedMapping
 
 from .conftest import write_csv, write_xlsx
 
@@ -110,7 +110,7 @@ def test_a_failing_upload_leaves_nothing(tmp_path, users, monkeypatch):
     with pytest.raises(RuntimeError):
         _load(path, user=users["county"])
     assert not Dataset.objects.exists() and not DatasetRow.objects.exists()
-    assert DatasetKind.objects.get(code="death").remembered_mapping == {}
+    assert not RememberedMapping.objects.exists()
 
 
 def test_who_may_upload_and_who_sees_which_data_sets(tmp_path, users):
@@ -121,15 +121,18 @@ def test_who_may_upload_and_who_sees_which_data_sets(tmp_path, users):
         _load(path, user=users["village_a1"])
     with pytest.raises(PermissionDenied):
         _load(path, user=users["leader"])
-    users["department"].department = "民政局"
+    users["department"].department = "民政"
     users["department"].save()
     other = User.objects.create_user("yibao", password="x", role=Role.DEPARTMENT, region=users["county"].region,
-                                     department="医保局")
-    civil = _load(path, kind="dibao", user=users["department"])
-    county = _load(path, user=users["county"])
-    assert civil.department == "民政局"
+                                     department="医保")
+    civil = _load(path, kind="dibao", user=users["department"], department="医保")
+    county = _load(path, kind="hospital_bill", user=users["county"])
+    assert civil.department == "民政"  # a department uploads as itself, whatever the form says
+    with pytest.raises(PermissionDenied):  # 住院费用 is 医保's
+        _load(path, kind="hospital_bill", user=users["department"])
+    # Each department sees the data sets of its own kinds, whoever uploaded them.
     assert set(services.datasets_visible_to(users["department"])) == {civil}
-    assert set(services.datasets_visible_to(other)) == set()
+    assert set(services.datasets_visible_to(other)) == {county}
     assert set(services.datasets_visible_to(users["county"])) == {civil, county}
     assert set(services.datasets_visible_to(users["leader"])) == {civil, county}
     assert not services.datasets_visible_to(users["town_a"]).exists()
