@@ -25,6 +25,7 @@ from fupin.core.apitools import (
 from fupin.core.idnumber import mask
 from fupin.regions.models import Region
 from fupin.registry.models import Household
+from fupin.registry.services import report_duplicates
 
 from . import adjustment as adjustments
 from . import definitions, lines, notices, services
@@ -518,9 +519,11 @@ def list_procedures(request, filters: Query[ProcedureFilters], paging: Query[Pag
 
 @procedures_router.post("/check", response={200: CheckOut, **WRITE_ERRORS}, summary="发起前校验（不发起）")
 def check_procedure(request, payload: StartIn):
-    """The same checks as starting, with the figures; nothing is written."""
+    """The same checks as starting, with the figures; nothing is written — except that a new member's ID number
+    registered outside the household's village is reported to the level above (重复登记报告)."""
     household = visible_or_404(Household.objects.all(), request.auth, pk=payload.household)
     result = services.start_problems(payload.kind, household, payload.year, dict(payload.details))
+    report_duplicates(result.duplicates, acting_user=request.auth, channel=API)
     return {"ok": result.ok, "problems": result.problems, "figures": result.figures}
 
 

@@ -13,7 +13,7 @@ from django.db.models import Q
 from fupin.core import idnumber
 from fupin.dictionaries.services import labels
 from fupin.registry.models import IncomeAccount, SecurityCheck
-from fupin.registry.services import duplicate_member
+from fupin.registry.services import Duplicate, duplicate_member, registered_elsewhere_error
 
 from . import lines
 from .models import Kind, LineKind
@@ -75,6 +75,8 @@ def secure_check_q() -> Q:
 class CheckResult:
     problems: list[str] = field(default_factory=list)
     figures: dict = field(default_factory=dict)
+    # New members' numbers held outside the household's village, for the caller to report to the level above.
+    duplicates: list[Duplicate] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -230,16 +232,23 @@ def _check_new_member(result: CheckResult, household, change: str, details: dict
         return
     details["id_number"] = checked.normalized
     existing = duplicate_member(checked.normalized)
+    # Problems and figures are shown to everyone on the procedure, the village included, and kept with it: they
+    # name another household only if it is in the same village.
+    same_village = existing is not None and existing.household.village_id == household.village_id
     if change == "merge":
         if existing is None:
             result.problems.append("合户并入的成员应是另一户的在册成员，未找到该证件号码")
         elif existing.household_id == household.pk:
             result.problems.append(f"{existing.name}已是本户成员")
-        else:
+        elif same_village:
             result.figures["from_household"] = existing.household.number
-    elif existing is not None:
+    elif same_village:
         result.problems.append(f"证件号码 {idnumber.mask(checked.normalized)} 的人员（{existing.name}）已在户"
                                f"{existing.household.number}中登记，应办理合户并入")
+    elif existing is not None:
+        result.problems.append(registered_elsewhere_error(checked.normalized))
+        result.duplicates.append(Duplicate(checked.normalized, existing, household.village_id,
+                                           (details.get("name") or "").strip(), household.number))
 
 
 CHECKS = {

@@ -30,12 +30,20 @@ from fupin.core.apitools import (
 from fupin.core.idnumber import mask
 
 from . import services
-from .filters import HouseholdFilterForm, MemberFilterForm, filter_households, filter_members
+from .filters import (
+    DuplicateReportFilterForm,
+    HouseholdFilterForm,
+    MemberFilterForm,
+    filter_duplicate_reports,
+    filter_households,
+    filter_members,
+)
 from .forms import HouseholdForm, IncomeAccountForm, MemberForm, SecurityCheckForm
 from .models import (
     HOUSEHOLD_CODED_FIELDS,
     MEMBER_CODED_FIELDS,
     MULTI_CODED_FIELDS,
+    DuplicateIdReport,
     Household,
     IncomeAccount,
     Member,
@@ -44,6 +52,7 @@ from .models import (
 
 households_router = Router()
 members_router = Router()
+duplicate_reports_router = Router()
 
 MEMBER_MULTI = {"health": MULTI_CODED_FIELDS["health"]}
 HOUSEHOLD_MULTI = {"other_causes": MULTI_CODED_FIELDS["other_causes"]}
@@ -271,7 +280,71 @@ class RemoveIn(InputSchema):
     )
 
 
+class DuplicateReportOut(ModelSchema):
+    region: str | None = Field(description="处理区划代码（同时管辖两地的最低一级）")
+    village: str = Field(description="申报村区划代码")
+    village_name: str
+    existing_village: str = Field(description="已登记村区划代码")
+    existing_village_name: str
+    existing_household: int | None = Field(description="已登记户 id（户已删除时为空）")
+    existing_household_number: str
+    existing_head_name: str
+    member_name: str = Field(description="已登记人员姓名")
+    status_label: str
+
+    class Meta:
+        model = DuplicateIdReport
+        fields = ["id", "id_number_masked", "name", "household_number", "channel", "attempts", "created",
+                  "last_reported", "status", "resolution", "resolved_at"]
+
+    @staticmethod
+    def resolve_region(obj):
+        return obj.region_id
+
+    @staticmethod
+    def resolve_village(obj):
+        return obj.village_id
+
+    @staticmethod
+    def resolve_village_name(obj):
+        return obj.village.name
+
+    @staticmethod
+    def resolve_existing_village(obj):
+        return obj.existing_village_id
+
+    @staticmethod
+    def resolve_existing_village_name(obj):
+        return obj.existing_village.name
+
+    @staticmethod
+    def resolve_existing_household(obj):
+        return obj.existing_household_id
+
+    @staticmethod
+    def resolve_existing_household_number(obj):
+        return obj.existing_household.number if obj.existing_household else ""
+
+    @staticmethod
+    def resolve_existing_head_name(obj):
+        return obj.existing_household.head_name if obj.existing_household else ""
+
+    @staticmethod
+    def resolve_member_name(obj):
+        return obj.member.name if obj.member else ""
+
+    @staticmethod
+    def resolve_status_label(obj):
+        return obj.get_status_display()
+
+
+class ResolveIn(InputSchema):
+    resolution: str = Field(min_length=1, max_length=200, description="处理结果，如“已由王庄村办理出嫁减员”")
+
+
 HouseholdFilters = query_schema(HouseholdFilterForm, "HouseholdFilters")
+DuplicateReportFilters = query_schema(DuplicateReportFilterForm, "DuplicateReportFilters",
+                                      defaults={"status": DuplicateIdReport.Status.OPEN})
 MemberFilters = query_schema(MemberFilterForm, "MemberFilters", defaults={"active": "1"})
 
 
@@ -484,3 +557,24 @@ def remove_member(request, member_id: int, payload: RemoveIn):
         raise ValidationError({"active": f"{member.name} 已减员"})
     services.remove_member(member, payload.reason, acting_user=request.auth, channel=Channel.API)
     return _present_members([member], user=request.auth, reveal=False)[0]
+
+
+# --- duplicate ID reports ---------------------------------------------------------------------------------------
+
+
+@duplicate_reports_router.get("", response={200: Page[DuplicateReportOut], **WRITE_ERRORS}, summary="重复登记报告列表")
+def list_duplicate_reports(request, filters: Query[DuplicateReportFilters], paging: Query[PageParams]):
+    """Numbers a lower account tried to register while they are held outside its scope, for the lowest level
+    covering both villages (the account that tried does not see them). By default only open reports."""
+    queryset = _filtered(DuplicateIdReport.objects.visible_to(request.auth), filter_duplicate_reports, filters)
+    related = ("village", "existing_village", "existing_household", "member")
+    return paginate(queryset.select_related(*related).order_by("-last_reported", "-pk"), paging)
+
+
+@duplicate_reports_router.post(
+    "/{report_id}/resolve", response={200: DuplicateReportOut, **WRITE_ERRORS}, summary="处理重复登记报告"
+)
+def resolve_duplicate_report(request, report_id: int, payload: ResolveIn):
+    report = visible_or_404(DuplicateIdReport.objects.select_related(
+        "village", "existing_village", "existing_household", "member"), request.auth, pk=report_id)
+    return services.resolve_duplicate_report(report, payload.resolution, acting_user=request.auth, channel=Channel.API)

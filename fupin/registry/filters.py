@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef
 from fupin.dictionaries.services import choices
 from fupin.regions.models import Level, Region
 
-from .models import IncomeAccount
+from .models import DuplicateIdReport, IncomeAccount
 from .services import member_text_query, search_households
 
 
@@ -115,3 +115,16 @@ def filter_members(queryset, params, user=None) -> tuple:
     return queryset, form
 
 
+
+
+class DuplicateReportFilterForm(forms.Form):
+    status = forms.ChoiceField(label="状态", required=False,
+                               choices=[*DuplicateIdReport.Status.choices, ("", "全部")])
+
+
+def filter_duplicate_reports(queryset, params, user=None) -> tuple:
+    """Open reports unless another status (or all) is asked for."""
+    form = DuplicateReportFilterForm(params or {"status": DuplicateIdReport.Status.OPEN})
+    if form.is_valid() and form.cleaned_data["status"]:
+        queryset = queryset.filter(status=form.cleaned_data["status"])
+    return queryset, form

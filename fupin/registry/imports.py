@@ -27,6 +27,7 @@ from fupin.audit.models import AuditLog
 from fupin.audit.services import build_entry, snapshot
 from fupin.core import excel, idnumber
 from fupin.core.excel import RowError
+from fupin.core.scope import in_scope
 from fupin.core.tables import BOOL, Column
 from fupin.dictionaries.services import choices, codes_by_label, labels
 from fupin.regions.models import Level, Region
@@ -187,7 +188,7 @@ def import_households(path, *, acting_user, channel, progress: Callable | None =
     drafts = _read_rows(sheet, found, errors, progress)
     progress(0, len(drafts), "正在核对村代码、户编号和重复人员", force=True)
     _check_households(drafts, errors, acting_user)
-    _check_existing(drafts, errors)
+    _check_existing(drafts, errors, acting_user, channel)
     if errors.count:
         return _finish(result, errors)
     try:
@@ -343,25 +344,34 @@ def _chunks(items, size=500):
         yield chunk
 
 
-def _check_existing(drafts: dict[str, Draft], errors: excel.ErrorList) -> None:
-    """Household numbers already in use, and people already registered (active) in another household."""
+def _check_existing(drafts: dict[str, Draft], errors: excel.ErrorList, acting_user, channel) -> None:
+    """Household numbers already in use, and people already registered (active) in another household; those
+    registered outside the account's scope are reported to the level above (``services.report_duplicates``)."""
     for chunk in _chunks(drafts):
         for number in Household.objects.filter(number__in=chunk).values_list("number", flat=True):
             errors.add(drafts[number].first_row, "户编号",
                        f"户编号 {number} 已存在，导入只能新增户；修改已有户请在户档案中进行")
-    by_id = {m.id_number: (row, draft) for draft in drafts.values() for row, m in draft.members}
+    by_id = {m.id_number: (row, draft, m) for draft in drafts.values() for row, m in draft.members}
     labels_of: dict[str, str] = {}
+    duplicates = []
     for chunk in _chunks(by_id):
         existing = Member.objects.filter(id_number__in=chunk, active=True).select_related("household__village")
         for member in existing:
-            row, draft = by_id[member.id_number]
+            row, draft, entered = by_id[member.id_number]
             if draft.number not in labels_of:
                 household = draft.household
                 labels_of[draft.number] = (
                     services.household_label(household) if draft.village_known
                     else f"户编号{household.number}（户主：{household.head_name or '未登记'}）"
                 )
-            errors.add(row, "证件号码", services.duplicate_error(member.id_number, member, labels_of[draft.number]))
+            named = services.may_name(acting_user, member)
+            errors.add(row, "证件号码", services.duplicate_error(member.id_number, member, labels_of[draft.number],
+                                                               named=named))
+            if not named and draft.village_known and in_scope(acting_user, draft.household.village_id):
+                duplicates.append(services.Duplicate(member.id_number, member, draft.household.village_id,
+                                                     entered.name or "", draft.number))
+    if duplicates:
+        services.report_duplicates(duplicates, acting_user=acting_user, channel=channel)
 
 
 def _write(drafts: dict[str, Draft], acting_user, channel, progress) -> tuple[int, int]:

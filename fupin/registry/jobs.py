@@ -6,8 +6,8 @@ from fupin.core.exports import Export, register
 from fupin.jobs.services import handler
 
 from . import imports, services, tables
-from .filters import filter_households, filter_members
-from .models import Household, Member
+from .filters import filter_duplicate_reports, filter_households, filter_members
+from .models import DuplicateIdReport, Household, Member
 
 
 def _scoped(model, user):
@@ -31,6 +31,15 @@ def may_export_full(user, params):
 
 household_export = register(Export("registry.export_households", tables.households, household_rows, may_export_full))
 member_export = register(Export("registry.export_members", tables.members, member_rows, may_export_full))
+
+
+def duplicate_report_rows(user, params):
+    return filter_duplicate_reports(_scoped(DuplicateIdReport, user), params)[0]
+
+
+duplicate_report_export = register(
+    Export("registry.export_duplicate_reports", tables.duplicate_reports, duplicate_report_rows)
+)
 
 
 @handler("registry.import_households")

@@ -221,6 +221,69 @@ class SecurityCheck(models.Model):
         return self.household.village_id
 
 
+class DuplicateIdReport(models.Model):
+    """重复登记报告: someone tried to register an ID number that is active in a household outside their scope.
+
+    They are told only that the number is registered elsewhere; the report goes to the lowest region covering
+    both villages (the township for two of its villages, else the county, …), whose accounts see both households
+    and resolve it. One open report per person and attempting village: a repeated attempt counts up.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待处理")
+        RESOLVED = "resolved", _("已处理")
+
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("处理区划"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", help_text=_("同时管辖两地的最低一级区划"),
+    )
+    id_number_masked = models.CharField(_("证件号码（脱敏）"), max_length=18)
+    name = models.CharField(_("申报姓名"), max_length=50, blank=True)
+    member = models.ForeignKey(
+        Member, verbose_name=_("已登记人员"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    existing_household = models.ForeignKey(
+        Household, verbose_name=_("已登记户"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    existing_village = models.ForeignKey(
+        "regions.Region", verbose_name=_("已登记村"), on_delete=models.PROTECT, related_name="+"
+    )
+    village = models.ForeignKey("regions.Region", verbose_name=_("申报村"), on_delete=models.PROTECT, related_name="+")
+    household_number = models.CharField(_("申报户编号"), max_length=20, blank=True)
+    channel = models.CharField(_("渠道"), max_length=16)
+    reported_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("申报账号"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    attempts = models.PositiveIntegerField(_("申报次数"), default=1)
+    created = models.DateTimeField(_("报告时间"), auto_now_add=True)
+    last_reported = models.DateTimeField(_("最近申报时间"))
+    status = models.CharField(_("状态"), max_length=8, choices=Status.choices, default=Status.OPEN, db_index=True)
+    resolved_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("处理人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    resolution = models.CharField(_("处理结果"), max_length=200, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_field = "region__code"
+    hidden_from_roles = REGISTRY_HIDDEN_FROM
+
+    class Meta:
+        verbose_name = _("重复登记报告")
+        verbose_name_plural = _("重复登记报告")
+        ordering = ["-last_reported", "-pk"]
+        indexes = [models.Index(fields=["member", "village", "status"])]
+
+    def __str__(self):
+        return f"重复登记 {self.id_number_masked}"
+
+    @property
+    def audit_region_code(self):
+        return self.region_id or ""
+
+
 # Which code table each coded field reads from; forms, imports, exports and the API resolve labels through it.
 HOUSEHOLD_CODED_FIELDS = {
     "category": "household_category",

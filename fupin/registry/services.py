@@ -4,9 +4,13 @@ Pages, the API, imports and the CLI are thin callers. Each action checks the act
 right, validates (ID numbers, code tables, one person in one household), writes, and records the change.
 """
 
+import functools
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError, Q
+from django.utils import timezone
 
 from fupin.accounts.models import Role
 from fupin.audit.models import Action
@@ -14,11 +18,12 @@ from fupin.audit.services import record_change, record_event, snapshot
 from fupin.core import idnumber
 from fupin.core.scope import in_scope
 from fupin.dictionaries.services import labels
-from fupin.regions.models import Level, Region
+from fupin.regions.models import PREFIX_LENGTH, Level, Region
 
 from .models import (
     HOUSEHOLD_CODED_FIELDS,
     MEMBER_CODED_FIELDS,
+    DuplicateIdReport,
     Household,
     IncomeAccount,
     Member,
@@ -71,11 +76,117 @@ def duplicate_member(id_number: str, exclude_pk=None) -> Member | None:
     return qs.first()
 
 
-def duplicate_error(id_number: str, existing: Member, target_label: str) -> str:
+def may_name(acting_user, member: Member) -> bool:
+    """Whether a message to this account may name the member's household (the system names everyone)."""
+    return acting_user is None or in_scope(acting_user, member.household.village_id)
+
+
+def registered_elsewhere_error(id_number: str) -> str:
+    """The refusal for a number held outside the reader's scope: it names no one there."""
+    return f"证件号码 {idnumber.mask(id_number)} 在其他地区已登记，不能在此重复登记；须由上级核实处理，已通知上级"
+
+
+def duplicate_error(id_number: str, existing: Member, target_label: str, *, named: bool) -> str:
+    """The refusal for a number already registered elsewhere. Only a reader who may see the other household
+    (``named``) is told whose it is; anyone else learns only that the level above must resolve it."""
+    if not named:
+        return registered_elsewhere_error(id_number)
     return (
         f"证件号码 {idnumber.mask(id_number)} 的人员（{existing.name}）已在"
         f"{household_label(existing.household)}中登记，不能同时登记到{target_label}"
     )
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """An attempt to register ``id_number`` in a village while ``existing`` holds it outside the account's scope."""
+
+    id_number: str
+    existing: Member
+    village_code: str
+    name: str = ""
+    household_number: str = ""
+
+
+class DuplicateIdError(ValidationError):
+    """A refusal for numbers registered out of scope; ``reporting_duplicates`` files its reports."""
+
+    def __init__(self, errors, duplicates: list[Duplicate]):
+        super().__init__(errors)
+        self.duplicates = duplicates
+
+
+def common_region(code: str, other: str) -> Region | None:
+    """The lowest region above village level holding both codes (None across provinces or unknown regions)."""
+    candidates = []
+    for level in (Level.TOWNSHIP, Level.COUNTY, Level.CITY, Level.PROVINCE):
+        keep = PREFIX_LENGTH[level]
+        if code[:keep] == other[:keep]:
+            candidates.append(code[:keep] + "0" * (12 - keep))
+    found = Region.objects.in_bulk(candidates)
+    return next((found[c] for c in candidates if c in found), None)
+
+
+@transaction.atomic
+def report_duplicates(duplicates: list[Duplicate], *, acting_user, channel) -> list[DuplicateIdReport]:
+    """Tell the level above about numbers someone tried to register while held outside their scope."""
+    now = timezone.now()
+    user = acting_user if acting_user is not None and acting_user.is_authenticated else None
+    reports = []
+    for dup in duplicates:
+        report = DuplicateIdReport.objects.filter(
+            member=dup.existing, village_id=dup.village_code, status=DuplicateIdReport.Status.OPEN
+        ).first()
+        before = snapshot(report) if report else None
+        if report is None:
+            household = dup.existing.household
+            report = DuplicateIdReport(
+                region=common_region(dup.village_code, household.village_id),
+                id_number_masked=idnumber.mask(dup.id_number), member=dup.existing, existing_household=household,
+                existing_village_id=household.village_id, village_id=dup.village_code, attempts=0,
+            )
+        report.attempts += 1
+        report.name, report.household_number = dup.name[:50], dup.household_number[:20]
+        report.channel, report.reported_by, report.last_reported = channel, user, now
+        report.save()
+        record_change(report, before=before, acting_user=acting_user, channel=channel)
+        reports.append(report)
+    return reports
+
+
+def reporting_duplicates(action):
+    """Run a registry write; when it is refused for numbers registered out of scope, file the reports after its
+    own transaction has rolled back, so they stay."""
+
+    @functools.wraps(action)
+    def run(*args, acting_user, channel, **kwargs):
+        try:
+            return action(*args, acting_user=acting_user, channel=channel, **kwargs)
+        except DuplicateIdError as exc:
+            report_duplicates(exc.duplicates, acting_user=acting_user, channel=channel)
+            raise
+
+    return run
+
+
+@transaction.atomic
+def resolve_duplicate_report(report: DuplicateIdReport, resolution: str, *, acting_user, channel) -> DuplicateIdReport:
+    """Close a report with what was done (e.g. the person's record corrected or moved by a procedure)."""
+    resolution = (resolution or "").strip()
+    if not resolution:
+        raise ValidationError({"resolution": "请填写处理结果"})
+    if not (acting_user.is_superuser or (acting_user.can_write and acting_user.role in REGISTRY_WRITERS)):
+        raise PermissionDenied("当前账号没有处理重复登记报告的权限")
+    if not in_scope(acting_user, report.region_id or "") or (report.region_id is None and acting_user.region_id):
+        raise PermissionDenied("该报告不在当前账号的管辖范围内")
+    if report.status != DuplicateIdReport.Status.OPEN:
+        raise ValidationError({"status": "该报告已处理"})
+    before = snapshot(report)
+    report.status, report.resolution = DuplicateIdReport.Status.RESOLVED, resolution[:200]
+    report.resolved_by, report.resolved_at = acting_user, timezone.now()
+    report.save()
+    record_change(report, before=before, acting_user=acting_user, channel=channel)
+    return report
 
 
 def clean_household(household: Household, *, tables=None) -> dict[str, str]:
@@ -130,17 +241,26 @@ def clean_member(member: Member, *, tables=None) -> dict[str, str]:
     return errors
 
 
-def prepare_member(member: Member) -> None:
+def prepare_member(member: Member, *, acting_user) -> None:
     """Normalise the ID number, derive sex and birth date from it, check codes and uniqueness."""
     errors = clean_member(member)
     if "id_number" in errors:
         raise ValidationError(errors)
+    duplicates = []
     if member.active:
         existing = duplicate_member(member.id_number, exclude_pk=member.pk)
         if existing is not None and existing.household_id != member.household_id:
-            errors["id_number"] = duplicate_error(member.id_number, existing, household_label(member.household))
+            named = may_name(acting_user, existing)
+            errors["id_number"] = duplicate_error(
+                member.id_number, existing, household_label(member.household), named=named
+            )
+            if not named:
+                duplicates.append(Duplicate(member.id_number, existing, member.household.village_id, member.name,
+                                            member.household.number))
         elif existing is not None:
             errors["id_number"] = f"证件号码 {idnumber.mask(member.id_number)} 已在本户登记（{existing.name}）"
+    if duplicates:
+        raise DuplicateIdError(errors, duplicates)
     if errors:
         raise ValidationError(errors)
 
@@ -157,6 +277,7 @@ def refresh_summary(household: Household) -> None:
     )
 
 
+@reporting_duplicates
 @transaction.atomic
 def create_household(household: Household, members: list[Member], *, acting_user, channel) -> Household:
     ensure_can_write(acting_user, household.village_id)
@@ -167,7 +288,7 @@ def create_household(household: Household, members: list[Member], *, acting_user
     record_change(household, before=None, acting_user=acting_user, channel=channel)
     for member in members:
         member.household = household
-        prepare_member(member)
+        prepare_member(member, acting_user=acting_user)
         member.save()
         record_change(member, before=None, acting_user=acting_user, channel=channel)
     refresh_summary(household)
@@ -215,6 +336,7 @@ def ensure_year_open(village_code: str, year: int) -> None:
             raise ValidationError({"year": refusal})
 
 
+@reporting_duplicates
 @transaction.atomic
 def save_member(member: Member, *, acting_user, channel, note: str = "") -> Member:
     """Add a member to a household or update one; a head change keeps exactly one head."""
@@ -222,7 +344,7 @@ def save_member(member: Member, *, acting_user, channel, note: str = "") -> Memb
     member.household = household
     ensure_can_write(acting_user, household.village_id)
     before = snapshot(Member.objects.get(pk=member.pk)) if member.pk else None
-    prepare_member(member)
+    prepare_member(member, acting_user=acting_user)
     if member.active and member.relation == HEAD_RELATION:
         other_head = household.members.filter(active=True, relation=HEAD_RELATION).exclude(pk=member.pk).first()
         if other_head is not None:

@@ -5,7 +5,7 @@ household and member columns (an export with full ID numbers is a valid import f
 from fupin.core.tables import BOOL, DATE, DATETIME, NUMBER, Column, Table, mask_phone
 from fupin.regions.models import Level
 
-from .models import Household, Member
+from .models import DuplicateIdReport, Household, Member
 
 # Household columns in import-template order; each also appears, through ``household__``, on the member export.
 HOUSEHOLD_COLUMNS = [
@@ -103,4 +103,27 @@ members = Table(
         Column("减员原因", "removed_reason"),
     ],
     order_by=("household__village_id", "household__number", "relation", "birth_date", "pk"),
+)
+
+duplicate_reports = Table(
+    "重复登记报告",
+    DuplicateIdReport,
+    [
+        Column("证件号码（脱敏）", "id_number_masked", width=22),
+        Column("申报姓名", "name"),
+        Column("申报乡镇", "village_id", region_level=Level.TOWNSHIP),
+        Column("申报村", "village_id", region_level=Level.VILLAGE),
+        Column("申报户编号", "household_number", width=20),
+        Column("已登记乡镇", "existing_village_id", region_level=Level.TOWNSHIP),
+        Column("已登记村", "existing_village_id", region_level=Level.VILLAGE),
+        Column("已登记户编号", "existing_household__number", width=20),
+        Column("已登记户主", "existing_household__head_name"),
+        Column("已登记人员", "member__name"),
+        Column("申报次数", "attempts", NUMBER),
+        Column("最近申报时间", "last_reported", DATETIME),
+        Column("状态", "status", choices={k: str(v) for k, v in DuplicateIdReport.Status.choices}),
+        Column("处理结果", "resolution", width=30),
+        Column("处理时间", "resolved_at", DATETIME),
+    ],
+    order_by=("-last_reported", "-pk"),
 )

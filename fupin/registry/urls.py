@@ -23,4 +23,7 @@ urlpatterns = [
     path("households/import/template/", views_excel.import_template, name="import_template"),
     path("households/export/", views_excel.household_export, name="household_export"),
     path("members/export/", views_excel.member_export, name="member_export"),
+    path("duplicate-reports/", views.duplicate_report_list, name="duplicate_report_list"),
+    path("duplicate-reports/export/", views_excel.duplicate_report_export, name="duplicate_report_export"),
+    path("duplicate-reports/<int:pk>/resolve/", views.duplicate_report_resolve, name="duplicate_report_resolve"),
 ]

@@ -13,9 +13,16 @@ from fupin.audit.services import history_for
 from fupin.dictionaries.services import labels
 
 from . import services
-from .filters import filter_households, filter_members
+from .filters import filter_duplicate_reports, filter_households, filter_members
 from .forms import HeadMemberForm, HouseholdForm, IncomeAccountForm, MemberForm, RemoveMemberForm, SecurityCheckForm
-from .models import HOUSEHOLD_CODED_FIELDS, MEMBER_CODED_FIELDS, MULTI_CODED_FIELDS, Household, Member
+from .models import (
+    HOUSEHOLD_CODED_FIELDS,
+    MEMBER_CODED_FIELDS,
+    MULTI_CODED_FIELDS,
+    DuplicateIdReport,
+    Household,
+    Member,
+)
 from .panels import HOUSEHOLD_PANELS
 
 PAGE_SIZE = 50
@@ -192,4 +199,29 @@ def member_list(request):
 def dashboard(request):
     from .stats import overview
 
-    return render(request, "registry/dashboard.html", {"stats": overview(request.user)})
+    open_reports = DuplicateIdReport.objects.visible_to(request.user).filter(status=DuplicateIdReport.Status.OPEN)
+    return render(request, "registry/dashboard.html",
+                  {"stats": overview(request.user), "open_duplicate_reports": open_reports.count()})
+
+
+def duplicate_report_list(request):
+    """重复登记报告 for the level that covers both villages; the village that tried never sees them."""
+    queryset, form = filter_duplicate_reports(DuplicateIdReport.objects.visible_to(request.user), request.GET)
+    queryset = queryset.select_related("village", "existing_village", "existing_household", "member")
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "registry/duplicate_report_list.html", {
+        "page": page, "form": form, "can_resolve": _can_write(request.user, request.user.region_id or ""),
+    })
+
+
+@require_POST
+def duplicate_report_resolve(request, pk):
+    report = get_object_or_404(DuplicateIdReport.objects.visible_to(request.user), pk=pk)
+    try:
+        services.resolve_duplicate_report(report, request.POST.get("resolution", ""), acting_user=request.user,
+                                          channel=Channel.PAGE)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+    else:
+        messages.success(request, f"{report}已处理")
+    return redirect("registry:duplicate_report_list")

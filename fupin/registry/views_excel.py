@@ -10,11 +10,13 @@ from fupin.core import imports as import_jobs
 from fupin.regions.models import Level, Region
 
 from . import imports, services
+from .jobs import duplicate_report_export as _duplicate_report_export
 from .jobs import household_export as _household_export
 from .jobs import member_export as _member_export
 
 household_export = exports.view(_household_export)
 member_export = exports.view(_member_export)
+duplicate_report_export = exports.view(_duplicate_report_export)
 
 
 def household_import(request):

@@ -183,7 +183,7 @@ def test_return_refusals_and_start(regions, users, household, accounts):
 
 
 def test_natural_change_refusals(regions, users, household):
-    other = household(regions["village_b1"], head_name="赵四")
+    other = household(regions["village_a1"], head_name="赵四")  # the same village: named (see registry scope tests)
     taken_id = other.members.get().id_number
     h = household(regions["village_a1"], extra=[("王小二", new_id(), "20")])
     head = h.members.get(relation="01")
