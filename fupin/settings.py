@@ -49,6 +49,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # CSP, no-store on personal pages and downloads; inside WhiteNoise so static assets stay cacheable.
+    "fupin.core.middleware.SecurityHeadersMiddleware",
     "fupin.accounts.middleware.LoginRequiredMiddleware",
 ]
 
