@@ -2,6 +2,9 @@
 
 Changes are stored as ``{field: [before, after]}`` over concrete fields. Sensitive fields are masked before they
 are written, so the trail itself leaks no ID or bank numbers.
+
+Every row goes through ``append`` (instances) or ``append_frame`` (a Polars frame, for batch paths), which chain
+it (``audit.chain``); nothing else inserts into the table.
 """
 
 import datetime as dt
@@ -11,7 +14,11 @@ from django.db.models.fields.files import FieldFile
 
 from fupin.core.idnumber import mask
 
+from .chain import append, append_frame, restart_chain
 from .models import Action, AuditLog
+
+__all__ = ["append", "append_frame", "restart_chain", "build_entry", "record_change", "record_event", "snapshot", "diff",
+           "history_for"]
 
 HIDDEN = "（已隐藏）"
 
@@ -90,7 +97,7 @@ def record_change(instance, *, before, acting_user, channel, action=None, region
     )
     if entry.action == Action.UPDATE and not entry.changes:
         return None  # a save that changed nothing leaves no trace
-    entry.save()
+    append([entry])
     return entry
 
 
@@ -100,7 +107,7 @@ def record_event(instance, *, action, acting_user, channel, note="", region_code
         instance, before={}, after={}, acting_user=acting_user, channel=channel, action=action,
         region_code=region_code, note=note,
     )
-    entry.save()
+    append([entry])
     return entry
 
 

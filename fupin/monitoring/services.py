@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from fupin.accounts.models import Role
 from fupin.audit.models import Action, AuditLog, Channel
-from fupin.audit.services import build_entry, record_change, snapshot
+from fupin.audit.services import append, append_frame, build_entry, record_change, snapshot
 from fupin.core import bulkload
 from fupin.core.scope import in_scope
 from fupin.procedures import services as procedures
@@ -205,7 +205,7 @@ def run(family: str, region: Region, year: int, *, acting_user, channel, job=Non
 
 
 def _audit_bulk(entries: list[AuditLog]) -> None:
-    AuditLog.objects.bulk_create(entries, batch_size=BATCH)
+    append(entries)
 
 
 def _range_filter(prefix: str) -> dict:
@@ -332,7 +332,7 @@ def _insert_alerts(new: pl.DataFrame, record: Run, plan: engine.Plan, *, acting_
         pl.lit('], "severity": [null, '), pl.col("severity").cast(pl.String),
         pl.lit('], "due": [null, "'), pl.col("due").cast(pl.String), pl.lit('"]}'),
     ])
-    bulkload.load_frame(AuditLog, alerts.select(
+    append_frame(alerts.select(
         pl.lit(user.pk if user else None, dtype=pl.Int64).alias("user_id"),
         pl.lit(user.username if user else "").alias("username"), pl.lit(channel).alias("channel"),
         pl.lit(Action.CREATE.value).alias("action"), pl.lit("alert").alias("object_type"),

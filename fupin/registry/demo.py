@@ -23,6 +23,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from fupin.accounts.models import Role, User
 from fupin.audit.models import Action, AuditLog, Channel
+from fupin.audit.services import append_frame, restart_chain
 from fupin.core import bulkload
 from fupin.core.idnumber import CHECK_CHARS, WEIGHTS
 from fupin.regions.models import Level, Region
@@ -965,8 +966,7 @@ def _with_ids(data: CountyData, bases: dict[type, int]) -> dict[type, pl.DataFra
         id=numbered(data.security, SecurityCheck), household_id=pl.col("household_idx") + hb
     ).drop("household_idx")
     parent_id = (pl.col("parent_idx") + hb).cast(pl.String)
-    audit = data.audit.with_columns(
-        id=numbered(data.audit, AuditLog),
+    audit = data.audit.with_columns(  # ids come from the chain's writer, in chain order
         object_id=(pl.col("object_idx") + pl.when(pl.col("object_type") == "household").then(hb).otherwise(mb))
         .cast(pl.String),
         parent_type=pl.when(pl.col("parent_idx").is_null()).then(pl.lit("")).otherwise(pl.lit("household")),
@@ -1053,6 +1053,10 @@ def wipe(using: str = DEFAULT_DB_ALIAS) -> dict[str, str]:
         _clear_dependents({Region}, {User, Household}, using)
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {qn(Region._meta.db_table)}")
+        # Emptying the audit log above is the one place its rows go: PostgreSQL's append-only trigger is a row
+        # trigger, which TRUNCATE does not fire, and SQLite has none. That is acceptable for demo data only (run
+        # refuses a database holding real data without --reset), and the chain restarts with a row saying so.
+        restart_chain("演示数据重置：操作日志已清空，哈希链自此重新开始", using=using)
     return bindings
 
 
@@ -1165,9 +1169,14 @@ def run(
             result.generate_seconds += time.perf_counter() - started
             started = time.perf_counter()
             sizes = dict(zip(REGISTRY_MODELS, data.counts().values()))
-            bases = {model: bulkload.allocate_ids(model, n, using) for model, n in sizes.items()}
+            bases = {
+                model: bulkload.allocate_ids(model, n, using) for model, n in sizes.items() if model is not AuditLog
+            }
             for model, frame in _with_ids(data, bases).items():
-                bulkload.load_frame(model, frame, using=using)
+                if model is AuditLog:
+                    append_frame(frame, using=using)
+                else:
+                    bulkload.load_frame(model, frame, using=using)
             if connection.vendor == "postgresql":
                 # Run this county's deferred foreign-key checks now, so the queue never outgrows a county.
                 connection.check_constraints()
