@@ -84,6 +84,18 @@ def users(regions):
     }
 
 
+@pytest.fixture
+def admins(users, regions):
+    """The other two of 三员分立 on the county, beside users["admin"] (the system administrator)."""
+    from fupin.accounts.models import Role, User
+
+    def make(username, role):
+        return User.objects.create_user(username, password=PASSWORD, role=role, region=regions["county"],
+                                        full_name=username)
+
+    return {"security": make("anquan", Role.SECURITY_ADMIN), "audit": make("shenjiguan", Role.AUDIT_ADMIN)}
+
+
 _sequence = iter(range(1, 10**6))
 
 

@@ -16,7 +16,7 @@ from ninja.security import HttpBearer, django_auth
 
 from fupin.accounts import api as accounts_api
 from fupin.accounts.models import ApiToken
-from fupin.accounts.services import token_owner
+from fupin.accounts.services import pending_requirement, requirement_message, token_owner
 from fupin.assistance import api as assistance_api
 from fupin.comparison import api as comparison_api
 from fupin.monitoring import api as monitoring_api
@@ -29,17 +29,21 @@ LAST_USED_PRECISION = dt.timedelta(minutes=1)
 
 
 class TokenAuth(HttpBearer):
-    """``Authorization: Bearer <令牌>`` against accounts.ApiToken; a token of a disabled or locked account fails."""
+    """``Authorization: Bearer <令牌>`` against accounts.ApiToken; an expired token or one of a disabled account
+    fails (401), one whose owner must first change his password is refused (403). Failed logins of others never
+    disable a token: the login throttles bind only the IP they come from."""
 
     def authenticate(self, request, token):
         api_token = token_owner(token)
         if api_token is None:
             raise AuthenticationError(message="令牌无效或已撤销")
+        if api_token.is_expired():
+            raise AuthenticationError(message="令牌已过期，请重新获取")
         user = api_token.user
         if not user.is_active:
             raise AuthenticationError(message="账号已停用")
-        if user.is_locked():
-            raise AuthenticationError(message="账号已锁定，请稍后再试或联系管理员解锁")
+        if pending_requirement(user):
+            raise PermissionDenied(requirement_message(user))
         now = timezone.now()
         if api_token.last_used is None or now - api_token.last_used > LAST_USED_PRECISION:
             ApiToken.objects.filter(pk=api_token.pk).update(last_used=now)

@@ -35,6 +35,7 @@ router = Router()
 class TokenRequest(InputSchema):
     username: str = Field(description="用户名")
     password: str = Field(description="密码")
+    otp: str = Field("", max_length=8, description="动态口令（6位数字）：已绑定动态口令的账号必填，管理员账号必须绑定")
     name: str = Field("", max_length=100, description="令牌用途，如“村级数据同步”")
 
 
@@ -47,6 +48,7 @@ class TokenOut(Schema):
     name: str
     key_prefix: str = Field(description="令牌前 8 位，用于辨认")
     created: dt.datetime
+    expires: dt.datetime = Field(description="到期时间（有效期由服务器设定，默认30天）")
     last_used: dt.datetime | None
     current: bool = Field(False, description="是否为本次请求使用的令牌")
 
@@ -72,15 +74,23 @@ def _new_token(user, name: str) -> ApiToken:
 @auth_router.post(
     "/token",
     auth=None,
-    response={201: NewTokenOut, 401: ErrorOut, 422: ValidationErrorOut},
-    summary="用用户名和密码获取令牌",
+    response={201: NewTokenOut, 401: ErrorOut, 403: ErrorOut, 422: ValidationErrorOut},
+    summary="用用户名、密码（及动态口令）获取令牌",
 )
 def obtain_token(request, payload: TokenRequest):
-    """Each attempt is written to the login log; repeated failures lock the account as the login page does."""
+    """The login page's rules: each attempt is written to the login log and counts toward the same throttles (per
+    account and IP, per IP); an account with a second factor gives its code in ``otp``; an administrator without
+    one, or an account whose password must first be changed, gets 403. Past the per-user token limit: 422."""
     try:
         user = services.authenticate_with_lockout(request, payload.username, payload.password)
+        if user.totp_enabled:
+            services.verify_second_factor(request, user, payload.otp)
     except services.LoginRefused as exc:
         raise AuthenticationError(message=str(exc)) from exc
+    if not (user.totp_enabled or services.totp_skippable(user)):
+        raise PermissionDenied("管理员账号须先在网页登录并绑定动态口令，才能获取令牌")
+    if services.pending_requirement(user):
+        raise PermissionDenied(services.requirement_message(user))
     return Status(201, _new_token(user, payload.name))
 
 
@@ -93,7 +103,7 @@ def list_tokens(request):
     return tokens
 
 
-@auth_router.post("/tokens", response={201: NewTokenOut, **READ_ERRORS}, summary="为自己新建令牌")
+@auth_router.post("/tokens", response={201: NewTokenOut, **WRITE_ERRORS}, summary="为自己新建令牌")
 def create_token(request, payload: TokenCreate):
     return Status(201, _new_token(request.auth, payload.name))
 
@@ -121,8 +131,9 @@ class UserOut(Schema):
     email: str
     is_active: bool
     is_superuser: bool
-    locked: bool = Field(description="是否因连续登录失败被锁定")
-    locked_until: dt.datetime | None
+    locked: bool = Field(description="是否因连续登录失败被暂时禁止登录（至少从一个IP）")
+    totp_enabled: bool = Field(description="是否已绑定动态口令")
+    must_change_password: bool = Field(description="下次登录是否须修改密码")
     last_login: dt.datetime | None
     date_joined: dt.datetime
     password_changed_at: dt.datetime | None
@@ -141,12 +152,14 @@ class UserOut(Schema):
 
     @staticmethod
     def resolve_locked(obj):
-        return obj.is_locked()
+        return obj.username in services.locked_usernames([obj.username])
 
 
 class MeOut(UserOut):
     can_write: bool = Field(description="能否修改业务数据（领导、审计等只读角色为否）")
-    can_administer: bool = Field(description="能否管理用户和区划")
+    can_administer: bool = Field(description="系统管理员：能否管理用户、区划和代码表")
+    can_manage_security: bool = Field(description="安全管理员：能否解锁账号、重置动态口令、作废他人令牌、查看登录日志")
+    can_read_audit: bool = Field(description="审计管理员：能否查看和校验操作日志")
     scope: str = Field(description="数据权限：可见区划代码前缀，空串表示全部")
 
     @staticmethod
@@ -191,6 +204,11 @@ def _require_admin(user):
         raise PermissionDenied("只有系统管理员可以管理用户")
 
 
+def _require_user_reader(user):
+    if not (user.can_administer or user.can_manage_security):
+        raise PermissionDenied("只有系统管理员可以管理用户")
+
+
 def _resolve_region(data: dict) -> None:
     """Region codes in, Region rows bound; an unknown code is a field error, not a crash."""
     if "region" in data:
@@ -207,7 +225,7 @@ def me(request):
 
 @router.get("/users", response={200: Page[UserOut], **WRITE_ERRORS}, summary="用户列表（管理员，本辖区）")
 def list_users(request, filters: Query[UserFilters], paging: Query[PageParams]):
-    _require_admin(request.auth)
+    _require_user_reader(request.auth)
     users = User.objects.visible_to(request.auth).select_related("region")
     if filters.q:
         users = users.filter(Q(username__contains=filters.q) | Q(full_name__contains=filters.q))
@@ -223,7 +241,7 @@ def list_users(request, filters: Query[UserFilters], paging: Query[PageParams]):
 
 @router.get("/users/{user_id}", response={200: UserOut, **WRITE_ERRORS}, summary="用户详情")
 def get_user(request, user_id: int):
-    _require_admin(request.auth)
+    _require_user_reader(request.auth)
     return visible_or_404(User.objects.select_related("region"), request.auth, pk=user_id)
 
 
@@ -253,9 +271,24 @@ def update_user(request, user_id: int, payload: UserPatch):
     return user
 
 
-@router.post("/users/{user_id}/unlock", response={200: UserOut, **WRITE_ERRORS}, summary="解除登录锁定")
-def unlock_user(request, user_id: int):
-    _require_admin(request.auth)
+def _security_action(request, user_id: int, service):
     user = visible_or_404(User.objects.select_related("region"), request.auth, pk=user_id)
-    services.unlock(user, acting_user=request.auth, channel=Channel.API)
+    service(user, acting_user=request.auth, channel=Channel.API)
     return user
+
+
+@router.post("/users/{user_id}/unlock", response={200: UserOut, **WRITE_ERRORS}, summary="解除登录锁定（安全管理员）")
+def unlock_user(request, user_id: int):
+    return _security_action(request, user_id, services.unlock)
+
+
+@router.post("/users/{user_id}/totp/reset", response={200: UserOut, **WRITE_ERRORS},
+             summary="重置动态口令（安全管理员；该账号下次登录重新绑定）")
+def reset_totp(request, user_id: int):
+    return _security_action(request, user_id, services.disable_totp)
+
+
+@router.post("/users/{user_id}/tokens/revoke", response={200: UserOut, **WRITE_ERRORS},
+             summary="作废该账号的全部令牌（安全管理员）")
+def revoke_user_tokens(request, user_id: int):
+    return _security_action(request, user_id, services.revoke_user_tokens)

@@ -10,10 +10,18 @@ class LoginForm(forms.Form):
     password = forms.CharField(label="密码", widget=forms.PasswordInput)
 
 
+class OtpForm(forms.Form):
+    code = forms.CharField(
+        label="动态口令", max_length=8,
+        widget=forms.TextInput(attrs={"autofocus": True, "inputmode": "numeric", "autocomplete": "one-time-code"}),
+        help_text="手机验证器（如微信小程序“腾讯身份验证器”、Google Authenticator）上显示的6位数字",
+    )
+
+
 class UserForm(forms.ModelForm):
     region = forms.ModelChoiceField(label="所属区划", queryset=Region.objects.none(), required=False)
     password = forms.CharField(
-        label="密码", widget=forms.PasswordInput, required=False, help_text="新建时必填；修改时留空表示不变。至少8位，须含字母和数字。"
+        label="密码", widget=forms.PasswordInput, required=False, help_text="新建时必填；修改时留空表示不变。至少8位，须含字母和数字，不能是常用单词、年份或键盘连续字符。用户首次登录须修改此密码。"
     )
 
     class Meta:

@@ -1,4 +1,4 @@
-"""Account exports (users, login log): administrators only, like their list pages."""
+"""Account exports (users, login log): the roles that see their list pages."""
 
 from django.core.exceptions import PermissionDenied
 
@@ -9,9 +9,14 @@ from .filters import filter_login_logs, filter_users
 from .models import LoginLog, User
 
 
-def _administrators_only(user):
-    if not user.can_administer:
-        raise PermissionDenied("只有系统管理员可以导出用户和登录日志")
+def _user_list_readers(user):
+    if not (user.can_administer or user.can_manage_security):
+        raise PermissionDenied("只有系统管理员或安全管理员可以导出用户")
+
+
+def _login_log_readers(user):
+    if not (user.can_manage_security or user.can_read_audit):
+        raise PermissionDenied("只有安全管理员和审计管理员可以导出登录日志")
 
 
 def user_rows(user, params):
@@ -22,7 +27,7 @@ def login_log_rows(user, params):
     return filter_login_logs(LoginLog.objects.all() if user is None else LoginLog.objects.visible_to(user), params)
 
 
-user_export = register(Export("accounts.export_users", tables.users, user_rows, may_export=_administrators_only))
+user_export = register(Export("accounts.export_users", tables.users, user_rows, may_export=_user_list_readers))
 login_log_export = register(
-    Export("accounts.export_login_logs", tables.login_logs, login_log_rows, may_export=_administrators_only)
+    Export("accounts.export_login_logs", tables.login_logs, login_log_rows, may_export=_login_log_readers)
 )

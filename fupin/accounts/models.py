@@ -1,3 +1,4 @@
+import datetime as dt
 import hashlib
 import secrets
 
@@ -46,13 +47,18 @@ class User(AbstractUser):
     full_name = models.CharField(_("姓名"), max_length=50, blank=True)
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     department = models.CharField(_("所属部门"), max_length=50, blank=True)
-    failed_logins = models.PositiveSmallIntegerField(_("连续登录失败次数"), default=0)
-    locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
+    # Login failures before this time no longer count (set when the security administrator unlocks the account).
+    lockout_reset_at = models.DateTimeField(_("解锁时间"), null=True, blank=True)
     password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
+    must_change_password = models.BooleanField(_("须修改密码"), default=False)
+    totp_secret = models.CharField(_("动态口令密钥"), max_length=64, blank=True)
+    totp_enabled_at = models.DateTimeField(_("动态口令启用时间"), null=True, blank=True)
+    # The last accepted 30-second time step: a code is accepted once only.
+    totp_last_step = models.BigIntegerField(null=True, blank=True)
 
     objects = ScopedUserManager()
     scope_field = "region__code"
-    hidden_fields = ("password",)
+    hidden_fields = ("password", "totp_secret")
 
     class Meta:
         verbose_name = _("用户")
@@ -70,12 +76,36 @@ class User(AbstractUser):
     def can_write(self) -> bool:
         return self.is_active and self.role not in READ_ONLY_ROLES
 
+    # 三员分立: each of the three administrator capabilities belongs to one role. A superuser is a system
+    # administrator without a region (the services refuse the flag on any other role); it gains no security or
+    # audit powers.
     @property
     def can_administer(self) -> bool:
-        return self.is_superuser or self.role == Role.ADMIN
+        """System administrator: accounts, regions, dictionaries."""
+        return self.is_active and (self.is_superuser or self.role == Role.ADMIN)
 
-    def is_locked(self) -> bool:
-        return self.locked_until is not None and self.locked_until > timezone.now()
+    @property
+    def can_manage_security(self) -> bool:
+        """Security administrator: unlocking, second factors, tokens of others, the login log, password policy."""
+        return self.is_active and self.role == Role.SECURITY_ADMIN and not self.is_superuser
+
+    @property
+    def can_read_audit(self) -> bool:
+        """Audit administrator: the audit log and its verification."""
+        return self.is_active and self.role == Role.AUDIT_ADMIN and not self.is_superuser
+
+    @property
+    def totp_required(self) -> bool:
+        return self.is_superuser or self.role in ADMIN_ROLES
+
+    @property
+    def totp_enabled(self) -> bool:
+        return self.totp_enabled_at is not None
+
+    def password_expired(self) -> bool:
+        days = settings.FUPIN_PASSWORD_MAX_AGE_DAYS
+        changed = self.password_changed_at or self.date_joined
+        return bool(days) and changed + dt.timedelta(days=days) < timezone.now()
 
 
 class ApiToken(models.Model):
@@ -94,6 +124,18 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.prefix}… {self.name}"
+
+    @staticmethod
+    def lifetime() -> dt.timedelta:
+        return dt.timedelta(days=settings.FUPIN_API_TOKEN_DAYS)
+
+    @property
+    def expires(self) -> dt.datetime:
+        """Computed from the setting, so shortening FUPIN_API_TOKEN_DAYS also shortens tokens already issued."""
+        return self.created + self.lifetime()
+
+    def is_expired(self) -> bool:
+        return self.expires <= timezone.now()
 
     @staticmethod
     def generate_key() -> str:
@@ -123,3 +165,8 @@ class LoginLog(models.Model):
         verbose_name = _("登录日志")
         verbose_name_plural = _("登录日志")
         ordering = ["-time"]
+        # The login throttles count recent failures per (account, IP) and per IP.
+        indexes = [
+            models.Index(fields=["username", "ip", "time"], name="loginlog_user_ip_time"),
+            models.Index(fields=["ip", "time"], name="loginlog_ip_time"),
+        ]

@@ -16,7 +16,7 @@ users = Table(
         Column("所属部门", "department", width=16),
         Column("联系电话", "phone", width=14),
         Column("启用", "is_active", BOOL),
-        Column("锁定至", "locked_until", DATETIME),
+        Column("动态口令启用时间", "totp_enabled_at", DATETIME),
         Column("最近登录", "last_login", DATETIME),
         Column("创建时间", "date_joined", DATETIME),
         Column("密码修改时间", "password_changed_at", DATETIME),

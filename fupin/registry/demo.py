@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
-from django.contrib.auth.password_validation import validate_password
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from fupin.accounts.models import Role, User
@@ -51,6 +50,8 @@ class DemoAccount:
 
 DEMO_ACCOUNTS = (
     DemoAccount("admin", Role.ADMIN, "province", "系统管理员"),
+    DemoAccount("anquan", Role.SECURITY_ADMIN, "province", "安全管理员"),
+    DemoAccount("shenjiguan", Role.AUDIT_ADMIN, "province", "审计管理员"),
     DemoAccount("xian", Role.COUNTY, "county", "县乡村振兴局"),
     DemoAccount("lingdao", Role.LEADER, "county", "县领导（只读）"),
     DemoAccount("shenji", Role.AUDITOR, "county", "县审计局（只读）"),
@@ -1073,7 +1074,12 @@ def account_region(account: DemoAccount, county: County) -> str:
 
 
 def create_accounts(county: County, using: str = DEFAULT_DB_ALIAS) -> list[tuple[DemoAccount, Region]]:
-    """The demo logins of DEMO_ACCOUNTS, all with DEMO_PASSWORD (hashed once: hashing is slow on purpose)."""
+    """The demo logins of DEMO_ACCOUNTS, all with DEMO_PASSWORD (hashed once: hashing is slow on purpose).
+
+    The published password would fail the password policy, so it is set without it; outside demo mode
+    (FUPIN_DEMO_MODE) each account must change it at its first login.
+    """
+    from django.conf import settings
     from django.contrib.auth.hashers import make_password
     from django.utils import timezone
 
@@ -1085,9 +1091,8 @@ def create_accounts(county: County, using: str = DEFAULT_DB_ALIAS) -> list[tuple
         user = User(
             username=account.username, role=account.role, region=region, full_name=account.full_name,
             department=account.department, is_staff=account.role == Role.ADMIN,
-            password_changed_at=timezone.now(),
+            password_changed_at=timezone.now(), must_change_password=not settings.FUPIN_DEMO_MODE,
         )
-        validate_password(DEMO_PASSWORD, user)
         user.password = hashed
         user.save(using=using)
         created.append((account, region))

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from fupin.accounts.models import Role, User
@@ -181,7 +182,10 @@ def test_demo_accounts_log_in_and_see_their_scope(small_demo):
     for account in demo.DEMO_ACCOUNTS:
         user = authenticate_with_lockout(None, account.username, demo.DEMO_PASSWORD)
         assert user.role == account.role
-        validate_password(demo.DEMO_PASSWORD, user)
+        # The published password fails the policy, so outside demo mode it must be changed at the first login.
+        with pytest.raises(ValidationError):
+            validate_password(demo.DEMO_PASSWORD, user)
+        assert user.must_change_password
     village_user = User.objects.get(username="cun1")
     assert village_user.region.level == Level.VILLAGE
     visible = Household.objects.visible_to(village_user)
