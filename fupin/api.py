@@ -23,6 +23,7 @@ from fupin.monitoring import api as monitoring_api
 from fupin.procedures import api as procedures_api
 from fupin.regions import api as regions_api
 from fupin.registry import api as registry_api
+from fupin.registry.access import register_work
 
 # Writing last_used on every request would turn each read into a write; a minute's precision is enough.
 LAST_USED_PRECISION = dt.timedelta(minutes=1)
@@ -60,6 +61,7 @@ class LocalSwagger(Swagger):
     template_cdn = str(settings.BASE_DIR / "templates" / "api" / "swagger.html")
 
 
+AUTH = [TokenAuth(), django_auth]
 api = NinjaAPI(
     title="扶贫管理平台接口",
     version="1",
@@ -72,7 +74,7 @@ api = NinjaAPI(
         "代码字段同时返回代码和名称（如 `status` 与 `status_label`）。"
     ),
     urls_namespace="api",
-    auth=[TokenAuth(), django_auth],
+    auth=AUTH,
     # validatorUrl None: Swagger UI would otherwise call the public online validator. No persistAuthorization:
     # it would keep a pasted token in localStorage, and village offices share computers.
     docs=LocalSwagger(settings={"validatorUrl": None, "docExpansion": "list"}),
@@ -193,7 +195,8 @@ api.add_router("/regions", regions_api.router, tags=["行政区划"])
 api.add_router("/households", registry_api.households_router, tags=["贫困户"])
 api.add_router("/members", registry_api.members_router, tags=["家庭成员"])
 api.add_router("/duplicate-reports", registry_api.duplicate_reports_router, tags=["重复登记报告"])
-api.add_router("", procedures_api.router)
-api.add_router("/monitoring", monitoring_api.router, tags=["防返贫监测"])
-api.add_router("/assistance", assistance_api.router, tags=["帮扶"])
+# Departments and the security and audit administrators are refused these (registry/access.py).
+api.add_router("", procedures_api.router, auth=register_work.guard_auth(AUTH))
+api.add_router("/monitoring", monitoring_api.router, tags=["防返贫监测"], auth=register_work.guard_auth(AUTH))
+api.add_router("/assistance", assistance_api.router, tags=["帮扶"], auth=register_work.guard_auth(AUTH))
 api.add_router("/comparison", comparison_api.router, tags=["数据比对"])

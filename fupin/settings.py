@@ -123,6 +123,16 @@ FUPIN_AUDIT_RETENTION_DAYS = int(os.environ.get("FUPIN_AUDIT_RETENTION_DAYS", "1
 # Where `fupin audit archive` writes its compressed archive files (docs/audit-log.md).
 FUPIN_AUDIT_ARCHIVE_DIR = Path(os.environ.get("FUPIN_AUDIT_ARCHIVE_DIR", DATA_DIR / "audit-archive"))
 
+# Throttles on the public forms (fupin/core/throttle.py): scope -> (submissions allowed, within this many seconds),
+# counted in the database so all server workers share them. Per IP against floods from one machine; per target so
+# many machines cannot flood one notice, nor guess a household's ID digits on the self-report form.
+FUPIN_THROTTLES = {
+    "objection_ip": (5, 600),
+    "objection_notice": (60, 3600),
+    "self_report_ip": (5, 600),
+    "self_report_household": (5, 3600),
+}
+
 # Idle session timeout: every request pushes the expiry forward.
 SESSION_COOKIE_AGE = int(os.environ.get("FUPIN_SESSION_MINUTES", "30")) * 60
 SESSION_SAVE_EVERY_REQUEST = True

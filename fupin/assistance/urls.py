@@ -1,9 +1,11 @@
 from django.urls import path
 
+from fupin.registry.access import register_work
+
 from . import views
 
 app_name = "assistance"
-urlpatterns = [
+urlpatterns = register_work.guard_urls([
     path("mine/", views.my_households, name="my_households"),
     path("helpers/", views.helper_list, name="helper_list"),
     path("helpers/new/", views.helper_edit, name="helper_create"),
@@ -16,4 +18,4 @@ urlpatterns = [
     path("measures/<int:pk>/", views.measure_edit, name="measure_edit"),
     path("households/<int:household_pk>/visits/new/", views.visit_create, name="visit_create"),
     path("photos/<int:pk>/", views.photo, name="photo"),
-]
+])

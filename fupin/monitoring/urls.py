@@ -1,9 +1,11 @@
 from django.urls import path
 
+from fupin.registry.access import register_work
+
 from . import views
 
 app_name = "monitoring"
-urlpatterns = [
+urlpatterns = register_work.guard_urls([
     path("", views.overview, name="overview"),
     path("runs/", views.run_list, name="run_list"),
     path("alerts/", views.alert_list, name="alert_list"),
@@ -22,4 +24,4 @@ urlpatterns = [
     path("quality/", views.quality_list, name="quality_list"),
     path("quality/export/", views.quality_export, name="quality_export"),
     path("quality/recheck/", views.quality_recheck, name="quality_recheck"),
-]
+])

@@ -1,9 +1,11 @@
 from django.urls import path
 
+from fupin.registry.access import register_work
+
 from . import views
 
 app_name = "procedures"
-urlpatterns = [
+urlpatterns = register_work.guard_urls([
     path("", views.procedure_list, name="list"),
     path("start/<int:household_pk>/", views.procedure_start, name="start"),
     path("<int:pk>/", views.procedure_detail, name="detail"),
@@ -33,4 +35,4 @@ urlpatterns = [
     path("adjustments/<int:pk>/reopen/", views.adjustment_reopen, name="adjustment_reopen"),
     path("adjustments/<int:pk>/candidates/", views.candidates_decide, name="candidates_decide"),
     path("end-policies/", views.end_policies, name="end_policies"),
-]
+])

@@ -1,0 +1,10 @@
+"""Who works on the register and on what hangs off it: monitoring, procedures, assistance (see core/access.py)."""
+
+from fupin.accounts.models import Role
+from fupin.core.access import AppAccess
+
+# A department uploads its data sets and downloads its lists (comparison); the security and audit administrators
+# keep accounts and the log (三员分立). None of them handles alerts, procedures or helpers.
+OFF_REGISTER_ROLES = frozenset({Role.DEPARTMENT, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+
+register_work = AppAccess(lambda user: user.is_superuser or user.role not in OFF_REGISTER_ROLES)

@@ -1,0 +1,81 @@
+"""Departments and the security and audit administrators are refused every page and API route of monitoring,
+procedures and assistance (registry/access.py); county accounts keep them. Routes are read from the URL resolver
+and the OpenAPI document, so new ones are covered without editing this test."""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, get_resolver, reverse
+
+from conftest import PASSWORD
+from fupin.accounts.models import Role, User
+
+APPS = ("monitoring", "procedures", "assistance")
+API_TAGS = {"防返贫监测", "帮扶", "程序", "公示公告", "扶贫标准", "程序流程配置", "年度动态调整"}
+REFUSED = (Role.DEPARTMENT, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN)
+
+
+def _page_urls():
+    urls = []
+    for namespace in APPS:
+        prefix, resolver = get_resolver().namespace_dict[namespace]
+        for pattern in resolver.url_patterns:
+            assert isinstance(pattern, URLPattern)
+            kwargs = {name: ("1" if converter.regex == "[0-9]+" else "x")
+                      for name, converter in pattern.pattern.converters.items()}
+            urls.append(reverse(f"{namespace}:{pattern.name}", kwargs=kwargs))
+    return urls
+
+
+def _api_operations():
+    from fupin.api import api
+
+    schema = api.get_openapi_schema()
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            if set(operation.get("tags", ())) & API_TAGS and operation.get("security"):
+                yield method, re.sub(r"\{[^}]+\}", "1", path)
+
+
+@pytest.fixture
+def client_of(regions):
+    def make(role, **extra):
+        user = User.objects.create_user(f"u_{role}", password=PASSWORD, role=role, region=regions["county"],
+                                        **extra)
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.mark.parametrize("role", REFUSED)
+def test_refused_roles_get_403_on_every_page_and_api_route(client_of, role):
+    client = client_of(role, department="医保" if role == Role.DEPARTMENT else "")
+    pages = _page_urls()
+    assert len(pages) > 50
+    for url in pages:
+        for method in ("get", "post"):
+            assert getattr(client, method)(url).status_code == 403, (method, url)
+    operations = list(_api_operations())
+    assert len(operations) > 50
+    for method, path in operations:
+        response = client.generic(method.upper(), path, "{}", content_type="application/json")
+        # 405: a documented operation shadowed by another path (issue 8 lists it); it reaches no view either.
+        assert response.status_code in (403, 405), (method, path, response.content)
+
+
+def test_public_routes_stay_open(client_of):
+    client = client_of(Role.DEPARTMENT, department="医保")
+    assert client.get("/api/notices/public").status_code == 200
+    assert Client().get("/api/notices/public").status_code == 200
+
+
+def test_county_accounts_keep_the_lists(client_of):
+    client = client_of(Role.COUNTY)
+    for name in ("monitoring:overview", "monitoring:alert_list", "monitoring:quality_list", "procedures:list",
+                 "procedures:notice_list", "assistance:helper_list"):
+        assert client.get(reverse(name)).status_code == 200, name
+    for path in ("/api/monitoring/alerts", "/api/procedures", "/api/assistance/helpers"):
+        assert client.get(path).status_code == 200, path
