@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from fupin.audit.models import Channel
+from fupin.core import throttle
 from fupin.regions.models import Level, Region
 from fupin.registry.models import Household
 
@@ -376,6 +377,10 @@ def quality_recheck(request):
 
 def self_report(request):
     """农户自主申报: a public page (no login) where a household reports a difficulty to its village."""
+    if request.method == "POST" and (refused := throttle.refused(
+            request, self_report_ip=throttle.client_ip(request),
+            self_report_household=request.POST.get("household_number", "").strip())):
+        return refused
     form = SelfReportForm(request.POST or None)
     done = None
     if request.method == "POST" and form.is_valid():

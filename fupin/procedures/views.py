@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from fupin.audit.models import Channel
+from fupin.core import throttle
 from fupin.dictionaries.services import labels
 from fupin.regions.models import Level, Region
 from fupin.registry.models import Household
@@ -361,6 +362,9 @@ def _public_notice(pk) -> Notice:
 
 def public_notice_detail(request, pk):
     notice = _public_notice(pk)
+    if request.method == "POST" and (refused := throttle.refused(
+            request, objection_ip=throttle.client_ip(request), objection_notice=notice.pk)):
+        return refused
     form = ObjectionForm(request.POST or None, notice=notice)
     lodged = False
     if request.method == "POST" and form.is_valid():

@@ -5,6 +5,7 @@ import json
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 from python_calamine import CalamineWorkbook
 
 from conftest import PASSWORD
@@ -135,6 +136,28 @@ def test_public_self_report_enters_the_queue(client, household, regions):
     assert (alert.source, alert.status, alert.reporter_contact) == ("self", AlertStatus.PENDING, "13912345678")
     client.post("/public/monitoring/report/", data)
     assert Alert.objects.filter(household=h).count() == 1
+
+
+def test_public_self_report_is_throttled_per_ip_and_per_household(client, household, regions, settings):
+    settings.FUPIN_THROTTLES = {**settings.FUPIN_THROTTLES, "self_report_ip": (3, 600),
+                                "self_report_household": (4, 3600)}
+    h = household(regions["village_a1"], income=9000, phone="13800000000")
+    other = household(regions["village_a1"], income=9000, phone="13800000001")
+    data = {"household_number": h.number, "id_tail": h.head_id_number[-6:], "phone": "13912345678",
+            "description": "父亲脑梗住院，自付三万多元"}
+    for guess in ("000000", "000001", "000002"):
+        assert client.post("/public/monitoring/report/", {**data, "id_tail": guess}).status_code == 200
+    refused = client.post("/public/monitoring/report/", data)
+    assert refused.status_code == 429 and "操作过于频繁" in refused.content.decode()
+    assert not Alert.objects.exists()
+    # From another machine: one more guess at this household, then it is closed to everyone for the hour.
+    elsewhere = Client(REMOTE_ADDR="10.9.8.7")
+    assert elsewhere.post("/public/monitoring/report/", {**data, "id_tail": "000003"}).status_code == 200
+    assert elsewhere.post("/public/monitoring/report/", data).status_code == 429
+    assert not Alert.objects.exists()
+    other_data = {**data, "household_number": other.number, "id_tail": other.head_id_number[-6:]}
+    assert "已收到您的申报" in elsewhere.post("/public/monitoring/report/", other_data).content.decode()
+    assert Alert.objects.filter(household=other).count() == 1
 
 
 def test_household_file_shows_monitoring(client, alerts, users):

@@ -151,6 +151,26 @@ def test_notice_pages_and_public_objection(applicant, users, monkeypatch):
     assert public.get(f"/public/notices/{draft.pk}/").status_code == 404
 
 
+def test_public_objections_are_throttled_per_ip_and_per_notice(regions, settings):
+    settings.FUPIN_THROTTLES = {**settings.FUPIN_THROTTLES, "objection_ip": (2, 600), "objection_notice": (3, 3600)}
+    today = timezone.localdate()
+    notice, second = (Notice.objects.create(kind="publicity", level=5, region=regions["village_a1"], title=title,
+                                            start_date=today, end_date=today + dt.timedelta(days=6),
+                                            status="published") for title in ("公示一", "公示二"))
+    objection = {"name": "李群众", "contact": "13912345678", "content": "有车"}
+    public = Client()
+    for _ in range(2):
+        assert "异议已提交" in public.post(f"/public/notices/{notice.pk}/", objection).content.decode()
+    refused = public.post(f"/public/notices/{second.pk}/", objection)
+    assert refused.status_code == 429 and "操作过于频繁" in refused.content.decode()
+    elsewhere = Client(REMOTE_ADDR="10.9.8.7")
+    assert elsewhere.post(f"/public/notices/{notice.pk}/", objection).status_code == 200
+    assert elsewhere.post(f"/public/notices/{notice.pk}/", objection).status_code == 429  # the notice's limit
+    assert elsewhere.post(f"/public/notices/{second.pk}/", objection).status_code == 200
+    assert Objection.objects.filter(notice=notice).count() == 3 and Objection.objects.filter(notice=second).count() == 1
+    assert public.get(f"/public/notices/{notice.pk}/").status_code == 200  # reading is never throttled
+
+
 def test_lines_page_is_for_administrators(users, regions):
     admin = client_for(users["admin"])
     assert "2,952" in admin.get("/procedures/lines/").content.decode() or "2952" in admin.get(

@@ -1,0 +1,43 @@
+"""Request throttles shared by all worker processes: a sliding window of recent hits per (scope, key).
+
+Limits come from settings.FUPIN_THROTTLES, ``scope: (requests, seconds)``. A refused request records nothing, so a
+window drains on its own; hits older than their window are deleted as new ones arrive.
+"""
+
+import datetime as dt
+import math
+
+from django.conf import settings
+from django.db import transaction
+from django.shortcuts import render
+from django.utils import timezone
+
+from .models import ThrottleHit
+
+
+def client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR") or "unknown"
+
+
+def hit(**keys) -> str | None:
+    """Counts one hit under each ``scope=key`` and answers None, or answers the first scope that has used up its
+    limit (and counts nothing). Two workers racing at the limit may both pass: the limit holds to within one."""
+    now = timezone.now()
+    with transaction.atomic():
+        for scope, key in keys.items():
+            limit, seconds = settings.FUPIN_THROTTLES[scope]
+            since = now - dt.timedelta(seconds=seconds)
+            ThrottleHit.objects.filter(scope=scope, time__lte=since).delete()
+            if ThrottleHit.objects.filter(scope=scope, key=str(key), time__gt=since).count() >= limit:
+                return scope
+        ThrottleHit.objects.bulk_create([ThrottleHit(scope=scope, key=str(key), time=now) for scope, key in keys.items()])
+    return None
+
+
+def refused(request, **keys):
+    """The Chinese 429 page when ``hit(**keys)`` refuses, else None: ``if response := refused(...): return response``."""
+    scope = hit(**keys)
+    if scope is None:
+        return None
+    minutes = math.ceil(settings.FUPIN_THROTTLES[scope][1] / 60)
+    return render(request, "core/throttled.html", {"minutes": minutes}, status=429)
