@@ -21,6 +21,7 @@ from django.utils import timezone
 from fupin.audit.models import Action, AuditLog, Channel
 from fupin.jobs import services as jobs
 
+from .search import mask_id_numbers, redirect_for_search, search_params
 from .tables import Table
 
 # Up to this many rows the file is built during the request; above it a background job builds it.
@@ -87,6 +88,7 @@ def register(export: Export) -> Export:
 
 def record_export(user, export: Export, count: int, *, full: bool, channel: str, params: dict) -> AuditLog:
     filters = "，".join(f"{k}={v}" for k, v in sorted(params.items()) if v not in ("", None) and k != "page")
+    filters = mask_id_numbers(filters)  # a search by ID number is not repeated in full in the log
     note = "；".join(filter(None, (FULL_NOTE if full else "证件号码已脱敏" if export.table.has_sensitive else "",
                                     f"筛选：{filters}" if filters else "")))
     user = user if user is not None and user.is_authenticated else None
@@ -98,8 +100,8 @@ def record_export(user, export: Export, count: int, *, full: bool, channel: str,
 
 
 def params_of(request) -> dict:
-    """The list page's filter parameters (single values; pagination dropped)."""
-    return {k: v for k, v in request.GET.items() if k not in ("page", "full")}
+    """The list page's filter parameters (single values; pagination dropped; a kept search put back)."""
+    return {k: v for k, v in search_params(request).items() if k not in ("page", "full")}
 
 
 def may_have_full(export: Export, user, params) -> bool:
@@ -119,6 +121,8 @@ def respond(request, export: Export):
     else gets the masked file. A small result downloads at once; a big one becomes a job and the browser goes to
     its progress page.
     """
+    if (response := redirect_for_search(request)) is not None:
+        return response
     params = params_of(request)
     export.check(request.user, params, full=False)
     count = export.rows(request.user, params).count()

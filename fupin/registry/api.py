@@ -9,6 +9,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from ninja import Field, ModelSchema, Path, Query, Router, Schema, Status
+from ninja.errors import HttpError
 
 from fupin.audit.models import Channel
 from fupin.audit.services import history_for
@@ -20,6 +21,7 @@ from fupin.core.apitools import (
     Page,
     PageParams,
     apply_changes,
+    ErrorOut,
     attach_labels,
     form_errors,
     paginate,
@@ -28,6 +30,7 @@ from fupin.core.apitools import (
     with_labels,
 )
 from fupin.core.idnumber import mask
+from fupin.core.search import carries_id_number
 
 from . import services
 from .filters import (
@@ -336,6 +339,22 @@ class DuplicateReportOut(ModelSchema):
     @staticmethod
     def resolve_status_label(obj):
         return obj.get_status_display()
+class HouseholdSearchIn(HouseholdFilters, PageParams):
+    """The household list's filters and paging, posted: the way to search by ID number."""
+
+    model_config = STRICT
+
+
+class MemberSearchIn(MemberFilters, PageParams):
+    """The member list's filters and paging, posted: the way to search by ID number."""
+
+    model_config = STRICT
+
+
+# A GET list answers 400 to an ID number in q: a URL ends up in access logs, browser history and Referer headers.
+ID_IN_URL = {400: ErrorOut}
+
+
 
 
 class ResolveIn(InputSchema):
@@ -390,9 +409,12 @@ def _member(request, member_id: int) -> Member:
     return visible_or_404(Member.objects.select_related("household__village"), request.auth, pk=member_id)
 
 
-def _filtered(queryset, filter_fn, filters: Schema):
-    """Run a page filter with the query values; a value the form rejects is a 422, not a silently ignored filter."""
-    params = {k: str(v) for k, v in filters.dict().items() if v is not None}
+def _filtered(queryset, filter_fn, filters: Schema, *, search_route: str | None = None):
+    """Run a page filter with the query values; a value the form rejects is a 422, not a silently ignored filter.
+    ``search_route`` names the POST route to use instead when a GET's ``q`` holds an ID number."""
+    if search_route and carries_id_number(getattr(filters, "q", None)):
+        raise HttpError(400, f"按证件号码查询请使用 POST {search_route}（在请求体中提交 q），证件号码不能出现在网址中")
+    params = {k: str(v) for k, v in filters.dict(exclude=set(PageParams.model_fields)).items() if v is not None}
     queryset, form = filter_fn(queryset, params)
     if form.is_bound and not form.is_valid():
         raise form_errors(form)
@@ -402,10 +424,24 @@ def _filtered(queryset, filter_fn, filters: Schema):
 # --- households -------------------------------------------------------------------------------------------------
 
 
-@households_router.get("", response={200: Page[HouseholdOut], **WRITE_ERRORS}, summary="贫困户列表")
+@households_router.get("", response={200: Page[HouseholdOut], **ID_IN_URL, **WRITE_ERRORS}, summary="贫困户列表")
 def list_households(request, filters: Query[HouseholdFilters], paging: Query[PageParams]):
-    """Filters are those of the household list page; the count covers only the account's own scope."""
-    queryset = _filtered(Household.objects.visible_to(request.auth), filter_households, filters)
+    """Filters are those of the household list page; the count covers only the account's own scope. ``q``
+    searches household numbers and names here; a search by ID number goes to ``POST /api/households/search``."""
+    queryset = _filtered(Household.objects.visible_to(request.auth), filter_households, filters,
+                         search_route="/api/households/search")
+    return _household_page(queryset, paging)
+
+
+@households_router.post("/search", response={200: Page[HouseholdOut], **WRITE_ERRORS}, summary="贫困户查询（按证件号码）")
+def search_households(request, payload: HouseholdSearchIn):
+    """The household list with its filters and paging in the request body, so an ID number in ``q`` (the full
+    number or its last digits) stays out of URLs and logs. Nothing is written."""
+    queryset = _filtered(Household.objects.visible_to(request.auth), filter_households, payload)
+    return _household_page(queryset, payload)
+
+
+def _household_page(queryset, paging) -> dict:
     page = paginate(queryset.select_related("village").order_by("number"), paging)
     attach_labels(page["items"], HOUSEHOLD_CODED_FIELDS)
     for household in page["items"]:
@@ -510,14 +546,28 @@ def save_security_check(request, household_id: int, payload: SecurityCheckIn, ye
 # --- members ----------------------------------------------------------------------------------------------------
 
 
-@members_router.get("", response={200: Page[MemberOut], **WRITE_ERRORS}, summary="家庭成员列表")
+@members_router.get("", response={200: Page[MemberOut], **ID_IN_URL, **WRITE_ERRORS}, summary="家庭成员列表")
 def list_members(request, filters: Query[MemberFilters], paging: Query[PageParams]):
-    """Filters are those of the member list page; by default only members still registered (在册)."""
-    queryset = _filtered(Member.objects.visible_to(request.auth), filter_members, filters)
+    """Filters are those of the member list page; by default only members still registered (在册). ``q``
+    searches names here; a search by ID number goes to ``POST /api/members/search``."""
+    queryset = _filtered(Member.objects.visible_to(request.auth), filter_members, filters,
+                         search_route="/api/members/search")
+    return _member_page(queryset, request.auth, paging)
+
+
+@members_router.post("/search", response={200: Page[MemberOut], **WRITE_ERRORS}, summary="家庭成员查询（按证件号码）")
+def search_members(request, payload: MemberSearchIn):
+    """The member list with its filters and paging in the request body, so an ID number in ``q`` (the full
+    number, in any form, or its last digits) stays out of URLs and logs. Nothing is written."""
+    return _member_page(_filtered(Member.objects.visible_to(request.auth), filter_members, payload),
+                        request.auth, payload)
+
+
+def _member_page(queryset, user, paging) -> dict:
     # By household id, not household number: the same grouping without a sort over the joined table
     # (1.8 s → 8 ms for a 300,000-person county on SQLite).
     page = paginate(queryset.select_related("household").order_by("household_id", "relation", "pk"), paging)
-    _present_members(page["items"], user=request.auth, reveal=False)
+    _present_members(page["items"], user=user, reveal=False)
     return page
 
 

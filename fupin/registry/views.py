@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from fupin.audit.models import Channel
 from fupin.audit.services import history_for
+from fupin.core.search import redirect_for_search, search_params
 from fupin.dictionaries.services import labels
 
 from . import services
@@ -48,7 +49,10 @@ def _household(request, pk) -> Household:
 
 
 def household_list(request):
-    queryset, form = filter_households(Household.objects.visible_to(request.user), request.GET, user=request.user)
+    if (response := redirect_for_search(request)) is not None:
+        return response  # searches by ID number are posted and kept out of the URL
+    params = search_params(request)
+    queryset, form = filter_households(Household.objects.visible_to(request.user), params, user=request.user)
     queryset = queryset.select_related("village").order_by("number")
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "registry/household_list.html", {"page": page, "form": form, "L": code_labels()})
@@ -190,7 +194,10 @@ def check_edit(request, pk, year=None):
 
 
 def member_list(request):
-    queryset, form = filter_members(Member.objects.visible_to(request.user), request.GET, user=request.user)
+    if (response := redirect_for_search(request)) is not None:
+        return response
+    params = search_params(request)
+    queryset, form = filter_members(Member.objects.visible_to(request.user), params, user=request.user)
     queryset = queryset.select_related("household__village").order_by("household__number", "relation")
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "registry/member_list.html", {"page": page, "form": form, "L": code_labels()})

@@ -170,7 +170,9 @@ def test_list_uses_the_page_filters(homes, users, api_client):
     assert client.get("/api/households?q=李五").json()["items"][0]["id"] == homes["a2"].pk
     assert client.get(f"/api/households?region={homes['a1'].village_id[:9]}").json()["count"] == 3
     head_id = homes["b1"].head_id_number
-    assert [i["id"] for i in client.get(f"/api/households?q={head_id}").json()["items"]] == [homes["b1"].pk]
+    assert client.get(f"/api/households?q={head_id}").status_code == 400  # an ID number is searched by POST
+    found = client.post("/api/households/search", {"q": head_id}, content_type="application/json").json()
+    assert [i["id"] for i in found["items"]] == [homes["b1"].pk]
 
 
 def test_bad_filter_values_are_422_in_chinese(homes, users, api_client):
