@@ -103,7 +103,7 @@ def _prepare(values: list) -> tuple[list, bool]:
     return [values[0], *(_scrub_value(v) for v in values[1:])], True
 
 
-def _lock(using: str) -> None:
+def lock(using: str) -> None:
     connection = connections[using]
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -115,8 +115,11 @@ def _lock(using: str) -> None:
 def head(using: str = DEFAULT_DB_ALIAS) -> str:
     """The hash the next row must carry: the last row's, or the last archive's when the table is empty."""
     last = AuditLog.objects.using(using).order_by("-id").values_list("hash", flat=True).first()
-    if last is not None:
-        return last
+    return last if last is not None else archive_anchor(using)
+
+
+def archive_anchor(using: str = DEFAULT_DB_ALIAS) -> str:
+    """The hash the table's first row must carry: the last archived row's, or the genesis value."""
     archived = AuditArchive.objects.using(using).order_by("-last_id").values_list("last_hash", flat=True).first()
     return archived or GENESIS
 
@@ -139,7 +142,7 @@ def append(entries: list[AuditLog], *, using: str = DEFAULT_DB_ALIAS) -> list[Au
                 setattr(entry, name, value)
         prepared.append(content(values))
     with transaction.atomic(using=using):
-        _lock(using)
+        lock(using)
         prev = head(using)
         for entry, data in zip(entries, prepared):
             entry.prev_hash, entry.hash = prev, link(prev, data)
@@ -187,7 +190,7 @@ def append_frame(frame: pl.DataFrame, *, using: str = DEFAULT_DB_ALIAS, progress
                 fixes[name][index] = orjson.dumps(value).decode() if name == "changes" else value
         frame = frame.with_columns(pl.Series(name, fixes[name], dtype=frame.schema[name]) for name in fixes)
     with transaction.atomic(using=using):
-        _lock(using)
+        lock(using)
         prev = head(using)
         prevs, hashes = [], []
         for data in hashes_in:
@@ -209,7 +212,7 @@ def restart_chain(note: str, *, using: str = DEFAULT_DB_ALIAS) -> AuditLog:
     entry = AuditLog(channel=Channel.SYSTEM, action=Action.RESET, object_type="auditlog", object_id="",
                      object_repr="操作日志", note=note)
     with transaction.atomic(using=using):
-        _lock(using)
+        lock(using)
         entry.prev_hash = GENESIS
         entry.hash = link(GENESIS, content(_entry_values(entry)))
         entry.save(using=using, force_insert=True)
@@ -252,13 +255,13 @@ class Report:
                 "broken": self.broken.as_dict() if self.broken else None}
 
 
-def _db_rows(using: str, batch: int = 20_000):
-    """(id, prev_hash, hash, values in HASHED order) in id order, fetched in keyset pages."""
+def db_rows(using: str = DEFAULT_DB_ALIAS, *, until: int | None = None, batch: int = 20_000):
+    """(id, prev_hash, hash, values in HASHED order) in id order (up to id ``until``), fetched in keyset pages."""
     last = -1
+    rows = AuditLog.objects.using(using) if until is None else AuditLog.objects.using(using).filter(id__lte=until)
     while True:
         fetched = list(
-            AuditLog.objects.using(using).filter(id__gt=last).order_by("id")
-            .values_list("id", "prev_hash", "hash", *HASHED)[:batch]
+            rows.filter(id__gt=last).order_by("id").values_list("id", "prev_hash", "hash", *HASHED)[:batch]
         )
         if not fetched:
             return
@@ -267,7 +270,7 @@ def _db_rows(using: str, batch: int = 20_000):
         last = fetched[-1][0]
 
 
-def _walk(rows, anchor: str) -> tuple[int, int | None, int | None, str, int | None, Break | None]:
+def walk(rows, anchor: str) -> tuple[int, int | None, int | None, str, int | None, Break | None]:
     """Check every row's own hash and its link, in order, until the first break.
 
     Returns (rows read, first id, last id, head hash, id of a reset row that restarted the chain, Break or None).
@@ -284,10 +287,10 @@ def _walk(rows, anchor: str) -> tuple[int, int | None, int | None, str, int | No
         result = lambda broken: (count, first_id, last_id, expected, restarted, broken)  # noqa: E731
         if link(prev_hash, content(values)) != stored:
             return result(Break("edited", row_id, values[0], f"第 {row_id} 条记录的内容与其哈希不符：记录已被改动"))
-        if prev_hash != expected:
-            if previous is None and prev_hash == GENESIS and values[4] == "reset":
-                restarted = row_id  # the chain was restarted on purpose (demo reset), with a row saying so
-            elif previous is not None and prev_hash == previous[1]:
+        if previous is None and prev_hash == GENESIS and values[4] == "reset":
+            restarted = row_id  # the chain was restarted on purpose (demo reset), with a row saying so
+        elif prev_hash != expected:
+            if previous is not None and prev_hash == previous[1]:
                 return result(Break("inserted", previous[0], previous[2],
                                     f"第 {previous[0]} 条记录不在哈希链上：其前后两条记录直接相连，它是后插入的"))
             else:
@@ -313,5 +316,5 @@ def verify(using: str = DEFAULT_DB_ALIAS) -> Report:
                 "deleted", archive.first_id, archive.first_time,
                 f"归档（第 {archive.first_id}–{archive.last_id} 条）与其前的记录不相连"))
         anchor = archive.last_hash
-    count, first_id, last_id, head_hash, restarted, broken = _walk(_db_rows(using), anchor)
+    count, first_id, last_id, head_hash, restarted, broken = walk(db_rows(using), anchor)
     return Report(count, first_id, last_id, head_hash, len(archives), restarted, broken)

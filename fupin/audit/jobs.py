@@ -4,11 +4,11 @@ from fupin.core.exports import Export, register
 
 from . import tables
 from .models import AuditLog
-from .views import filter_logs
+from .views import filter_logs, may_view_log
 
 
 def audit_rows(user, params):
     return filter_logs(AuditLog.objects.all() if user is None else AuditLog.objects.visible_to(user), params)
 
 
-audit_export = register(Export("audit.export", tables.audit_logs, audit_rows))
+audit_export = register(Export("audit.export", tables.audit_logs, audit_rows, may_export=may_view_log))

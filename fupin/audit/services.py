@@ -10,6 +10,7 @@ it (``audit.chain``); nothing else inserts into the table.
 import datetime as dt
 import decimal
 
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models.fields.files import FieldFile
 
 from fupin.core.idnumber import mask
@@ -119,3 +120,17 @@ def history_for(instance):
     return AuditLog.objects.filter(
         Q(object_type=kind, object_id=pk) | Q(parent_type=kind, parent_id=pk)
     ).select_related("user")
+
+
+def verify_log(*, files: bool = False, using: str = DEFAULT_DB_ALIAS):
+    """The chain's state: the first broken link if any (archive files re-read too with ``files``)."""
+    from . import archive, chain
+    from .models import AuditArchive
+
+    report = chain.verify(using)
+    if files and report.ok:
+        for record in AuditArchive.objects.using(using).order_by("first_id"):
+            if (broken := archive.verify_file(record)) is not None:
+                report.broken = broken
+                break
+    return report

@@ -7,6 +7,7 @@ from django.apps import apps
 
 from fupin.core.tables import DATETIME, Column, Table
 
+from .chain import scrub
 from .models import Action, AuditLog, Channel
 
 
@@ -19,14 +20,15 @@ def _object_type(model_name: str) -> str:
 
 
 def _changes(changes) -> str:
-    """{field: [before, after]} as one line per field; already masked when it was recorded."""
+    """{field: [before, after]} as one line per field; masked when it was recorded, and again here for rows
+    written before the writer masked every ID number."""
     if not changes:
         return ""
-    return "\n".join(
+    return scrub("\n".join(
         f"{field}: {json.dumps(pair[0], ensure_ascii=False)} → {json.dumps(pair[1], ensure_ascii=False)}"
         if isinstance(pair, list) and len(pair) == 2 else f"{field}: {json.dumps(pair, ensure_ascii=False)}"
         for field, pair in changes.items()
-    )
+    ))
 
 
 audit_logs = Table(
@@ -38,11 +40,11 @@ audit_logs = Table(
         Column("渠道", "channel", choices=dict(Channel.choices)),
         Column("操作", "action", choices=dict(Action.choices), width=14),
         Column("对象类型", "object_type", transform=_object_type, width=14),
-        Column("对象编号", "object_id"),
-        Column("对象", "object_repr", width=24),
+        Column("对象编号", "object_id", transform=scrub),
+        Column("对象", "object_repr", transform=scrub, width=24),
         Column("区划代码", "region_code", width=15),
         Column("变更内容", "changes", transform=_changes, width=60),
-        Column("说明", "note", width=30),
+        Column("说明", "note", transform=scrub, width=30),
     ],
     order_by=("-time", "-id"),
 )

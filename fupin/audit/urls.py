@@ -6,4 +6,5 @@ app_name = "audit"
 urlpatterns = [
     path("", views.log_list, name="list"),
     path("export/", views_excel.audit_export, name="audit_export"),
+    path("verify/", views.verify, name="verify"),
 ]

@@ -1,7 +1,22 @@
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from .models import Action, AuditLog, Channel
+from fupin.accounts.models import Role
+
+from .models import Action, AuditArchive, AuditLog, Channel
+from .services import verify_log
+
+
+def may_view_log(user) -> None:
+    """Department accounts have no business with the trail (their own data sets show their history)."""
+    if not user.is_authenticated or user.role == Role.DEPARTMENT:
+        raise PermissionDenied("当前账号无权查看操作日志")
+
+
+def may_verify(user) -> None:
+    if not (user.is_authenticated and user.is_active and user.role == Role.AUDIT_ADMIN):
+        raise PermissionDenied("只有审计管理员可以校验操作日志")
 
 
 def filter_logs(queryset, params):
@@ -22,8 +37,19 @@ def filter_logs(queryset, params):
 
 
 def log_list(request):
+    may_view_log(request.user)
     logs = filter_logs(AuditLog.objects.visible_to(request.user).select_related("user"), request.GET)
     page = Paginator(logs, 50).get_page(request.GET.get("page"))
-    return render(
-        request, "audit/list.html", {"page": page, "actions": Action.choices, "channels": Channel.choices}
-    )
+    return render(request, "audit/list.html", {
+        "page": page, "actions": Action.choices, "channels": Channel.choices,
+        "may_verify": request.user.role == Role.AUDIT_ADMIN,
+    })
+
+
+def verify(request):
+    """The audit administrator's check of the whole chain (archive files re-read on request)."""
+    may_verify(request.user)
+    report = verify_log(files=request.GET.get("files") == "1") if request.GET.get("run") == "1" else None
+    return render(request, "audit/verify.html", {
+        "report": report, "archives": AuditArchive.objects.all()[:20], "rows": AuditLog.objects.count(),
+    })

@@ -5,7 +5,15 @@ from functools import cache
 from django import template
 from django.apps import apps
 
+from fupin.audit.chain import scrub
+
 register = template.Library()
+
+
+@register.filter
+def masked_ids(value) -> str:
+    """Full ID numbers in a logged text masked: the writer masks them, rows from before it did not."""
+    return scrub(str(value)) if value not in (None, "") else value
 
 
 @cache
@@ -16,6 +24,8 @@ def _model(object_type: str):
 def _display(field, value, table):
     if value is None or value == "":
         return "（空）"
+    if isinstance(value, str):
+        value = scrub(value)
     if isinstance(value, bool):
         return "是" if value else "否"
     if table:

@@ -1,0 +1,32 @@
+"""``fupin audit verify``: check the audit log's hash chain and report the first broken link."""
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from fupin.audit.services import verify_log
+
+KINDS = {"edited": "记录被改动", "deleted": "记录被删除", "inserted": "记录被插入"}
+
+
+class Command(BaseCommand):
+    help = "校验操作日志哈希链：逐条核对每条记录的哈希及其与上一条的链接，报告第一处断链（记录编号、时间、问题类型）。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--archives", action="store_true", help="同时重新读取并校验归档文件")
+        parser.add_argument("--json", action="store_true", help="以 JSON 输出校验结果")
+
+    def handle(self, *args, archives, **options):
+        report = verify_log(files=archives)
+        if options["json"]:
+            self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False))
+        elif report.ok:
+            self.stdout.write(
+                f"哈希链完整：共 {report.rows} 条记录（第 {report.first_id or '-'}–{report.last_id or '-'} 条），"
+                f"归档 {report.archives} 份，链头哈希 {report.head}"
+            )
+        if not report.ok:
+            broken = report.broken
+            when = f"{timezone.localtime(broken.time):%Y-%m-%d %H:%M:%S}" if broken.time else "-"
+            raise CommandError(f"哈希链断裂：第 {broken.row_id} 条（{when}），{KINDS[broken.kind]}。{broken.detail}")
