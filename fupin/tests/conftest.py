@@ -84,6 +84,16 @@ def _upload(name="记录.pdf", content=b"%PDF-1.4 minutes"):
     return SimpleUploadedFile(name, content, content_type="application/pdf")
 
 
+def _workbook(path, header, row):
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    for line in (header, row):
+        for col, text in enumerate(line):
+            sheet.write_string(0 if line is header else 1, col, text)
+    book.close()
+    return path
+
+
 def _advance_to_notice(procedure, actors):
     """Pass a procedure's steps (with their required attachments) until it waits for a notice; returns the step."""
     from fupin.audit.models import Channel
@@ -102,7 +112,7 @@ def _advance_to_notice(procedure, actors):
         procedure = services.decide(procedure, Decision.PASS, acting_user=user, channel=Channel.PAGE)
 
 
-def _fill(scope, regions, actors, tmp):
+def _fill(scope, regions, actors, tmp, home=None):
     """One object of every model with an id route in this scope, made through the services."""
     from fupin.accounts.services import issue_token
     from fupin.assistance import services as assistance
@@ -203,23 +213,30 @@ def _fill(scope, regions, actors, tmp):
     made["monitored"] = monitoring.include_household(inclusion, made["household"], result,
                                                      acting_user=actors["county"], channel=page, note="认定为监测对象")
 
-    # Comparison: a death record matching the household's member, the run, its suspect (as the county uploads).
-    path = tmp / f"death-{scope}.xlsx"
-    book = xlsxwriter.Workbook(str(path))
-    sheet = book.add_worksheet()
-    for col, text in enumerate(("姓名", "身份证号", "死亡日期")):
-        sheet.write_string(0, col, text)
-    for col, text in enumerate((made["member"].name, made["member"].id_number, f"{year}-03-01")):
-        sheet.write_string(1, col, text)
-    book.close()
-    made["dataset"] = comparison.load_dataset(path, kind=DatasetKind.objects.get(code="death"),
-                                              acting_user=actors["department"], channel=page)
-    made["run"] = comparison.start_run(datasets=[made["dataset"]], region_code=village.code,
-                                       acting_user=actors["county"], channel=page, run_now=True)
+    # Comparison: the 医保 department's insured list, and a death record matching the household's member that the
+    # county uploads and compares (the run and its suspect).
+    member = made["member"]
+    made["dataset"] = comparison.load_dataset(
+        _workbook(tmp / f"insured-{scope}.xlsx", ("姓名", "身份证号", "参保状态"), (member.name, member.id_number, "正常")),
+        kind=DatasetKind.objects.get(code="medical_insurance"), acting_user=actors["department"], channel=page)
+    death = comparison.load_dataset(
+        _workbook(tmp / f"death-{scope}.xlsx", ("姓名", "身份证号", "死亡日期"),
+                  (member.name, member.id_number, f"{year}-03-01")),
+        kind=DatasetKind.objects.get(code="death"), acting_user=actors["county"], channel=page)
+    made["run"] = comparison.start_run(datasets=[death], region_code=village.code, acting_user=actors["county"],
+                                       channel=page, run_now=True)
     made["suspect"] = Suspect.objects.filter(village_code=village.code).first()
 
     # Accounts: another user of this scope, with an API token.
     made["region"] = village
+    if home is not None:
+        # This village's account tried to register a person of the home village: the report goes to the region
+        # holding both (the county for another township, the city for another county).
+        from fupin.registry.services import Duplicate, report_duplicates
+
+        attempt = Duplicate(id_number=home["member"].id_number, existing=home["member"], village_code=village.code,
+                            name=home["member"].name)
+        made["duplicate_report"], = report_duplicates([attempt], acting_user=actors["village"], channel=page)
     made["user"] = actors["village"]
     made["token"], _key = issue_token(actors["village"], "sweep", channel=page)
     if scope == "county":
@@ -249,6 +266,14 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
                                                  defaults={"amount": Decimal(4500)})
         regions = _regions()
         accounts = _accounts(regions)
-        objects = {scope: _fill(scope, regions[scope], accounts[scope], tmp) for scope in TREE}
-        yield {"regions": regions, "accounts": accounts, "objects": objects, "year": year}
+        objects = {"home": _fill("home", regions["home"], accounts["home"], tmp)}
+        for scope in ("town", "county"):
+            objects[scope] = _fill(scope, regions[scope], accounts[scope], tmp, home=objects["home"])
+        yield {"regions": regions, "accounts": accounts, "objects": objects, "year": year, "media": tmp / "media"}
         transaction.set_rollback(True)
+
+
+@pytest.fixture(autouse=True)
+def _world_media(settings, world):
+    """The world's uploads (attachments, photos) stay readable: the suite gives each test its own MEDIA_ROOT."""
+    settings.MEDIA_ROOT = world["media"]
