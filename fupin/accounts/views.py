@@ -10,10 +10,10 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from fupin.audit.models import Channel
+from fupin.core.redirects import safe_next
 
 from . import services
 from .filters import filter_login_logs, filter_users
@@ -23,10 +23,6 @@ from .models import ApiToken, LoginLog, User
 
 # A password step waits this long for its code or enrolment before the login starts over.
 PENDING_SECONDS = 300
-
-
-def _safe_next(request, target) -> str:
-    return target if url_has_allowed_host_and_scheme(target, {request.get_host()}) else ""
 
 
 def _finish_login(request, user, target):
@@ -56,7 +52,7 @@ def login_view(request):
         except services.LoginRefused as exc:
             form.add_error(None, str(exc))
         else:
-            target = _safe_next(request, request.POST.get("next") or request.GET.get("next") or "")
+            target = safe_next(request, request.POST.get("next") or request.GET.get("next"))
             if user.totp_enabled or not services.totp_skippable(user):
                 request.session.cycle_key()
                 request.session["pending_login"] = {"user": user.pk, "time": time.time(), "next": target}

@@ -21,6 +21,7 @@ from django.utils import timezone
 from fupin.audit.models import Action, AuditLog, Channel
 from fupin.jobs import services as jobs
 
+from .redirects import safe_next
 from .search import mask_id_numbers, redirect_for_search, search_params
 from .tables import Table
 
@@ -132,7 +133,7 @@ def respond(request, export: Export):
         return render(request, "core/export_choice.html", {
             "export": export, "count": count,
             "masked_query": _with(query, full="0"), "full_query": _with(query, full="1"),
-            "back": request.META.get("HTTP_REFERER", ""), "sync_limit": SYNC_LIMIT,
+            "back": safe_next(request, request.META.get("HTTP_REFERER")), "sync_limit": SYNC_LIMIT,
         })
     full = request.GET.get("full") == "1"
     export.check(request.user, params, full=full)

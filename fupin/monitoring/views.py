@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from fupin.audit.models import Channel
 from fupin.core import throttle
+from fupin.core.redirects import safe_next
 from fupin.regions.models import Level, Region
 from fupin.registry.models import Household
 
@@ -277,7 +278,7 @@ def event_create(request, household_pk):
             _errors(form, exc)
         else:
             messages.success(request, "风险事件已登记，下次监测预警运行时纳入研判")
-            return redirect(request.GET.get("next") or "monitoring:alert_list")
+            return redirect(safe_next(request, request.GET.get("next")) or "monitoring:alert_list")
     return render(request, "monitoring/event_form.html", {"form": form, "household": household})
 
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from fupin.audit.models import Channel
 from fupin.core import throttle
+from fupin.core.redirects import safe_next
 from fupin.dictionaries.services import labels
 from fupin.regions.models import Level, Region
 from fupin.registry.models import Household
@@ -597,7 +598,7 @@ def candidates_decide(request, pk):
             _flash(request, exc)
         else:
             messages.success(request, f"已处理{n}户")
-    return redirect(request.POST.get("next") or "procedures:adjustment_detail", pk)
+    return redirect(safe_next(request, request.POST.get("next")) or "procedures:adjustment_detail", pk)
 
 
 def end_policies(request):
