@@ -27,7 +27,8 @@ SEQUENCES = (
     "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p", "qazwsxedcrfvtgbyhnujmikolp",
 )
 YEAR = re.compile(r"(19|20)\d\d")
-REPEAT = re.compile(r"(.)\1{2,}")
+# Three of one character (aaa), or a block of two to four repeated (abab, 1212, abcabc).
+REPEAT = re.compile(r"(.)\1{2,}|(.{2,4}?)\2+")
 # What is left after patterns are removed must be at least this long.
 MIN_REMAINDER = 4
 

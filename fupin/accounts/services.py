@@ -78,7 +78,7 @@ def authenticate_with_lockout(request, username: str, password: str) -> User:
     """Check a password under the login throttles; every failure is written to the login log.
 
     The password is always hashed, even for unknown or throttled accounts, so the time taken tells nothing either.
-    A success is logged here unless a second factor follows (``verify_second_factor`` logs it then).
+    A success is logged here unless a second step follows (``verify_second_factor`` or ``record_login`` log it).
     Raises LoginRefused with LOGIN_FAILED.
     """
     authenticated = authenticate(request, username=username, password=password)
@@ -90,9 +90,14 @@ def authenticate_with_lockout(request, username: str, password: str) -> User:
             refusal = "用户名不存在" if user is None else "账号已停用" if not user.is_active else "密码错误"
         _log(request, username, user, False, refusal)
         raise LoginRefused(LOGIN_FAILED)
-    if not authenticated.totp_enabled:
+    if not second_step_needed(authenticated):
         _log(request, username, authenticated, True)
     return authenticated
+
+
+def second_step_needed(user: User) -> bool:
+    """After the password: a TOTP code, or for an administrator without one, enrolment."""
+    return user.totp_enabled or not totp_skippable(user)
 
 
 def record_login(request, user: User) -> None:

@@ -53,7 +53,7 @@ def login_view(request):
             form.add_error(None, str(exc))
         else:
             target = safe_next(request, request.POST.get("next") or request.GET.get("next"))
-            if user.totp_enabled or not services.totp_skippable(user):
+            if services.second_step_needed(user):
                 request.session.cycle_key()
                 request.session["pending_login"] = {"user": user.pk, "time": time.time(), "next": target}
                 return redirect("accounts:login_otp" if user.totp_enabled else "accounts:login_totp_setup")
