@@ -45,6 +45,7 @@ from .models import (
     DatasetRow,
     FieldType,
     KindField,
+    RememberedMapping,
     RunStatus,
     Suspect,
     SuspectStatus,
@@ -93,9 +94,37 @@ def can_manage_kinds(user) -> bool:
     return user is None or user.can_administer
 
 
+def department_of(user) -> str | None:
+    """The department a department account acts for ('' if its account names none); None for every other account."""
+    if user is None or user.is_superuser or user.role != Role.DEPARTMENT:
+        return None
+    return user.department.strip()
+
+
+def kinds_visible_to(user):
+    """Kinds an account may upload and read: a department account only those its department owns
+    (``DatasetKind.departments``), every other account all of them."""
+    queryset = DatasetKind.objects.all()
+    department = department_of(user)
+    if department is None:
+        return queryset
+    # A handful of kinds, each naming its departments as text: matched here rather than by a LIKE that would
+    # also take 公安 for 公安交管.
+    return queryset.filter(pk__in=[k.pk for k in queryset if department and department in k.department_list])
+
+
+def rules_visible_to(user) -> list:
+    """Rules an account may see: a department account only the rules on its kinds."""
+    rules = rule_book.all_rules()
+    if department_of(user) is None:
+        return rules
+    codes = set(kinds_visible_to(user).values_list("code", flat=True))
+    return [rule for rule in rules if rule.kind in codes]
+
+
 def datasets_visible_to(user):
-    """Data sets a user may see: those of their region (or loaded by the system); a department account only its
-    own department's. Village and township accounts see suspects, not department data."""
+    """Data sets a user may see: those of their region (or loaded by the system); a department account only those
+    of its department's kinds. Village and township accounts see suspects, not department data."""
     queryset = Dataset.objects.select_related("kind", "uploaded_by")
     if user is None:
         return queryset
@@ -103,23 +132,20 @@ def datasets_visible_to(user):
     if prefix is None or not _has_role(user, DATASET_READERS):
         return queryset.none()
     queryset = queryset.filter(Q(region_code__in_region=prefix) | Q(region_code=""))
-    if user.role == Role.DEPARTMENT and not user.is_superuser:
-        own = Q(uploaded_by=user)
-        if user.department:
-            own |= Q(department=user.department)
-        queryset = queryset.filter(own)
+    if department_of(user) is not None:
+        queryset = queryset.filter(kind__in=kinds_visible_to(user))
     return queryset
 
 
 def suspects_visible_to(user):
-    """Suspects in the user's region; a department account sees only those raised by its own data sets."""
+    """Suspects in the user's region; a department account sees only those of the rules on its kinds."""
     if user is None:
         return Suspect.objects.all()
     if not _has_role(user, SUSPECT_READERS):
         return Suspect.objects.none()
     queryset = Suspect.objects.visible_to(user)
-    if user.role == Role.DEPARTMENT and not user.is_superuser:
-        queryset = queryset.filter(dataset__in=datasets_visible_to(user))
+    if department_of(user) is not None:
+        queryset = queryset.filter(rule__in=[rule.code for rule in rules_visible_to(user)])
     return queryset
 
 
@@ -185,9 +211,37 @@ def save_custom_rule(custom: CustomRule, *, acting_user, channel: str) -> Custom
 
 # --- loading a data set ----------------------------------------------------------------------------------------
 
-def resolve_mapping(kind: DatasetKind, header: list[str], mapping: dict | None = None) -> dict[str, int]:
+def _uploader(user) -> dict:
+    """Whose remembered mapping an upload uses: a department's (within its region) or a region office's own."""
+    if user is None:
+        return {"department": "", "region_code": ""}
+    return {"department": department_of(user) or "", "region_code": user.region_id or ""}
+
+
+def remembered_mapping(kind: DatasetKind, user) -> dict[str, str]:
+    """header → field name, as this uploader's last files of the kind had them."""
+    remembered = RememberedMapping.objects.filter(kind=kind, **_uploader(user)).first()
+    return remembered.mapping if remembered else {}
+
+
+def remember_mapping(kind: DatasetKind, columns: dict[str, str], *, acting_user, channel: str) -> None:
+    """Add an upload's headers (field name → header) to its uploader's remembered mapping, and log the change."""
+    key = _uploader(acting_user)
+    remembered = (RememberedMapping.objects.select_for_update().filter(kind=kind, **key).first()
+                  or RememberedMapping(kind=kind, **key))
+    before = snapshot(remembered) if remembered.pk else None
+    remembered.mapping = {**remembered.mapping, **{header: name for name, header in columns.items()}}
+    if before is not None and before["mapping"] == remembered.mapping:
+        return
+    remembered.save()
+    record_change(remembered, before=before, acting_user=acting_user, channel=channel,
+                  note=f"记住{kind.name}的列对应")
+
+
+def resolve_mapping(kind: DatasetKind, header: list[str], mapping: dict | None = None, *,
+                    remembered: dict[str, str] | None = None) -> dict[str, int]:
     """field name → column index. ``mapping`` may give, per field, a column index or a header text; fields it
-    leaves out are matched automatically (remembered headers of this kind first, then the field's aliases)."""
+    leaves out are matched automatically (the uploader's ``remembered`` headers first, then the fields' aliases)."""
     fields = list(kind.fields.all())
     known = {f.name: f for f in fields}
     given: dict[str, int] = {}
@@ -210,7 +264,7 @@ def resolve_mapping(kind: DatasetKind, header: list[str], mapping: dict | None =
             errors.append(f"第{index + 1}列不存在（{known[name].label}）")
             continue
         given[name] = index
-    auto = auto_mapping([f for f in fields if f.name not in given], header, kind.remembered_mapping)
+    auto = auto_mapping([f for f in fields if f.name not in given], header, remembered)
     taken = set(given.values())
     columns = {**{n: i for n, i in auto.items() if i not in taken}, **{n: i for n, i in given.items() if i >= 0}}
     used = defaultdict(list)
@@ -313,6 +367,8 @@ def load_dataset(path, *, kind: DatasetKind, acting_user, channel: str, mapping:
     report_progress = progress or (lambda percent, message: None)
     if not can_upload(acting_user):
         raise PermissionDenied("当前账号没有上传比对数据的权限")
+    if not kinds_visible_to(acting_user).filter(pk=kind.pk).exists():
+        raise PermissionDenied(f"“{kind.name}”数据不由本部门提供，不能上传")
     if not kind.active:
         raise ValidationError(f"数据类型“{kind.name}”已停用")
     path = Path(path)
@@ -322,7 +378,7 @@ def load_dataset(path, *, kind: DatasetKind, acting_user, channel: str, mapping:
         source = reader.open_source(path, file_name)
     except excel.SpreadsheetError as exc:
         raise ValidationError(str(exc)) from exc
-    columns = resolve_mapping(kind, source.header, mapping)
+    columns = resolve_mapping(kind, source.header, mapping, remembered=remembered_mapping(kind, acting_user))
     fields = list(kind.fields.all())
     report_progress(5, "读取文件")
 
@@ -349,6 +405,8 @@ def load_dataset(path, *, kind: DatasetKind, acting_user, channel: str, mapping:
         pl.col(reader.ROW_NO).alias("row_no"), pl.col(ID_FIELD).alias("id_number"), name.alias("name"),
         _data_column(fields, columns),
     )
+    # A department account's data sets are its department's, whatever the form said.
+    own_department = department_of(acting_user)
     user_department = acting_user.department if acting_user is not None else ""
     today = timezone.localdate()
     report_progress(75, "保存数据")
@@ -358,7 +416,7 @@ def load_dataset(path, *, kind: DatasetKind, acting_user, channel: str, mapping:
         dataset = Dataset.objects.create(
             kind=kind,
             title=(title or Path(file_name).stem)[:200],
-            department=(department or user_department or kind.department)[:50],
+            department=(own_department or department or user_department or kind.department)[:50],
             region_code=region_code if region_code is not None else ((acting_user and acting_user.region_id) or ""),
             uploaded_by=acting_user,
             file_name=file_name[:200],
@@ -374,8 +432,7 @@ def load_dataset(path, *, kind: DatasetKind, acting_user, channel: str, mapping:
         )
         bulkload.load_frame(DatasetRow, rows.with_columns(pl.lit(dataset.pk).alias("dataset")).select(
             "dataset", "row_no", "id_number", "name", "data"))
-        kind.remembered_mapping = {**kind.remembered_mapping, **{h: f for f, h in report["columns"].items()}}
-        kind.save(update_fields=["remembered_mapping", "updated"])
+        remember_mapping(kind, report["columns"], acting_user=acting_user, channel=channel)
         record_change(dataset, before=None, acting_user=acting_user, channel=channel,
                       note=f"上传{kind.name}数据 {rows.height} 行")
     seconds["store"] = round(time.perf_counter() - started, 2)
