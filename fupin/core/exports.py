@@ -38,6 +38,9 @@ class Export:
     rows: Callable  # (user, params) → queryset: scoped to the user (all rows for the system), filtered by params
     may_export_full: Callable | None = None  # (user, params) → None, or PermissionDenied with the reason
     may_export: Callable | None = None  # (user) → None, or PermissionDenied (e.g. administrators only)
+    # Filters that tell what a full-only column holds (a list filtered by health is a list of health conditions):
+    # with one of them set, only the full, audited export is given.
+    full_only_filters: tuple[str, ...] = ()
 
     @property
     def title(self) -> str:
@@ -47,10 +50,15 @@ class Export:
         """Refuse an export the user may not have; a full export needs its own right."""
         if user is not None and self.may_export is not None:
             self.may_export(user)
+        if user is not None and not full and self.needs_full(params):
+            raise PermissionDenied("按健康状况等个人敏感信息筛选的名单只能完整导出，导出记入操作日志")
         if full and self.table.has_sensitive and user is not None:
             if self.may_export_full is None:
                 raise PermissionDenied("该列表不提供完整证件号码导出")
             self.may_export_full(user, params)
+
+    def needs_full(self, params) -> bool:
+        return any(params.get(name) for name in self.full_only_filters)
 
     def filename(self, full: bool = False) -> str:
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
@@ -125,14 +133,15 @@ def respond(request, export: Export):
     if (response := redirect_for_search(request)) is not None:
         return response
     params = params_of(request)
-    export.check(request.user, params, full=False)
+    only_full = export.needs_full(params)
+    export.check(request.user, params, full=only_full)
     count = export.rows(request.user, params).count()
     if "full" not in request.GET and may_have_full(export, request.user, params):
         query = request.GET.copy()
         query.pop("page", None)
         return render(request, "core/export_choice.html", {
             "export": export, "count": count,
-            "masked_query": _with(query, full="0"), "full_query": _with(query, full="1"),
+            "masked_query": None if only_full else _with(query, full="0"), "full_query": _with(query, full="1"),
             "back": safe_next(request, request.META.get("HTTP_REFERER")), "sync_limit": SYNC_LIMIT,
         })
     full = request.GET.get("full") == "1"

@@ -30,7 +30,8 @@ def may_export_full(user, params):
 
 
 household_export = register(Export("registry.export_households", tables.households, household_rows, may_export_full))
-member_export = register(Export("registry.export_members", tables.members, member_rows, may_export_full))
+member_export = register(Export("registry.export_members", tables.members, member_rows, may_export_full,
+                                full_only_filters=("health",)))
 
 
 def duplicate_report_rows(user, params):

@@ -74,3 +74,17 @@ def test_list_pages_and_api_lists_show_no_phone_in_clear(client, api_client, use
     api = api_client(users["village_a1"])
     for path in ("/api/households", "/api/members"):
         assert PHONE not in api.get(path).content.decode(), path
+
+
+def test_a_list_filtered_by_health_is_exported_only_in_full(client, users, regions, make_household):
+    household, member = disabled_household(make_household, regions["village_a1"])
+    assert client.login(username=users["leader"].username, password=PASSWORD)
+    assert client.get(reverse("registry:member_export"), {"health": "4"}).status_code == 403
+    client.logout()
+    assert client.login(username=users["village_a1"].username, password=PASSWORD)
+    choice = client.get(reverse("registry:member_export"), {"health": "4"}).content.decode()
+    assert 'data-testid="export-full"' in choice and 'data-testid="export-masked"' not in choice
+    assert client.get(reverse("registry:member_export"), {"health": "4", "full": "0"}).status_code == 403
+    lines = rows_of(client.get(reverse("registry:member_export"), {"health": "4", "full": "1"}))
+    assert [line[lines[0].index("姓名")] for line in lines[1:]] == ["张小残"]
+    assert "完整证件号码" in AuditLog.objects.get(action="export").note
