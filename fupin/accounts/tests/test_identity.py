@@ -392,3 +392,16 @@ def test_pages_follow_the_three_roles(users, admins):
     assert "密码有效期" in security.get(reverse("accounts:password_policy")).content.decode()
     assert admin.get(reverse("accounts:password_policy")).status_code == 403
     assert audit.get(reverse("accounts:user_list")).status_code == 403
+
+
+def test_operator_resets_a_security_administrators_totp_from_the_command_line(admins):
+    from django.core.management import call_command
+
+    security = admins["security"]
+    services.enable_totp(security, (secret := services.new_totp_secret()), pyotp.TOTP(secret).now(),
+                         channel=Channel.PAGE)
+    call_command("accountsecurity", "anquan", "--reset-totp", "--unlock")
+    security.refresh_from_db()
+    assert not security.totp_enabled and security.lockout_reset_at is not None
+    entry = AuditLog.objects.get(object_type="user", object_id=str(security.pk), note="重置动态口令")
+    assert entry.channel == Channel.CLI
