@@ -152,7 +152,10 @@ class UserOut(Schema):
 
     @staticmethod
     def resolve_locked(obj):
-        return obj.username in services.locked_usernames([obj.username])
+        # list_users attaches ``locked`` for the whole page in one query; a single user is looked up here.
+        if not hasattr(obj, "locked"):
+            obj.locked = obj.username in services.locked_usernames([obj.username])
+        return obj.locked
 
 
 class MeOut(UserOut):
@@ -236,7 +239,11 @@ def list_users(request, filters: Query[UserFilters], paging: Query[PageParams]):
         users = users.filter(region__code__in_region=region.prefix if region else filters.region)
     if filters.is_active is not None:
         users = users.filter(is_active=filters.is_active)
-    return paginate(users, paging)
+    page = paginate(users, paging)
+    locked = services.locked_usernames(u.username for u in page["items"])
+    for user in page["items"]:
+        user.locked = user.username in locked
+    return page
 
 
 @router.get("/users/{user_id}", response={200: UserOut, **WRITE_ERRORS}, summary="用户详情")

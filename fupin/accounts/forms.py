@@ -2,7 +2,7 @@ from django import forms
 
 from fupin.regions.models import Region
 
-from .models import User
+from .models import OPERATOR_ROLES, User
 
 
 class LoginForm(forms.Form):
@@ -35,3 +35,6 @@ class UserForm(forms.ModelForm):
         self.fields["region"].label_from_instance = lambda r: f"{r.code} {r.name}"
         if self.instance.pk is None:
             self.fields["password"].required = True
+        # 三员分立: the security and audit administrator roles are assigned by the server operator only.
+        operator_roles = OPERATOR_ROLES - {self.instance.role if self.instance.pk else None}
+        self.fields["role"].choices = [c for c in self.fields["role"].choices if c[0] not in operator_roles]

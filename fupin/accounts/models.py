@@ -29,6 +29,9 @@ class Role(models.TextChoices):
 READ_ONLY_ROLES = {Role.LEADER, Role.AUDITOR, Role.AUDIT_ADMIN}
 # The three administrators of 三员分立; none of them works on the register.
 ADMIN_ROLES = {Role.ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}
+# Roles only the server operator (command line) assigns: a system administrator who could create them could hold
+# all three powers.
+OPERATOR_ROLES = {Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}
 # The lowest region level each role may be bound to (a village role on a village, a township role on a township…).
 ROLE_LEVEL = {Role.VILLAGE: Level.VILLAGE, Role.TOWNSHIP: Level.TOWNSHIP, Role.COUNTY: Level.COUNTY}
 

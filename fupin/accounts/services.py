@@ -19,15 +19,12 @@ from fupin.audit.services import record_change, snapshot
 from fupin.core.scope import in_scope
 from fupin.regions.models import Level
 
-from .models import ROLE_LEVEL, ApiToken, LoginLog, Role, User
+from .models import OPERATOR_ROLES, ROLE_LEVEL, ApiToken, LoginLog, Role, User
 
 # One answer for an unknown user, a wrong password, a disabled account and a throttled one: the login page must not
 # tell an attacker which accounts exist or that a guess was right but blocked.
 LOGIN_FAILED = "用户名或密码错误。连续多次失败后将暂时禁止登录，请稍后再试或联系安全管理员。"
 OTP_FAILED = "动态口令错误或已使用，请输入验证器上的最新6位数字"
-# Roles only the server operator (command line) assigns: a system administrator who could create them could hold
-# all three powers.
-OPERATOR_ROLES = {Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}
 
 
 class LoginRefused(Exception):

@@ -405,3 +405,19 @@ def test_operator_resets_a_security_administrators_totp_from_the_command_line(ad
     assert not security.totp_enabled and security.lockout_reset_at is not None
     entry = AuditLog.objects.get(object_type="user", object_id=str(security.pk), note="重置动态口令")
     assert entry.channel == Channel.CLI
+
+
+def test_user_form_offers_no_operator_roles(users, admins):
+    client = Client()
+    client.force_login(users["admin"])
+    page = client.get(reverse("accounts:user_create")).content.decode()
+    assert 'value="admin"' in page and 'value="security_admin"' not in page and 'value="audit_admin"' not in page
+
+
+def test_user_list_api_shows_locks_in_one_query(users, admins, api_client, settings, django_assert_max_num_queries):
+    for _ in range(settings.FUPIN_LOGIN_MAX_FAILURES):
+        page_login(Client(), "cun_a1", "Wrong2024x")
+    client = api_client(admins["security"])
+    with django_assert_max_num_queries(8):
+        body = client.get("/api/accounts/users?page_size=100").json()
+    assert {u["username"] for u in body["items"] if u["locked"]} == {"cun_a1"}
