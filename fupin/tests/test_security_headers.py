@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from fupin.core.middleware import SecurityHeadersMiddleware
 
-from .test_scope_sweep import fillings, page_client, page_routes
+from .test_scope_sweep import api_client, fillings, page_client, page_routes
 
 # Script types a browser does not run: json_script's data blocks.
 DATA_SCRIPT_TYPES = ("application/json",)
@@ -90,6 +90,13 @@ def test_every_page_of_a_county_account_runs_only_script_files(world, db):
         holes += [f"GET {url}：{found}" for found in inline_code(response.content.decode())]
     assert html_pages > 40
     assert not holes, "\n".join(holes)
+
+
+def test_api_answers_to_a_token_are_not_cached(world, db):
+    response = api_client(world["accounts"]["home"]["village"]).get("/api/households")
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"] and response["Pragma"] == "no-cache"
+    assert response["X-Content-Type-Options"] == "nosniff"
 
 
 def test_public_pages_carry_the_headers_but_may_be_cached(db):
