@@ -2,7 +2,7 @@ from django.http import HttpResponse
 from django.urls import include, path
 
 from fupin.api import api
-from fupin.core.views import home
+from fupin.menu import home
 
 urlpatterns = [
     path("", home, name="home"),

@@ -58,6 +58,7 @@ DATASET_READERS = DATASET_WRITERS | {Role.LEADER, Role.AUDITOR}
 RUNNERS = {Role.COUNTY, Role.ADMIN}
 VERIFIERS = {Role.VILLAGE, Role.TOWNSHIP, Role.COUNTY, Role.ADMIN}
 SUSPECT_READERS = VERIFIERS | {Role.LEADER, Role.AUDITOR, Role.DEPARTMENT}
+RUN_READERS = RUNNERS | {Role.LEADER, Role.AUDITOR}
 
 REPORT_SAMPLE = 200
 RAW_ID = "id_raw"
@@ -88,6 +89,18 @@ def can_verify(user, suspect: Suspect) -> bool:
         _has_role(user, VERIFIERS) and (user is None or user.can_write)
         and (user is None or in_scope(user, suspect.village_code))
     )
+
+
+def can_read_datasets(user) -> bool:
+    return _has_role(user, DATASET_READERS)
+
+
+def can_read_suspects(user) -> bool:
+    return _has_role(user, SUSPECT_READERS)
+
+
+def can_read_runs(user) -> bool:
+    return _has_role(user, RUN_READERS)
 
 
 def can_manage_kinds(user) -> bool:
@@ -129,7 +142,7 @@ def datasets_visible_to(user):
     if user is None:
         return queryset
     prefix = user_scope_prefix(user)
-    if prefix is None or not _has_role(user, DATASET_READERS):
+    if prefix is None or not can_read_datasets(user):
         return queryset.none()
     queryset = queryset.filter(Q(region_code__in_region=prefix) | Q(region_code=""))
     if department_of(user) is not None:
@@ -141,7 +154,7 @@ def suspects_visible_to(user):
     """Suspects in the user's region; a department account sees only those of the rules on its kinds."""
     if user is None:
         return Suspect.objects.all()
-    if not _has_role(user, SUSPECT_READERS):
+    if not can_read_suspects(user):
         return Suspect.objects.none()
     queryset = Suspect.objects.visible_to(user)
     if department_of(user) is not None:
@@ -154,7 +167,7 @@ def runs_visible_to(user):
     queryset = ComparisonRun.objects.select_related("started_by", "job")
     if user is None:
         return queryset
-    if not _has_role(user, RUNNERS | {Role.LEADER, Role.AUDITOR}):
+    if not can_read_runs(user):
         return queryset.none()
     prefix = user_scope_prefix(user)
     if prefix is None:
