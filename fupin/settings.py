@@ -12,9 +12,35 @@ BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("FUPIN_DATA_DIR", Path.cwd() / "var"))
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
-SECRET_KEY = os.environ.get("FUPIN_SECRET_KEY", "dev-only-insecure-key-change-me-in-production")
-DEBUG = os.environ.get("FUPIN_DEBUG", "1") == "1"
-ALLOWED_HOSTS = os.environ.get("FUPIN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+
+def _instance_secret_key(path: Path) -> str:
+    """The key kept in the instance folder, made on first start: every install gets its own, never a shared one.
+
+    Written to a private (0600) temporary file and linked into place, so processes starting at once agree on one
+    complete key."""
+    if not path.exists():
+        import secrets
+        import tempfile
+
+        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".secret_key-")
+        with os.fdopen(descriptor, "w") as out:
+            out.write(secrets.token_urlsafe(50))
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(temporary)
+    return path.read_text().strip()
+
+
+# FUPIN_SECRET_KEY: the signing key; without it, a key generated once into DATA_DIR/secret_key (0600) and reused.
+SECRET_KEY = os.environ.get("FUPIN_SECRET_KEY") or _instance_secret_key(DATA_DIR / "secret_key")
+# FUPIN_DEBUG=1: Django's debug mode (tracebacks in the browser) — for development only, off by default.
+DEBUG = os.environ.get("FUPIN_DEBUG", "0") == "1"
+# FUPIN_ALLOWED_HOSTS: comma-separated host names the site answers to (the name users type, behind a proxy too).
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get("FUPIN_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
+                 if h.strip()]
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -84,10 +110,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
-        "timeout": 30,
+        # FUPIN_SQLITE_BUSY_SECONDS: how long a write waits for another writer (a running job holds the lock).
+        "timeout": int(os.environ.get("FUPIN_SQLITE_BUSY_SECONDS", "30")),
     }
 
 AUTH_USER_MODEL = "accounts.User"
+CSRF_FAILURE_VIEW = "fupin.core.errors.csrf_failure"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -158,16 +186,38 @@ MEDIA_URL = "media/"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# `fupin serve` (gunicorn): FUPIN_WEB_WORKERS processes (0: two per CPU plus one) of FUPIN_WEB_THREADS threads;
+# a request running longer than FUPIN_WEB_TIMEOUT seconds is cut off (big exports run as jobs instead).
+FUPIN_WEB_WORKERS = int(os.environ.get("FUPIN_WEB_WORKERS", "0"))
+FUPIN_WEB_THREADS = int(os.environ.get("FUPIN_WEB_THREADS", "4"))
+FUPIN_WEB_TIMEOUT = int(os.environ.get("FUPIN_WEB_TIMEOUT", "120"))
+
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("FUPIN_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
 
+# FUPIN_HTTPS=1 when users reach the site over HTTPS through a reverse proxy (docs/deployment.md): the proxy sets
+# X-Forwarded-Proto, plain HTTP is redirected, cookies are Secure and browsers are told to stay on HTTPS (HSTS).
+FUPIN_HTTPS = os.environ.get("FUPIN_HTTPS", "0") == "1"
+if FUPIN_HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    # FUPIN_HSTS_SECONDS: how long browsers keep to HTTPS (default one year; start small when first enabling it).
+    SECURE_HSTS_SECONDS = int(os.environ.get("FUPIN_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # FUPIN_HSTS_PRELOAD=0 leaves the preload flag out of the header (it only matters once the domain is submitted).
+    SECURE_HSTS_PRELOAD = os.environ.get("FUPIN_HSTS_PRELOAD", "1") == "1"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Full ID and mobile numbers are masked in every record (DESIGN §4); `fupin serve` masks gunicorn's log too.
+    "filters": {"mask_personal": {"()": "fupin.core.logmask.MaskPersonalNumbers"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_personal"]}},
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

@@ -21,3 +21,9 @@ urlpatterns = [
     path("api/", api.urls),
     path("healthz", lambda request: HttpResponse("ok")),
 ]
+
+# Chinese, standalone error pages (API paths answer JSON): fupin/core/errors.py
+handler400 = "fupin.core.errors.bad_request"
+handler403 = "fupin.core.errors.permission_denied"
+handler404 = "fupin.core.errors.page_not_found"
+handler500 = "fupin.core.errors.server_error"
