@@ -55,6 +55,9 @@ class ImportResult:
     errors: list[RowError] = field(default_factory=list)
     error_count: int = 0
     ignored_columns: list[str] = field(default_factory=list)
+    # People registered outside the importing account's scope, for the caller to report to the level above once
+    # the failed job's transaction has rolled back (``registry.jobs``).
+    duplicates: list[services.Duplicate] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -188,7 +191,7 @@ def import_households(path, *, acting_user, channel, progress: Callable | None =
     drafts = _read_rows(sheet, found, errors, progress)
     progress(0, len(drafts), "正在核对村代码、户编号和重复人员", force=True)
     _check_households(drafts, errors, acting_user)
-    _check_existing(drafts, errors, acting_user, channel)
+    result.duplicates = _check_existing(drafts, errors, acting_user)
     if errors.count:
         return _finish(result, errors)
     try:
@@ -344,9 +347,9 @@ def _chunks(items, size=500):
         yield chunk
 
 
-def _check_existing(drafts: dict[str, Draft], errors: excel.ErrorList, acting_user, channel) -> None:
-    """Household numbers already in use, and people already registered (active) in another household; those
-    registered outside the account's scope are reported to the level above (``services.report_duplicates``)."""
+def _check_existing(drafts: dict[str, Draft], errors: excel.ErrorList, acting_user) -> list[services.Duplicate]:
+    """Household numbers already in use, and people already registered (active) in another household; returns
+    those registered outside the account's scope, to be reported to the level above."""
     for chunk in _chunks(drafts):
         for number in Household.objects.filter(number__in=chunk).values_list("number", flat=True):
             errors.add(drafts[number].first_row, "户编号",
@@ -370,8 +373,7 @@ def _check_existing(drafts: dict[str, Draft], errors: excel.ErrorList, acting_us
             if not named and draft.village_known and in_scope(acting_user, draft.household.village_id):
                 duplicates.append(services.Duplicate(member.id_number, member, draft.household.village_id,
                                                      entered.name or "", draft.number))
-    if duplicates:
-        services.report_duplicates(duplicates, acting_user=acting_user, channel=channel)
+    return duplicates
 
 
 def _write(drafts: dict[str, Draft], acting_user, channel, progress) -> tuple[int, int]:

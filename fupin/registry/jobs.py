@@ -43,10 +43,17 @@ duplicate_report_export = register(
 )
 
 
-@handler("registry.import_households")
+def report_refused_duplicates(job):
+    """A failed import's people registered out of scope are reported here, after its transaction rolled back."""
+    services.report_duplicates(getattr(job, "duplicates_to_report", []), acting_user=job.user,
+                               channel=job.params.get("channel", Channel.IMPORT))
+
+
+@handler("registry.import_households", on_failure=report_refused_duplicates)
 def import_households(job, progress):
     result = imports.import_households(
         job.input_file, acting_user=job.user, channel=job.params.get("channel", Channel.IMPORT), progress=progress,
         filename=job.params.get("filename"),
     )
+    job.duplicates_to_report = result.duplicates
     return import_jobs.finish(job, result)

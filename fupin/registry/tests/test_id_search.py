@@ -45,8 +45,8 @@ def test_get_with_an_id_number_is_redirected_to_a_key(client, users, regions, ma
     number = new_id()
     make_household(regions["village_a1"], head_name="张找我", head_id=number)
     client.force_login(users["village_a1"])
-    response = client.get(reverse("registry:member_list"), {"q": number, "sex": "1"})
-    assert response.status_code == 302 and number not in response.url and "sex=1" in response.url
+    response = client.get(reverse("registry:member_list"), {"q": number, "active": "1"})
+    assert response.status_code == 302 and number not in response.url and "active=1" in response.url
     assert "张找我" in client.get(response.url).content.decode()
 
 
