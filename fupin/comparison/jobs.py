@@ -6,13 +6,14 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from fupin.accounts.models import User
 from fupin.audit.models import Channel
 from fupin.jobs.services import JobError, handler
 
 from . import services
-from .models import ComparisonRun, DatasetKind
+from .models import ComparisonRun, DatasetKind, RunStatus
 
 
 def _message(exc) -> str:
@@ -51,7 +52,13 @@ def load(job, progress):
                        f"无效证件号码 {dataset.ids_rejected} 行，重复 {dataset.duplicates} 行"}
 
 
-@handler("comparison.run")
+def run_failed(job):
+    """The job's writes were rolled back, the run's failed state with them: it is written again with the job's."""
+    ComparisonRun.objects.filter(pk=job.params.get("run_id")).update(
+        status=RunStatus.FAILED, message=job.message, finished=timezone.now())
+
+
+@handler("comparison.run", on_failure=run_failed)
 def run(job, progress):
     comparison = ComparisonRun.objects.get(pk=job.params["run_id"])
     try:

@@ -83,7 +83,7 @@ def register(export: Export) -> Export:
     """Make the export runnable as a background job of kind ``export.kind``."""
     REGISTRY[export.kind] = export
 
-    @jobs.handler(export.kind)
+    @jobs.handler(export.kind, atomic=False)  # reads only; holds no write lock while the file is built
     def run(job, progress):
         path = jobs.job_dir() / f"job-{job.pk}-{export.kind.replace('.', '-')}.xlsx"
         full = bool(job.params.get("full"))

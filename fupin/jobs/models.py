@@ -1,3 +1,6 @@
+import json
+from pathlib import Path
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -39,6 +42,25 @@ class Job(models.Model):
 
     def __str__(self):
         return self.title
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        """A running job's progress comes from its progress file: the job's transaction keeps its own row's
+        figures from pages until it commits (services.run)."""
+        job = super().from_db(db, field_names, values)
+        if "status" in job.__dict__ and job.status == Status.RUNNING and job.pk:
+            try:
+                figures = json.loads(job.progress_file.read_text())
+            except (OSError, ValueError):
+                figures = {}
+            job.done = figures.get("done", job.done)
+            job.total = figures.get("total", job.total)
+            job.message = figures.get("message", job.message)
+        return job
+
+    @property
+    def progress_file(self) -> Path:
+        return Path(settings.MEDIA_ROOT) / "jobs" / f"job-{self.pk}.progress.json"
 
     @property
     def percent(self) -> int:
