@@ -161,6 +161,9 @@ FUPIN_THROTTLES = {
     "self_report_ip": (5, 600),
     "self_report_household": (5, 3600),
 }
+# FUPIN_TRUSTED_PROXIES: comma-separated addresses or networks of our own reverse proxies (e.g. "127.0.0.1"). From
+# them the client's address is taken from X-Forwarded-For, else every visitor would share the proxy's throttles.
+FUPIN_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("FUPIN_TRUSTED_PROXIES", "").split(",") if p.strip()]
 
 # Idle session timeout: every request pushes the expiry forward.
 SESSION_COOKIE_AGE = int(os.environ.get("FUPIN_SESSION_MINUTES", "30")) * 60

@@ -5,6 +5,7 @@ window drains on its own; hits older than their window are deleted as new ones a
 """
 
 import datetime as dt
+import ipaddress
 import math
 
 from django.conf import settings
@@ -15,8 +16,24 @@ from django.utils import timezone
 from .models import ThrottleHit
 
 
+def _trusted(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return False
+    return any(ip in ipaddress.ip_network(proxy, strict=False) for proxy in settings.FUPIN_TRUSTED_PROXIES)
+
+
 def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR") or "unknown"
+    """The visitor's address: REMOTE_ADDR, or behind our own reverse proxies (FUPIN_TRUSTED_PROXIES) the nearest
+    X-Forwarded-For entry that is not one of them. Entries left of that are the client's to forge, so never used."""
+    address = request.META.get("REMOTE_ADDR") or "unknown"
+    if not _trusted(address):
+        return address
+    for hop in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+        if hop.strip() and not _trusted(hop):
+            return hop.strip()
+    return address
 
 
 def hit(**keys) -> str | None:

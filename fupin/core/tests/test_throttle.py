@@ -34,3 +34,14 @@ def test_one_scope_refusing_records_no_hit_under_the_others():
     assert throttle.hit(form_ip="6.6.6.6", form_target="notice-1") == "form_target"
     assert not ThrottleHit.objects.filter(key="6.6.6.6").exists()
     assert throttle.hit(form_ip="6.6.6.6", form_target="notice-2") is None
+
+
+def test_the_client_address_behind_our_proxy_only(rf, settings):
+    settings.FUPIN_TRUSTED_PROXIES = ["127.0.0.1", "10.1.0.0/16"]
+    forged_chain = "6.6.6.6, 203.0.113.9, 10.1.2.3"  # the client wrote 6.6.6.6; our proxies added the rest
+    assert throttle.client_ip(rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forged_chain)) == "203.0.113.9"
+    assert throttle.client_ip(rf.get("/", REMOTE_ADDR="127.0.0.1")) == "127.0.0.1"
+    # Straight from the internet, a forwarded header is the client's own word: ignored.
+    assert throttle.client_ip(rf.get("/", REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR="1.1.1.1")) == "198.51.100.7"
+    settings.FUPIN_TRUSTED_PROXIES = []
+    assert throttle.client_ip(rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="1.1.1.1")) == "127.0.0.1"
