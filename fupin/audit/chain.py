@@ -124,9 +124,16 @@ def archive_anchor(using: str = DEFAULT_DB_ALIAS) -> str:
     return archived or GENESIS
 
 
+TEXTS = frozenset(HASHED) - {"time", "user_id", "changes"}
+
+
 def _entry_values(entry: AuditLog) -> list:
     if entry.time is None:
         entry.time = timezone.now()
+    for name in TEXTS:  # lazy translations and numbers become the text the column stores
+        value = getattr(entry, name)
+        if type(value) is not str:
+            setattr(entry, name, "" if value is None else str(value))
     return [getattr(entry, name) for name in HASHED]
 
 
@@ -158,11 +165,9 @@ def append(entries: list[AuditLog], *, using: str = DEFAULT_DB_ALIAS) -> list[Au
     return entries
 
 
-def append_frame(frame: pl.DataFrame, *, using: str = DEFAULT_DB_ALIAS, progress=None) -> int:
-    """Chain and insert rows given as a Polars frame (columns = AuditLog field attnames, ``changes`` as JSON text,
-    ``time`` optional: now), in frame order. For the batch paths: linear, one pass of Python over the rows."""
-    if not frame.height:
-        return 0
+def chain_frame(frame: pl.DataFrame, prev: str) -> pl.DataFrame:
+    """The frame completed with defaults (times in microseconds, UTC), ID numbers masked, and linked after
+    ``prev``: one pass of Python over the rows, keeping only their hashes."""
     missing = {name: value for name, value in DEFAULTS.items() if name not in frame.columns}
     if "time" not in frame.columns:
         frame = frame.with_columns(time=pl.lit(timezone.now()))
@@ -170,35 +175,36 @@ def append_frame(frame: pl.DataFrame, *, using: str = DEFAULT_DB_ALIAS, progress
         [pl.lit(value, dtype=pl.Int64 if name == "user_id" else pl.String).alias(name)
          for name, value in missing.items()]
     )
-    time_dtype = frame.schema["time"]
-    utc = pl.col("time").dt.replace_time_zone("UTC") if not time_dtype.time_zone else pl.col("time")
+    utc = pl.col("time") if frame.schema["time"].time_zone else pl.col("time").dt.replace_time_zone("UTC")
     # Microseconds, as both databases store them (PostgreSQL would round finer values, SQLite's text cuts them).
     frame = frame.drop("id", strict=False).with_columns(utc.dt.convert_time_zone("UTC").dt.cast_time_unit("us"))
-    rows = frame.select(HASHED).iter_rows()
-    loads, hashes_in, replaced = orjson.loads, [], {}
-    for index, row in enumerate(rows):
+    loads, hashes, replaced, first = orjson.loads, [], {}, prev
+    for index, row in enumerate(frame.select(HASHED).iter_rows()):
         values = list(row)
         values[-1] = loads(values[-1])
         values, changed = _prepare(values)
         if changed:
             replaced[index] = values
-        hashes_in.append(content(values))
+        prev = link(prev, content(values))
+        hashes.append(prev)
     if replaced:
         fixes = {name: frame[name].to_list() for name in HASHED[1:]}
         for index, values in replaced.items():
             for name, value in zip(HASHED[1:], values[1:]):
                 fixes[name][index] = orjson.dumps(value).decode() if name == "changes" else value
         frame = frame.with_columns(pl.Series(name, fixes[name], dtype=frame.schema[name]) for name in fixes)
+    linked = pl.Series("hash", hashes, dtype=pl.String)
+    return frame.with_columns(linked, prev_hash=linked.shift(1, fill_value=first))
+
+
+def append_frame(frame: pl.DataFrame, *, using: str = DEFAULT_DB_ALIAS, progress=None) -> int:
+    """Chain and insert rows given as a Polars frame (columns = AuditLog field attnames, ``changes`` as JSON text,
+    ``time`` optional: now), in frame order. For the batch paths: linear, one pass of Python over the rows."""
+    if not frame.height:
+        return 0
     with transaction.atomic(using=using):
         lock(using)
-        prev = head(using)
-        prevs, hashes = [], []
-        for data in hashes_in:
-            prevs.append(prev)
-            prev = link(prev, data)
-            hashes.append(prev)
-        frame = frame.with_columns(prev_hash=pl.Series(prevs, dtype=pl.String), hash=pl.Series(hashes, dtype=pl.String))
-        return bulkload.load_frame(AuditLog, frame, using=using, progress=progress)
+        return bulkload.load_frame(AuditLog, chain_frame(frame, head(using)), using=using, progress=progress)
 
 
 def restart_chain(note: str, *, using: str = DEFAULT_DB_ALIAS) -> AuditLog:

@@ -159,3 +159,13 @@ def test_the_hash_is_the_same_on_every_database_shape():
                        {"a": 1, "b": [None, 10**16]}])
     assert a == b
     assert timezone.is_aware(when)
+
+
+def test_lazy_texts_are_chained_as_the_text_stored(users, regions, household):
+    from django.utils.translation import gettext_lazy
+
+    poor = household(regions["village_a1"])
+    record_event(poor, action=Action.VIEW_SENSITIVE, acting_user=users["county"], channel=Channel.PAGE,
+                 note=gettext_lazy("查看完整证件号码"))
+    assert AuditLog.objects.filter(note="查看完整证件号码").exists()
+    assert chain.verify().ok
