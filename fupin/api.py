@@ -19,6 +19,7 @@ from fupin.accounts.models import ApiToken
 from fupin.accounts.services import pending_requirement, requirement_message, token_owner
 from fupin.assistance import api as assistance_api
 from fupin.comparison import api as comparison_api
+from fupin.comparison.services import comparison_work
 from fupin.monitoring import api as monitoring_api
 from fupin.procedures import api as procedures_api
 from fupin.regions import api as regions_api
@@ -199,4 +200,4 @@ api.add_router("/duplicate-reports", registry_api.duplicate_reports_router, tags
 api.add_router("", procedures_api.router, auth=register_work.guard_auth(AUTH))
 api.add_router("/monitoring", monitoring_api.router, tags=["防返贫监测"], auth=register_work.guard_auth(AUTH))
 api.add_router("/assistance", assistance_api.router, tags=["帮扶"], auth=register_work.guard_auth(AUTH))
-api.add_router("/comparison", comparison_api.router, tags=["数据比对"])
+api.add_router("/comparison", comparison_api.router, tags=["数据比对"], auth=comparison_work.guard_auth(AUTH))

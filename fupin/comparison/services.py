@@ -29,8 +29,10 @@ from fupin.accounts.models import Role
 from fupin.audit.models import Action, AuditLog
 from fupin.audit.services import build_entry, record_change, snapshot
 from fupin.core import bulkload, excel, idnumber
+from fupin.core.access import AppAccess
 from fupin.core.scope import in_scope, user_scope_prefix
 from fupin.regions.models import Region
+from fupin.registry.access import ADMINISTRATION_ONLY_ROLES
 
 from . import ids, reader
 from . import rules as rule_book
@@ -89,6 +91,10 @@ def can_verify(user, suspect: Suspect) -> bool:
         _has_role(user, VERIFIERS) and (user is None or user.can_write)
         and (user is None or in_scope(user, suspect.village_code))
     )
+
+
+# Every comparison page and API route is refused to the security and audit administrators (registry/access.py).
+comparison_work = AppAccess(lambda user: user.is_superuser or user.role not in ADMINISTRATION_ONLY_ROLES)
 
 
 def can_read_datasets(user) -> bool:

@@ -1,9 +1,10 @@
 from django.urls import path
 
 from . import views
+from .services import comparison_work
 
 app_name = "comparison"
-urlpatterns = [
+urlpatterns = comparison_work.guard_urls([
     path("", views.index, name="index"),
     path("datasets/", views.dataset_list, name="dataset_list"),
     path("datasets/export/", views.dataset_export, name="dataset_export"),
@@ -29,4 +30,4 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("reverse-lists/", views.reverse_lists, name="reverse_lists"),
     path("reverse-lists/<str:code>/", views.reverse_download, name="reverse_download"),
-]
+])

@@ -3,8 +3,10 @@
 from fupin.accounts.models import Role
 from fupin.core.access import AppAccess
 
-# A department uploads its data sets and downloads its lists (comparison); the security and audit administrators
-# keep accounts and the log (三员分立). None of them handles alerts, procedures or helpers.
-OFF_REGISTER_ROLES = frozenset({Role.DEPARTMENT, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+# The security and audit administrators keep accounts and the log (三员分立), and no business data.
+ADMINISTRATION_ONLY_ROLES = frozenset({Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+# A department uploads its data sets and downloads its lists (comparison). None of these handles alerts, procedures
+# or helpers.
+OFF_REGISTER_ROLES = ADMINISTRATION_ONLY_ROLES | {Role.DEPARTMENT}
 
 register_work = AppAccess(lambda user: user.is_superuser or user.role not in OFF_REGISTER_ROLES)

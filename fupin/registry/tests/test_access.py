@@ -66,6 +66,29 @@ def test_refused_roles_get_403_on_every_page_and_api_route(client_of, role):
         assert response.status_code in (403, 405), (method, path, response.content)
 
 
+@pytest.mark.parametrize("role", (Role.SECURITY_ADMIN, Role.AUDIT_ADMIN))
+def test_comparison_is_refused_to_the_security_and_audit_administrators(client_of, role):
+    client = client_of(role)
+    prefix, resolver = get_resolver().namespace_dict["comparison"]
+    for pattern in resolver.url_patterns:
+        kwargs = {name: ("1" if converter.regex == "[0-9]+" else "x")
+                  for name, converter in pattern.pattern.converters.items()}
+        url = reverse(f"comparison:{pattern.name}", kwargs=kwargs)
+        assert client.get(url).status_code == 403, url
+    for path in ("/api/comparison/kinds", "/api/comparison/suspects", "/api/comparison/datasets"):
+        assert client.get(path).status_code == 403, path
+
+
+def test_a_department_sees_no_job_of_another_account(client_of, users):
+    from fupin.jobs.models import Job
+
+    job = Job.objects.create(kind="registry.export_households", title="县级户档案导出任务", user=users["county"],
+                             region_code=users["county"].region_id)
+    client = client_of(Role.DEPARTMENT, department="医保")
+    assert "县级户档案导出任务" not in client.get(reverse("jobs:list")).content.decode()
+    assert client.get(reverse("jobs:detail", args=[job.pk])).status_code == 403
+
+
 def test_public_routes_stay_open(client_of):
     client = client_of(Role.DEPARTMENT, department="医保")
     assert client.get("/api/notices/public").status_code == 200
