@@ -34,9 +34,13 @@ HEAD_RELATION = "01"
 REGISTRY_WRITERS = {Role.VILLAGE, Role.TOWNSHIP, Role.COUNTY, Role.ADMIN}
 
 
+def is_registry_writer(user) -> bool:
+    return user.is_superuser or (user.can_write and user.role in REGISTRY_WRITERS)
+
+
 def ensure_can_write(user, region_code: str) -> None:
     """Refuse writes outside the user's subtree and by read-only or department accounts."""
-    if not (user.is_superuser or (user.can_write and user.role in REGISTRY_WRITERS)):
+    if not is_registry_writer(user):
         raise PermissionDenied("当前账号没有修改建档立卡数据的权限")
     if not in_scope(user, region_code):
         raise PermissionDenied("该户不在当前账号的管辖范围内")
@@ -175,9 +179,9 @@ def resolve_duplicate_report(report: DuplicateIdReport, resolution: str, *, acti
     resolution = (resolution or "").strip()
     if not resolution:
         raise ValidationError({"resolution": "请填写处理结果"})
-    if not (acting_user.is_superuser or (acting_user.can_write and acting_user.role in REGISTRY_WRITERS)):
+    if not is_registry_writer(acting_user):
         raise PermissionDenied("当前账号没有处理重复登记报告的权限")
-    if not in_scope(acting_user, report.region_id or "") or (report.region_id is None and acting_user.region_id):
+    if not in_scope(acting_user, report.region_id or ""):  # a report across provinces: the system's own accounts
         raise PermissionDenied("该报告不在当前账号的管辖范围内")
     if report.status != DuplicateIdReport.Status.OPEN:
         raise ValidationError({"status": "该报告已处理"})

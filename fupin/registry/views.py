@@ -217,7 +217,7 @@ def duplicate_report_list(request):
     queryset = queryset.select_related("village", "existing_village", "existing_household", "member")
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "registry/duplicate_report_list.html", {
-        "page": page, "form": form, "can_resolve": _can_write(request.user, request.user.region_id or ""),
+        "page": page, "form": form, "can_resolve": services.is_registry_writer(request.user),
     })
 
 
