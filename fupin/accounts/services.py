@@ -3,6 +3,7 @@ creating and changing users within the administrator's scope (三员分立: see 
 
 import datetime as dt
 import hmac
+import ipaddress
 
 import pyotp
 import segno
@@ -17,6 +18,7 @@ from django.utils import timezone
 from fupin.audit.models import Action
 from fupin.audit.services import record_change, snapshot
 from fupin.core.scope import in_scope
+from fupin.core.throttle import client_ip
 from fupin.regions.models import Level
 
 from .models import OPERATOR_ROLES, ROLE_LEVEL, ApiToken, LoginLog, Role, User
@@ -35,9 +37,15 @@ class LoginRefused(Exception):
 
 
 def _client(request):
+    """(IP, user agent); the IP behind our own reverse proxies is the visitor's (FUPIN_TRUSTED_PROXIES), so the
+    throttles never count every visitor as the proxy."""
     if request is None:
         return None, ""
-    return request.META.get("REMOTE_ADDR"), request.META.get("HTTP_USER_AGENT", "")[:300]
+    try:
+        ip = str(ipaddress.ip_address(client_ip(request)))
+    except ValueError:
+        ip = None
+    return ip, request.META.get("HTTP_USER_AGENT", "")[:300]
 
 
 def _log(request, username, user, success, reason=""):

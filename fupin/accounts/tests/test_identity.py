@@ -421,3 +421,14 @@ def test_user_list_api_shows_locks_in_one_query(users, admins, api_client, setti
     with django_assert_max_num_queries(8):
         body = client.get("/api/accounts/users?page_size=100").json()
     assert {u["username"] for u in body["items"] if u["locked"]} == {"cun_a1"}
+
+
+def test_behind_our_proxy_the_visitor_ip_is_throttled_not_the_proxy(users, settings):
+    settings.FUPIN_TRUSTED_PROXIES = ["127.0.0.1"]
+    for _ in range(settings.FUPIN_LOGIN_MAX_FAILURES):
+        Client().post(reverse("accounts:login"), {"username": "cun_a1", "password": "Wrong2024x"},
+                      REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.5")
+    assert set(LoginLog.objects.values_list("ip", flat=True)) == {"203.0.113.5"}
+    response = Client().post(reverse("accounts:login"), {"username": "cun_a1", "password": PASSWORD},
+                             REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="10.9.9.9")
+    assert response.status_code == 302
