@@ -122,6 +122,21 @@ def history_for(instance):
     ).select_related("user")
 
 
+BREAK_KINDS = {"edited": "记录被改动", "deleted": "记录被删除", "inserted": "记录被插入"}
+
+
+def describe(report) -> str:
+    """One Chinese sentence for a verification result (command, page and job)."""
+    from django.utils import timezone
+
+    if report.ok:
+        span = f"（第 {report.first_id}–{report.last_id} 条）" if report.first_id else ""
+        return f"哈希链完整：共 {report.rows} 条记录{span}，归档 {report.archives} 份，链头哈希 {report.head}"
+    broken = report.broken
+    when = f"（{timezone.localtime(broken.time):%Y-%m-%d %H:%M:%S}）" if broken.time else ""
+    return f"哈希链断裂：第 {broken.row_id} 条{when}，{BREAK_KINDS[broken.kind]}。{broken.detail}"
+
+
 def verify_log(*, files: bool = False, using: str = DEFAULT_DB_ALIAS):
     """The chain's state: the first broken link if any (archive files re-read too with ``files``)."""
     from . import archive, chain

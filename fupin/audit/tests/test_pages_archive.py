@@ -185,3 +185,19 @@ def test_demo_reset_restarts_the_chain_with_a_row_saying_so(db, settings):
     assert first.action == Action.RESET and first.prev_hash == chain.GENESIS
     report = chain.verify()
     assert report.ok and report.restarted_at == first.pk and report.rows == AuditLog.objects.count() > 300
+
+
+def test_a_big_log_is_verified_by_a_background_job(client, auditor, users, make_household, regions, monkeypatch,
+                                                   django_capture_on_commit_callbacks):
+    from fupin.audit import views
+    from fupin.jobs.models import Job
+
+    make_household(regions["village_a1"])
+    monkeypatch.setattr(views, "INLINE_VERIFY_ROWS", 1)
+    login(client, auditor)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(reverse("audit:verify"), {"run": "1"})
+    job = Job.objects.get(kind="audit.verify")
+    assert response.status_code == 302 and response["Location"] == reverse("jobs:detail", args=[job.pk])
+    job.refresh_from_db()
+    assert job.result["report"]["ok"] and job.result["summary"].startswith("哈希链完整")

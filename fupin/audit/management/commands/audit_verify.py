@@ -3,11 +3,8 @@
 import json
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
-from fupin.audit.services import verify_log
-
-KINDS = {"edited": "记录被改动", "deleted": "记录被删除", "inserted": "记录被插入"}
+from fupin.audit.services import describe, verify_log
 
 
 class Command(BaseCommand):
@@ -22,11 +19,6 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False))
         elif report.ok:
-            self.stdout.write(
-                f"哈希链完整：共 {report.rows} 条记录（第 {report.first_id or '-'}–{report.last_id or '-'} 条），"
-                f"归档 {report.archives} 份，链头哈希 {report.head}"
-            )
+            self.stdout.write(describe(report))
         if not report.ok:
-            broken = report.broken
-            when = f"{timezone.localtime(broken.time):%Y-%m-%d %H:%M:%S}" if broken.time else "-"
-            raise CommandError(f"哈希链断裂：第 {broken.row_id} 条（{when}），{KINDS[broken.kind]}。{broken.detail}")
+            raise CommandError(describe(report))
