@@ -111,9 +111,10 @@ def record_login(request, user: User) -> None:
 
 
 def locked_usernames(usernames) -> set[str]:
-    """Which of these accounts are refused from at least one IP now (one query; for lists of accounts)."""
-    rows = LoginLog.objects.filter(username__in=list(usernames), time__gte=_window_start()).order_by("time")
-    resets = dict(User.objects.filter(username__in=list(usernames)).values_list("username", "lockout_reset_at"))
+    """Which of these accounts are refused from at least one IP now (two queries for a whole page of accounts)."""
+    usernames = list(usernames)
+    rows = LoginLog.objects.filter(username__in=usernames, time__gte=_window_start()).order_by("time")
+    resets = dict(User.objects.filter(username__in=usernames).values_list("username", "lockout_reset_at"))
     counts: dict[tuple, int] = {}
     for username, ip, success, time in rows.values_list("username", "ip", "success", "time"):
         reset = resets.get(username)

@@ -421,6 +421,8 @@ def test_user_list_api_shows_locks_in_one_query(users, admins, api_client, setti
     with django_assert_max_num_queries(8):
         body = client.get("/api/accounts/users?page_size=100").json()
     assert {u["username"] for u in body["items"] if u["locked"]} == {"cun_a1"}
+    services.unlock(users["village_a1"], acting_user=admins["security"], channel=Channel.API)
+    assert not any(u["locked"] for u in client.get("/api/accounts/users?page_size=100").json()["items"])
 
 
 def test_behind_our_proxy_the_visitor_ip_is_throttled_not_the_proxy(users, settings):
