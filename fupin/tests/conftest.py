@@ -272,8 +272,3 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         yield {"regions": regions, "accounts": accounts, "objects": objects, "year": year, "media": tmp / "media"}
         transaction.set_rollback(True)
 
-
-@pytest.fixture(autouse=True)
-def _world_media(settings, world):
-    """The world's uploads (attachments, photos) stay readable: the suite gives each test its own MEDIA_ROOT."""
-    settings.MEDIA_ROOT = world["media"]

@@ -293,6 +293,12 @@ def api_client(user):
     return Client(raise_request_exception=False, HTTP_AUTHORIZATION=f"Bearer {key}")
 
 
+@pytest.fixture(autouse=True)
+def _world_media(settings, world):
+    """The world's uploads (attachments, photos) stay readable: the suite gives each test its own MEDIA_ROOT."""
+    settings.MEDIA_ROOT = world["media"]
+
+
 REFUSED = (403, 404)
 MISSING = "987654321"  # an id no object has
 
