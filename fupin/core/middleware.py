@@ -5,7 +5,8 @@ from django.utils.cache import add_never_cache_headers
 
 # Scripts only from our own files: every template keeps its JavaScript under static/, none inline, so an injected
 # <script> or on*="" attribute does not run. Style attributes stay allowed: templates size charts and boxes with
-# them, and a style cannot run code. data:/blob: images are Swagger UI's icons and ECharts' "save as image".
+# them and ECharts writes its tooltips as HTML with style attributes; a style cannot run code. data:/blob: images
+# are Swagger UI's icons and ECharts' "save as image".
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
     "script-src 'self'",
