@@ -12,7 +12,9 @@ from django.conf import settings
 from django.db import transaction
 from django.shortcuts import render
 from django.utils import timezone
+from ninja.errors import HttpError
 
+from .apitools import ErrorOut
 from .models import ThrottleHit
 
 
@@ -51,10 +53,25 @@ def hit(**keys) -> str | None:
     return None
 
 
+def message(scope: str) -> str:
+    minutes = math.ceil(settings.FUPIN_THROTTLES[scope][1] / 60)
+    return f"短时间内提交的次数过多，本次提交没有保存。请 {minutes} 分钟后再试。"
+
+
 def refused(request, **keys):
     """The Chinese 429 page when ``hit(**keys)`` refuses, else None: ``if response := refused(...): return response``."""
     scope = hit(**keys)
     if scope is None:
         return None
-    minutes = math.ceil(settings.FUPIN_THROTTLES[scope][1] / 60)
-    return render(request, "core/throttled.html", {"minutes": minutes}, status=429)
+    return render(request, "core/throttled.html", {"message": message(scope)}, status=429)
+
+
+# Declare on a throttled API operation's responses so the OpenAPI document lists the 429.
+API_RESPONSES = {429: ErrorOut}
+
+
+def check_api(**keys) -> None:
+    """The API's form of ``refused``: raises 429 ``{"detail": "…"}`` when ``hit(**keys)`` refuses."""
+    scope = hit(**keys)
+    if scope is not None:
+        raise HttpError(429, message(scope))

@@ -13,6 +13,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from fupin.audit.models import Channel
+from fupin.core import throttle
 from fupin.core.apitools import (
     READ_ERRORS,
     WRITE_ERRORS,
@@ -610,12 +611,14 @@ def public_notice(request, notice_id: int):
     return notice
 
 
-@notices_router.post("/public/{notice_id}/objections", auth=None, response={201: dict, **WRITE_ERRORS},
+@notices_router.post("/public/{notice_id}/objections", auth=None,
+                     response={201: dict, **WRITE_ERRORS, **throttle.API_RESPONSES},
                      summary="对公示提出异议（无需登录）")
 def lodge_objection(request, notice_id: int, payload: ObjectionIn):
     notice = Notice.objects.filter(pk=notice_id, status=NoticeStatus.PUBLISHED).first()
     if notice is None:
         raise Http404
+    throttle.check_api(objection_ip=throttle.client_ip(request), objection_notice=notice.pk)
     objection = notices.lodge_objection(notice, item_id=payload.item, name=payload.name, contact=payload.contact,
                                         content=payload.content, channel=API)
     return Status(201, {"id": objection.pk, "detail": "异议已提交，村（乡镇）将核实后答复"})

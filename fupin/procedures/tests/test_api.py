@@ -11,6 +11,7 @@ from fupin.procedures.models import (
     Adjustment,
     Candidate,
     Notice,
+    Objection,
     PovertyLine,
     Procedure,
 )
@@ -162,3 +163,20 @@ def test_adjustment_api(users, api_client, regions, household, accounts, django_
     assert post(county, f"/api/adjustments/{aid}/reopen", {"reason": "补录"}).json()["status"] == "open"
     assert Adjustment.objects.get().events.count() == 5
     assert Notice.objects.count() == 0
+
+
+def test_public_objections_through_the_api_share_the_page_throttle(regions, settings):
+    settings.FUPIN_THROTTLES = {**settings.FUPIN_THROTTLES, "objection_ip": (2, 600)}
+    today = timezone.localdate()
+    notice = Notice.objects.create(kind="publicity", level=5, region=regions["village_a1"], title="公示",
+                                   start_date=today, end_date=today + dt.timedelta(days=6), status="published")
+    objection = {"name": "李群众", "contact": "13912345678", "content": "有车"}
+    public = Client()
+    assert public.post(f"/public/notices/{notice.pk}/", objection).status_code == 200  # the page counts too
+    assert post(public, f"/api/notices/public/{notice.pk}/objections", objection).status_code == 201
+    refused = post(public, f"/api/notices/public/{notice.pk}/objections", objection)
+    assert refused.status_code == 429 and "本次提交没有保存" in refused.json()["detail"]
+    assert Objection.objects.filter(notice=notice).count() == 2
+    responses = Client().get("/api/openapi.json").json()["paths"][
+        "/api/notices/public/{notice_id}/objections"]["post"]["responses"]
+    assert "429" in responses
