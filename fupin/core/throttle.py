@@ -49,7 +49,8 @@ def hit(**keys) -> str | None:
             ThrottleHit.objects.filter(scope=scope, time__lte=since).delete()
             if ThrottleHit.objects.filter(scope=scope, key=str(key), time__gt=since).count() >= limit:
                 return scope
-        ThrottleHit.objects.bulk_create([ThrottleHit(scope=scope, key=str(key), time=now) for scope, key in keys.items()])
+        ThrottleHit.objects.bulk_create(
+            [ThrottleHit(scope=scope, key=str(key), time=now) for scope, key in keys.items()])
     return None
 
 
@@ -59,7 +60,7 @@ def message(scope: str) -> str:
 
 
 def refused(request, **keys):
-    """The Chinese 429 page when ``hit(**keys)`` refuses, else None: ``if response := refused(...): return response``."""
+    """The Chinese 429 page when ``hit(**keys)`` refuses, else None: ``if r := refused(...): return r``."""
     scope = hit(**keys)
     if scope is None:
         return None
