@@ -6,7 +6,7 @@ Errors always answer ``{"detail": "中文说明"}``; validation errors (422) add
 import datetime as dt
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
 from ninja import NinjaAPI, Swagger
@@ -19,6 +19,7 @@ from fupin.accounts.models import ApiToken
 from fupin.accounts.services import pending_requirement, requirement_message, token_owner
 from fupin.assistance import api as assistance_api
 from fupin.comparison import api as comparison_api
+from fupin.core.apitools import ErrorOut, ValidationErrorOut
 from fupin.comparison.services import comparison_work
 from fupin.monitoring import api as monitoring_api
 from fupin.procedures import api as procedures_api
@@ -63,7 +64,40 @@ class LocalSwagger(Swagger):
 
 
 AUTH = [TokenAuth(), django_auth]
-api = NinjaAPI(
+# Answers any operation can give besides its own: malformed JSON (400), no or a bad token (401, where the operation
+# needs one), a role or CSRF refusal (403), an id not found or out of scope (404), a bad parameter or body (422).
+COMMON_ERRORS = {
+    400: ("请求体无法解析", "ErrorOut"),
+    401: ("未认证或令牌无效", "ErrorOut"),
+    403: ("没有权限", "ErrorOut"),
+    404: ("记录不存在或不在管辖范围内", "ErrorOut"),
+    422: ("参数或提交的数据有误", "ValidationErrorOut"),
+}
+
+
+class FupinAPI(NinjaAPI):
+    """The NinjaAPI whose OpenAPI document lists COMMON_ERRORS on every operation, so that clients (and the fuzz
+    run in the tests) know every status the API may answer."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+        schemas.setdefault("ErrorOut", ErrorOut.model_json_schema())
+        schemas.setdefault("ValidationErrorOut", ValidationErrorOut.model_json_schema())
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for code, (description, model) in COMMON_ERRORS.items():
+                    if code == 401 and not operation.get("security"):
+                        continue
+                    responses.setdefault(code, {
+                        "description": description,
+                        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{model}"}}},
+                    })
+        return schema
+
+
+api = FupinAPI(
     title="扶贫管理平台接口",
     version="1",
     description=(
@@ -164,7 +198,9 @@ def permission_denied(request, exc):
     return api.create_response(request, {"detail": str(exc) or "没有权限执行此操作"}, status=403)
 
 
+# DoesNotExist: a record a service reads again was deleted meanwhile (a PATCH racing a DELETE) — not found, too.
 @api.exception_handler(Http404)
+@api.exception_handler(ObjectDoesNotExist)
 def not_found(request, exc):
     return api.create_response(request, {"detail": "记录不存在或不在当前账号的管辖范围内"}, status=404)
 

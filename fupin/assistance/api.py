@@ -4,6 +4,7 @@ assistance.services (channel 接口); lookups go through ``visible_to()``."""
 import datetime as dt
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from ninja import Field, Query, Router, Schema, Status
 
 from fupin.audit.models import Channel
@@ -170,6 +171,15 @@ def household_pairings(request, household_id: int):
     return Pairing.objects.filter(household=household).select_related("helper")
 
 
+def _helper(helper_id: int) -> Helper:
+    """The helper a measure or visit names: an unknown id is a field error (the pairing check follows in the
+    service), not a broken foreign key."""
+    helper = Helper.objects.filter(pk=helper_id).first()
+    if helper is None:
+        raise ValidationError({"helper": "没有这个帮扶责任人"})
+    return helper
+
+
 @router.get("/households/{household_id}/measures", response={200: list[MeasureOut], **READ_ERRORS},
             summary="户的帮扶措施")
 def household_measures(request, household_id: int):
@@ -183,7 +193,7 @@ def create_measure(request, household_id: int, payload: MeasureIn):
     household = visible_or_404(Household.objects, request.auth, pk=household_id)
     data = payload.dict()
     helper_id = data.pop("helper")
-    measure = Measure(household=household, helper_id=helper_id, **data)
+    measure = Measure(household=household, helper=_helper(helper_id) if helper_id else None, **data)
     return Status(201, services.save_measure(measure, acting_user=request.auth, channel=Channel.API))
 
 
@@ -201,7 +211,7 @@ def create_visit(request, household_id: int, payload: VisitIn):
                                  or services.is_paired_helper(request.auth, household)):
         household = visible_or_404(Household.objects, request.auth, pk=household_id)
     data = payload.dict()
-    visit = Visit(household=household, helper_id=data.pop("helper"), **data)
+    visit = Visit(household=household, helper=_helper(data.pop("helper")), **data)
     return Status(201, services.record_visit(visit, acting_user=request.auth, channel=Channel.API))
 
 

@@ -18,6 +18,7 @@ from fupin.audit.models import Channel
 from fupin.core.apitools import (
     READ_ERRORS,
     WRITE_ERRORS,
+    Id,
     InputSchema,
     Page,
     PageParams,
@@ -64,7 +65,7 @@ class KindOut(Schema):
         return list(obj.fields.all())
 
 
-class RuleOut(Schema):
+class ComparisonRuleOut(Schema):
     code: str
     name: str
     kind: str | None = Field(description="所需数据类型；为空时只用档案")
@@ -110,7 +111,7 @@ class DatasetDetail(DatasetOut):
     report: dict = Field(description="校验报告：列对应、无效原因及示例行、重复号码、无法识别的值")
 
 
-class JobOut(Schema):
+class UploadJobOut(Schema):
     job_id: int
     status: str
     percent: int
@@ -118,14 +119,14 @@ class JobOut(Schema):
     result: dict
 
 
-class RunIn(InputSchema):
-    datasets: list[int] = Field(description="数据集编号")
+class ComparisonRunIn(InputSchema):
+    datasets: list[Id] = Field(description="数据集编号")
     rules: list[str] | None = Field(None, description="规则代码；不给则运行所选数据集适用的全部规则")
     region: str | None = Field(None, description="只比对该区划（12位代码）下的在册户；默认为账号的管辖范围")
     params: dict[str, dict] | None = Field(None, description="规则参数，如 {\"large_medical_expense\": {\"min_out_of_pocket\": 20000}}")
 
 
-class RunOut(Schema):
+class ComparisonRunOut(Schema):
     id: int
     status: str
     status_label: str
@@ -277,7 +278,7 @@ def list_kinds(request):
     return services.kinds_visible_to(request.auth).prefetch_related("fields")
 
 
-@router.get("/rules", response=list[RuleOut], summary="比对规则")
+@router.get("/rules", response=list[ComparisonRuleOut], summary="比对规则")
 def list_rules(request):
     return [{**rule.__dict__, "sql": rule.sql.strip()} for rule in services.rules_visible_to(request.auth)]
 
@@ -290,7 +291,7 @@ def list_datasets(request, paging: Query[PageParams], kind: str | None = None):
     return paginate(queryset, paging)
 
 
-@router.post("/datasets", response={201: DatasetDetail, 202: JobOut, **WRITE_ERRORS}, summary="上传部门数据")
+@router.post("/datasets", response={201: DatasetDetail, 202: UploadJobOut, **WRITE_ERRORS}, summary="上传部门数据")
 def upload_dataset(
     request,
     file: UploadedFile = File(..., description="Excel（.xlsx/.xls）或 CSV 文件"),
@@ -327,7 +328,7 @@ def upload_dataset(
     return Status(201, dataset)
 
 
-@router.get("/datasets/jobs/{job_id}", response={200: JobOut, **READ_ERRORS}, summary="后台导入进度")
+@router.get("/datasets/jobs/{job_id}", response={200: UploadJobOut, **READ_ERRORS}, summary="后台导入进度")
 def upload_job(request, job_id: int):
     job = Job.objects.filter(pk=job_id, kind="comparison.load", user=request.auth).first()
     if job is None:
@@ -347,8 +348,8 @@ def delete_dataset(request, dataset_id: int, reason: str = Query("", description
     return Status(204, None)
 
 
-@router.post("/runs", response={202: RunOut, **WRITE_ERRORS}, summary="发起数据比对（后台执行）")
-def start_run(request, payload: RunIn):
+@router.post("/runs", response={202: ComparisonRunOut, **WRITE_ERRORS}, summary="发起数据比对（后台执行）")
+def start_run(request, payload: ComparisonRunIn):
     datasets = list(services.datasets_visible_to(request.auth).filter(pk__in=payload.datasets))
     if len(datasets) != len(set(payload.datasets)):
         raise Http404
@@ -358,7 +359,7 @@ def start_run(request, payload: RunIn):
     return Status(202, run)
 
 
-@router.get("/runs/{run_id}", response={200: RunOut, **READ_ERRORS}, summary="比对任务进度和结果")
+@router.get("/runs/{run_id}", response={200: ComparisonRunOut, **READ_ERRORS}, summary="比对任务进度和结果")
 def get_run(request, run_id: int):
     run = services.runs_visible_to(request.auth).filter(pk=run_id).first()
     if run is None:
@@ -368,13 +369,13 @@ def get_run(request, run_id: int):
 
 @router.get("/suspects", response={200: Page[SuspectOut], **WRITE_ERRORS}, summary="疑点列表")
 def list_suspects(request, filters: Query[SuspectFilters], paging: Query[PageParams],
-                  dataset: int | None = Query(None, description="只看该数据集发现的疑点"),
-                  run: int | None = Query(None, description="只看该比对任务新发现的疑点")):
+                  dataset: Id | None = Query(None, description="只看该数据集发现的疑点"),
+                  run: Id | None = Query(None, description="只看该比对任务新发现的疑点")):
     return paginate(_suspects(request, filters, dataset, run), paging)
 
 
 @router.get("/suspects/export", summary="导出疑点清单（Excel）")
-def export_suspects(request, filters: Query[SuspectFilters], dataset: int | None = None, run: int | None = None):
+def export_suspects(request, filters: Query[SuspectFilters], dataset: Id | None = None, run: Id | None = None):
     queryset = _suspects(request, filters, dataset, run)
     return _xlsx(lambda out: SUSPECT_TABLE.write(queryset.select_related(None), out), "疑点清单")
 

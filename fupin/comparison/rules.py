@@ -328,6 +328,8 @@ def check_condition(condition: str, mode: str, kind_fields: list[str]) -> list[s
         expression = sqlglot.parse_one(text, read="duckdb")
     except sqlglot.errors.ParseError as exc:
         return [f"条件语法错误：{str(exc).splitlines()[0]}"]
+    except sqlglot.errors.TokenError:
+        return ["条件语法错误：请检查引号或注释是否成对闭合"]
     if isinstance(expression, (exp.Query, exp.Command, exp.DDL, exp.DML)) or expression.find(exp.Subquery, exp.Select):
         return ["条件只能是一个表达式，不能包含语句或子查询"]
     if expression.find(exp.AggFunc, exp.Window):
@@ -354,6 +356,8 @@ def check(rule: Rule) -> list[str]:
         tree = parse(rule)
     except sqlglot.errors.ParseError as exc:
         return [f"SQL 语法错误：{exc}"]
+    except sqlglot.errors.TokenError:
+        return ["SQL 语法错误：请检查引号或注释是否成对闭合"]
     problems = []
     if not isinstance(tree, exp.Select):
         problems.append("规则必须是一条 SELECT 语句")

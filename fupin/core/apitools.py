@@ -4,30 +4,85 @@ The routers themselves live in each app's ``api.py``; the NinjaAPI instance, its
 handlers are in ``fupin/api.py``.
 """
 
+import datetime as dt
 import math
+import types
+import typing
 from decimal import Decimal
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404
 from ninja import Field, Schema
-from pydantic import ConfigDict, create_model
+from pydantic import ConfigDict, create_model, field_validator
+from pydantic_core import PydanticCustomError
 
 from fupin.dictionaries.models import Entry
 
 T = TypeVar("T")
 
 MAX_PAGE_SIZE = 500
+# Integer columns (ids, years, counts) are 64-bit on SQLite and PostgreSQL: a larger value makes the database raise
+# an overflow instead of matching nothing, so the API refuses it with a 422 first.
+MAX_INT = 2**63 - 1
+# Far beyond any real list, and (MAX_PAGE − 1) × MAX_PAGE_SIZE stays a valid 64-bit OFFSET.
+MAX_PAGE = 10**9
+
+# A record id in a query parameter or a request body (lists of ids included).
+Id = Annotated[int, Field(ge=1, le=MAX_INT)]
+# Any other integer that reaches a database filter.
+BoundedInt = Annotated[int, Field(ge=-MAX_INT, le=MAX_INT)]
 
 
 # Request bodies reject unknown keys: a misspelt field on a PATCH must not "succeed" while changing nothing.
 STRICT = ConfigDict(extra="forbid")
 
 
+def _plain_types(annotation) -> set:
+    """The classes an annotation accepts: ``int | None`` → {int, NoneType}; ``Annotated[X, …]`` → X's."""
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        return set().union(*(_plain_types(arg) for arg in typing.get_args(annotation)))
+    if origin is Annotated:
+        return _plain_types(typing.get_args(annotation)[0])
+    return {origin or annotation}
+
+
+# Error type (mapped to Chinese in fupin/api.py) for a value of the wrong JSON type, by the field's type.
+_STRICT_ERRORS = [(dt.date, "date_type"), (Decimal, "decimal_type"), (float, "float_type"), (int, "int_type")]
+
+
 class InputSchema(Schema):
+    """Request bodies: unknown keys refused, integers (and lists of them) within MAX_INT, and no silent coercion
+    of ``false``/``0`` into a number or a date (pydantic's lax mode reads ``false`` as 0 and ``0`` as 1970-01-01).
+
+    ModelSchema inputs take it as a second base: ``class MemberIn(ModelSchema, InputSchema)``.
+    """
+
     model_config = STRICT
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_lax_coercion(cls, value, info):
+        for number in value if isinstance(value, list) else [value]:
+            if isinstance(number, int) and not isinstance(number, bool) and abs(number) > MAX_INT:
+                raise PydanticCustomError("less_than_equal", "too large", {"le": MAX_INT})
+        if not isinstance(value, (bool, int, float)):
+            return value
+        accepted = _plain_types(cls.model_fields[info.field_name].annotation)
+        if isinstance(value, bool):
+            wrong = bool not in accepted
+        else:
+            # A number for a date field (a Unix timestamp to pydantic) — dates are sent as "YYYY-MM-DD".
+            wrong = not accepted & {int, float, Decimal} and any(issubclass(t, dt.date) for t in accepted
+                                                                    if isinstance(t, type))
+        if wrong:
+            for kind, error in _STRICT_ERRORS:
+                if any(isinstance(t, type) and issubclass(t, kind) for t in accepted):
+                    raise PydanticCustomError(error, "wrong type")
+        return value
 
 
 class ErrorOut(Schema):
@@ -45,7 +100,7 @@ WRITE_ERRORS = {frozenset({401, 403, 404}): ErrorOut, 422: ValidationErrorOut}
 
 
 class PageParams(Schema):
-    page: int = Field(1, ge=1, description="页码，从 1 开始")
+    page: int = Field(1, ge=1, le=MAX_PAGE, description="页码，从 1 开始；超过总页数时返回空列表")
     page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE, description=f"每页条数，最多 {MAX_PAGE_SIZE}")
 
 
@@ -66,7 +121,7 @@ def paginate(queryset, params: PageParams) -> dict:
         "page": params.page,
         "page_size": params.page_size,
         "pages": math.ceil(count / params.page_size) if count else 0,
-        "items": list(queryset[start : start + params.page_size]),
+        "items": list(queryset[start : start + params.page_size]) if start < count else [],
     }
 
 
@@ -83,7 +138,7 @@ def form_errors(form) -> ValidationError:
     return ValidationError({field: "；".join(messages) for field, messages in form.errors.items()})
 
 
-_FORM_TYPES = {forms.IntegerField: int, forms.DecimalField: Decimal, forms.BooleanField: bool}
+_FORM_TYPES = {forms.IntegerField: BoundedInt, forms.DecimalField: Decimal, forms.BooleanField: bool}
 
 
 def query_schema(form_class: type[forms.Form], name: str, defaults: dict | None = None) -> type[Schema]:
@@ -92,6 +147,10 @@ def query_schema(form_class: type[forms.Form], name: str, defaults: dict | None 
     fields = {}
     for field_name, field in form_class.base_fields.items():
         python_type = next((t for cls, t in _FORM_TYPES.items() if isinstance(field, cls)), str)
+        if python_type is BoundedInt and (field.min_value is not None or field.max_value is not None):
+            low = -MAX_INT if field.min_value is None else field.min_value
+            high = MAX_INT if field.max_value is None else field.max_value
+            python_type = Annotated[int, Field(ge=low, le=high)]
         fields[field_name] = (
             python_type | None,
             Field(defaults.get(field_name), description=str(field.label or field_name)),
@@ -130,10 +189,17 @@ def with_labels(name: str, base: type[Schema], model, coded: dict, multi: dict |
 
 
 def apply_changes(instance: models.Model, data: dict) -> models.Model:
-    """Copy validated input onto an instance; None on a non-nullable text field means empty."""
+    """Copy validated input onto an instance; None on a non-nullable field means empty text or the field's
+    default (which a service may fill in), except on a required relation: a household without a village is a 422."""
+    errors = {}
     for name, value in data.items():
         field = instance._meta.get_field(name)
         if value is None and not field.null:
+            if field.is_relation:
+                errors[name] = "不能为空"
+                continue
             value = "" if isinstance(field, (models.CharField, models.TextField)) else field.get_default()
         setattr(instance, field.attname, value)
+    if errors:
+        raise ValidationError(errors)
     return instance

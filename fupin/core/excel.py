@@ -148,16 +148,18 @@ def _workbook_rows(path: Path):
 
 def detect_encoding(path: Path) -> str:
     """utf-8 (with or without BOM) if the whole file decodes as such, else GB18030 (a superset of GBK that
-    Chinese-locale Excel uses for "CSV")."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    with open(path, "rb") as fh:
-        try:
-            while chunk := fh.read(1 << 20):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return "gb18030"
-    return "utf-8-sig"
+    Chinese-locale Excel uses for "CSV"); SpreadsheetError if it is neither (a binary file, another encoding)."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        with open(path, "rb") as fh:
+            try:
+                while chunk := fh.read(1 << 20):
+                    decoder.decode(chunk)
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                continue
+        return encoding
+    raise SpreadsheetError("无法识别该 CSV 文件的文字编码：请另存为 UTF-8 或 GBK（GB18030）编码的 CSV，或上传 Excel 文件")
 
 
 def _csv_rows(path: Path):

@@ -65,19 +65,19 @@ def _filtered(queryset, filter_fn, filters: Schema):
 
 # --- schemas ----------------------------------------------------------------------------------------------------
 
-class RunIn(InputSchema):
+class MonitoringRunIn(InputSchema):
     region: str = Field(min_length=12, max_length=12, description="区划代码（县或乡镇）")
     year: int | None = Field(None, ge=2000, le=2100, description="收支年度，默认上一年度")
     family: Family = Field(Family.MONITORING, description="monitoring 监测预警；quality 逻辑校验")
 
 
-class JobOut(Schema):
+class MonitoringJobOut(Schema):
     job: int = Field(description="后台任务编号；进度见 /jobs/{job}/ 页面")
     status: str
     title: str
 
 
-class RunOut(Schema):
+class MonitoringRunOut(Schema):
     id: int
     family: str
     region: str = Field(alias="region_id")
@@ -223,7 +223,7 @@ class EventOut(Schema):
     source: str
 
 
-class RuleOut(Schema):
+class MonitoringRuleOut(Schema):
     id: int
     family: str
     code: str
@@ -289,8 +289,8 @@ class FindingOut(Schema):
 
 # --- runs -------------------------------------------------------------------------------------------------------
 
-@router.post("/runs", response={202: JobOut, **WRITE_ERRORS}, summary="运行监测预警或逻辑校验（后台任务）")
-def start_run(request, payload: RunIn):
+@router.post("/runs", response={202: MonitoringJobOut, **WRITE_ERRORS}, summary="运行监测预警或逻辑校验（后台任务）")
+def start_run(request, payload: MonitoringRunIn):
     """Queues a run over the region; poll ``GET /monitoring/runs`` or the job page. Running twice opens no
     duplicate alerts: alerts still firing are kept, those no longer firing are closed or marked."""
     region = visible_or_404(Region.objects, request.auth, code=payload.region)
@@ -300,7 +300,7 @@ def start_run(request, payload: RunIn):
     return Status(202, {"job": job.pk, "status": job.status, "title": job.title})
 
 
-@router.get("/runs", response={200: Page[RunOut], **READ_ERRORS}, summary="运行记录")
+@router.get("/runs", response={200: Page[MonitoringRunOut], **READ_ERRORS}, summary="运行记录")
 def list_runs(request, paging: Query[PageParams]):
     return paginate(Run.objects.visible_to(request.auth), paging)
 
@@ -393,17 +393,17 @@ def overview(request):
 
 # --- rules, parameters, findings ---------------------------------------------------------------------------------
 
-@router.get("/rules", response={200: list[RuleOut], **READ_ERRORS}, summary="监测规则与逻辑校验规则")
+@router.get("/rules", response={200: list[MonitoringRuleOut], **READ_ERRORS}, summary="监测规则与逻辑校验规则")
 def list_rules(request):
     return Rule.objects.order_by("family", "code", "region")
 
 
-@router.post("/rules", response={201: RuleOut, **WRITE_ERRORS}, summary="新增规则（条件经校验）")
+@router.post("/rules", response={201: MonitoringRuleOut, **WRITE_ERRORS}, summary="新增规则（条件经校验）")
 def create_rule(request, payload: RuleIn):
     return Status(201, _save_rule(request, Rule(), payload))
 
 
-@router.put("/rules/{rule_id}", response={200: RuleOut, **WRITE_ERRORS}, summary="修改规则")
+@router.put("/rules/{rule_id}", response={200: MonitoringRuleOut, **WRITE_ERRORS}, summary="修改规则")
 def update_rule(request, rule_id: int, payload: RuleIn):
     return _save_rule(request, get_object_or_404(Rule, pk=rule_id), payload)
 

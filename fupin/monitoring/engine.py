@@ -32,7 +32,7 @@ from decimal import Decimal
 import polars as pl
 import sqlglot
 from sqlglot import exp
-from sqlglot.errors import ParseError
+from sqlglot.errors import ParseError, TokenError
 
 # The dialect conditions and the facts query are written in.
 RULE_DIALECT = "duckdb"
@@ -168,6 +168,9 @@ def validate(text: str) -> Condition:
         first = exc.errors[0] if exc.errors else {}
         where = f"（第{first.get('col')}列附近）" if first.get("col") else ""
         raise ConditionError(f"条件语法错误{where}：{first.get('description') or exc}") from exc
+    except TokenError as exc:
+        # An unterminated string, quoted name or comment: the tokenizer stops before the parser starts.
+        raise ConditionError("条件语法错误：请检查引号或注释是否成对闭合") from exc
     if len(expressions) != 1 or expressions[0] is None:
         raise ConditionError("条件只能是一个表达式，不能包含分号或多条语句")
     expression = expressions[0]

@@ -17,6 +17,8 @@ from fupin.core import throttle
 from fupin.core.apitools import (
     READ_ERRORS,
     WRITE_ERRORS,
+    BoundedInt,
+    Id,
     InputSchema,
     Page,
     PageParams,
@@ -228,7 +230,7 @@ class ReasonIn(InputSchema):
 
 
 class EndPoliciesIn(InputSchema):
-    households: list[int]
+    households: list[Id]
     reason: str = Field(description="结束政策的依据（文件文号或原因）")
 
 
@@ -326,7 +328,7 @@ class PublicNoticeDetail(NoticeOut):
 
 class NoticeIn(InputSchema):
     kind: NoticeKind = NoticeKind.PUBLICITY
-    procedures: list[int] = Field(description="程序ID列表")
+    procedures: list[Id] = Field(description="程序ID列表")
     start_date: dt.date
     end_date: dt.date
     title: str = ""
@@ -470,14 +472,14 @@ class CandidateFilters(Schema):
 
 
 class CandidateDecisionIn(InputSchema):
-    candidates: list[int]
+    candidates: list[Id]
     confirm: bool
     reason: str = ""
     category: str | None = Field(None, description="识别候选：拟识别属性代码")
     main_cause: str | None = Field(None, description="识别候选：主要致贫原因代码")
 
 
-class JobOut(Schema):
+class AdjustmentJobOut(Schema):
     id: int
     kind: str
     title: str
@@ -497,7 +499,7 @@ class ProcedureFilters(Schema):
     kind: Kind | None = None
     status: ProcedureStatus | None = None
     region: str | None = Field(None, description="区划代码（含下级）")
-    year: int | None = None
+    year: BoundedInt | None = None
     todo: bool | None = Field(None, description="只看待本账号办理的")
     overdue: bool | None = Field(None, description="只看已逾期的（本级及下级）")
 
@@ -542,6 +544,17 @@ def overdue(request):
     return [step.procedure for step in services.overdue_steps(request.auth)[:1000]]
 
 
+# Before "/{procedure_id}": Django matches paths in order, and that one (GET only) would answer 405.
+@procedures_router.post("/end-policies", response={200: CountOut, **WRITE_ERRORS},
+                        summary="结束已脱贫户的过渡期政策（县级）")
+def end_policies(request, payload: EndPoliciesIn):
+    households = Household.objects.visible_to(request.auth).filter(pk__in=payload.households)
+    if households.count() != len(set(payload.households)):
+        raise Http404
+    count = services.end_policies(households, reason=payload.reason, acting_user=request.auth, channel=API)
+    return {"count": count}
+
+
 @procedures_router.get("/{procedure_id}", response={200: ProcedureDetail, **READ_ERRORS}, summary="程序详情")
 def get_procedure(request, procedure_id: int):
     return _procedure(request, procedure_id)
@@ -578,16 +591,6 @@ def withdraw(request, procedure_id: int, payload: ReasonIn):
     services.withdraw(_procedure(request, procedure_id), reason=payload.reason, acting_user=request.auth,
                       channel=API)
     return _procedure(request, procedure_id)
-
-
-@procedures_router.post("/end-policies", response={200: CountOut, **WRITE_ERRORS},
-                        summary="结束已脱贫户的过渡期政策（县级）")
-def end_policies(request, payload: EndPoliciesIn):
-    households = Household.objects.visible_to(request.auth).filter(pk__in=payload.households)
-    if households.count() != len(set(payload.households)):
-        raise Http404
-    count = services.end_policies(households, reason=payload.reason, acting_user=request.auth, channel=API)
-    return {"count": count}
 
 
 # --- notices ------------------------------------------------------------------------------------------------------
@@ -690,7 +693,7 @@ def _region_or_none(code):
 
 
 @lines_router.get("", response={200: list[LineOut], **READ_ERRORS}, summary="扶贫标准和监测范围")
-def list_lines(request, kind: LineKind | None = None, year: int | None = None):
+def list_lines(request, kind: LineKind | None = None, year: BoundedInt | None = None):
     queryset = PovertyLine.objects.order_by("kind", "-year", "region")
     if kind:
         queryset = queryset.filter(kind=kind)
@@ -701,7 +704,7 @@ def list_lines(request, kind: LineKind | None = None, year: int | None = None):
 
 @lines_router.get("/resolve", response={200: ResolvedLineOut, **READ_ERRORS},
                   summary="某地某年适用的标准（县优先于市、省、全国）")
-def resolve_line(request, year: int, region: str, kind: LineKind = LineKind.POVERTY):
+def resolve_line(request, year: BoundedInt, region: str, kind: LineKind = LineKind.POVERTY):
     line = lines.resolve(kind, year, region)
     if line is None:
         raise Http404
@@ -780,7 +783,7 @@ def get_adjustment(request, adjustment_id: int):
     return _adjustment(request, adjustment_id)
 
 
-@adjustments_router.post("/{adjustment_id}/propose", response={202: JobOut, **WRITE_ERRORS},
+@adjustments_router.post("/{adjustment_id}/propose", response={202: AdjustmentJobOut, **WRITE_ERRORS},
                          summary="测算候选（后台任务，进度见 /api/jobs 或任务页面）")
 def propose(request, adjustment_id: int):
     return Status(202, adjustments.queue_propose(_adjustment(request, adjustment_id), acting_user=request.auth))
@@ -812,7 +815,7 @@ def decide_candidates(request, adjustment_id: int, payload: CandidateDecisionIn)
     return {"count": count}
 
 
-@adjustments_router.post("/{adjustment_id}/start", response={202: JobOut, **WRITE_ERRORS},
+@adjustments_router.post("/{adjustment_id}/start", response={202: AdjustmentJobOut, **WRITE_ERRORS},
                          summary="为已确认候选批量发起程序（后台任务）")
 def start_confirmed(request, adjustment_id: int):
     return Status(202, adjustments.queue_start(_adjustment(request, adjustment_id), acting_user=request.auth))

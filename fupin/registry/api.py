@@ -220,26 +220,20 @@ class RevealedIdOut(Schema):
 # --- input schemas ----------------------------------------------------------------------------------------------
 
 
-class MemberIn(ModelSchema):
-    model_config = STRICT
-
+class MemberIn(ModelSchema, InputSchema):
     class Meta:
         model = Member
         fields = MEMBER_WRITABLE
 
 
-class MemberPatch(ModelSchema):
-    model_config = STRICT
-
+class MemberPatch(ModelSchema, InputSchema):
     class Meta:
         model = Member
         fields = MEMBER_WRITABLE
         fields_optional = "__all__"
 
 
-class HouseholdIn(ModelSchema):
-    model_config = STRICT
-
+class HouseholdIn(ModelSchema, InputSchema):
     village: str = Field(min_length=12, max_length=12, description="所属村区划代码")
     members: list[MemberIn] = Field(min_length=1, description="家庭成员，须含一名户主（与户主关系 01）")
 
@@ -248,9 +242,7 @@ class HouseholdIn(ModelSchema):
         fields = HOUSEHOLD_WRITABLE
 
 
-class HouseholdPatch(ModelSchema):
-    model_config = STRICT
-
+class HouseholdPatch(ModelSchema, InputSchema):
     village: str | None = Field(None, min_length=12, max_length=12, description="所属村区划代码（迁移到他村）")
 
     class Meta:
@@ -260,18 +252,14 @@ class HouseholdPatch(ModelSchema):
         fields_optional = "__all__"
 
 
-class IncomeAccountIn(ModelSchema):
-    model_config = STRICT
-
+class IncomeAccountIn(ModelSchema, InputSchema):
     class Meta:
         model = IncomeAccount
         fields = INCOME_WRITABLE
         fields_optional = ["household_size"]
 
 
-class SecurityCheckIn(ModelSchema):
-    model_config = STRICT
-
+class SecurityCheckIn(ModelSchema, InputSchema):
     class Meta:
         model = SecurityCheck
         fields = CHECK_WRITABLE
