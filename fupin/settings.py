@@ -195,6 +195,10 @@ FUPIN_WEB_WORKERS = int(os.environ.get("FUPIN_WEB_WORKERS", "0"))
 FUPIN_WEB_THREADS = int(os.environ.get("FUPIN_WEB_THREADS", "4"))
 FUPIN_WEB_TIMEOUT = int(os.environ.get("FUPIN_WEB_TIMEOUT", "120"))
 
+# FUPIN_PG_BIN: the folder of pg_dump/pg_restore for `fupin backup`/`restore` when not the server's own version's
+# /usr/lib/postgresql/<major>/bin (empty: look there, then on PATH).
+FUPIN_PG_BIN = os.environ.get("FUPIN_PG_BIN", "")
+
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("FUPIN_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),

@@ -74,3 +74,12 @@ def test_every_configured_handler_masks():
     from django.conf import settings
 
     assert all("mask_personal" in handler.get("filters", []) for handler in settings.LOGGING["handlers"].values())
+
+
+def test_sqlite_file_database_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
+    """WAL lets pages read while a job writes; the busy timeout makes a write wait for the job instead of failing."""
+    env = fresh(tmp_path, FUPIN_DATABASE_URL=f"sqlite:///{tmp_path / 'fupin.sqlite3'}")
+    script = ("import django; django.setup(); from django.db import connection; c = connection.cursor(); "
+              "print(c.execute('PRAGMA journal_mode').fetchone()[0], c.execute('PRAGMA busy_timeout').fetchone()[0])")
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["wal", "30000"]
