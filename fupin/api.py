@@ -18,6 +18,7 @@ from fupin.accounts import api as accounts_api
 from fupin.accounts.models import ApiToken
 from fupin.accounts.services import pending_requirement, requirement_message, token_owner
 from fupin.assistance import api as assistance_api
+from fupin.assistance.access import assistance_work
 from fupin.comparison import api as comparison_api
 from fupin.core.apitools import ErrorOut, ValidationErrorOut
 from fupin.comparison.services import comparison_work
@@ -235,5 +236,5 @@ api.add_router("/duplicate-reports", registry_api.duplicate_reports_router, tags
 # Departments and the security and audit administrators are refused these (registry/access.py).
 api.add_router("", procedures_api.router, auth=register_work.guard_auth(AUTH))
 api.add_router("/monitoring", monitoring_api.router, tags=["防返贫监测"], auth=register_work.guard_auth(AUTH))
-api.add_router("/assistance", assistance_api.router, tags=["帮扶"], auth=register_work.guard_auth(AUTH))
+api.add_router("/assistance", assistance_api.router, tags=["帮扶"], auth=assistance_work.guard_auth(AUTH))
 api.add_router("/comparison", comparison_api.router, tags=["数据比对"], auth=comparison_work.guard_auth(AUTH))

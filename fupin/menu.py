@@ -18,6 +18,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from fupin.accounts.models import Role
+from fupin.assistance.access import is_helper
 from fupin.audit.views import may_verify, may_view_log
 from fupin.comparison import reverse as reverse_lists
 from fupin.comparison import services as comparison
@@ -46,6 +47,11 @@ def everyone(user) -> bool:
 
 def _register(user) -> bool:
     return register_work.allows(user)
+
+
+def _assists(user) -> bool:
+    """The register's staff, and a helper (帮扶责任人) with a login, for their own households."""
+    return _register(user) or is_helper(user)
 
 
 def _comparison(user) -> bool:
@@ -108,8 +114,8 @@ MENU: tuple[Entry, ...] = (
         Entry(_("预警运行"), "monitoring:run_list", _register),
         Entry(_("规则与参数"), "monitoring:rule_list", _register),
     )),
-    Entry(_("帮扶"), allows=_register, testid="nav-assistance", children=(
-        Entry(_("我的帮扶户"), "assistance:my_households", _register),
+    Entry(_("帮扶"), allows=_assists, testid="nav-assistance", children=(
+        Entry(_("我的帮扶户"), "assistance:my_households", _assists),
         Entry(_("帮扶责任人"), "assistance:helper_list", _register),
     )),
     Entry(_("行政区划"), "regions:tree", _register),

@@ -1,11 +1,10 @@
 from django.urls import path
 
-from fupin.registry.access import register_work
-
 from . import views
+from .access import assistance_work
 
 app_name = "assistance"
-urlpatterns = register_work.guard_urls([
+urlpatterns = assistance_work.guard_urls([
     path("mine/", views.my_households, name="my_households"),
     path("helpers/", views.helper_list, name="helper_list"),
     path("helpers/new/", views.helper_edit, name="helper_create"),

@@ -94,7 +94,7 @@ def can_verify(user, suspect: Suspect) -> bool:
 
 
 # Every comparison page and API route is refused to the security and audit administrators (registry/access.py).
-comparison_work = AppAccess(lambda user: user.is_superuser or user.role not in ADMINISTRATION_ONLY_ROLES)
+comparison_work = AppAccess(lambda user, route: user.is_superuser or user.role not in ADMINISTRATION_ONLY_ROLES)
 
 
 def can_read_datasets(user) -> bool:

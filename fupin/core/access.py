@@ -19,22 +19,25 @@ DEFAULT_MESSAGE = "当前账号没有使用该功能的权限"
 
 
 class AppAccess:
+    """``allows(user, route)``: ``route`` is the URL name of the page or API operation asked for ("" for the app as
+    a whole, as the menu asks), for apps that open a few routes to more accounts than the rest."""
+
     def __init__(self, allows: Callable, message: str = DEFAULT_MESSAGE):
         self._allows = allows
         self.message = message
 
-    def allows(self, user) -> bool:
+    def allows(self, user, route: str = "") -> bool:
         """Anonymous visitors are left to the login requirement (pages) and the authentication (API)."""
-        return user is None or not user.is_authenticated or self._allows(user)
+        return user is None or not user.is_authenticated or self._allows(user, route)
 
-    def check(self, user) -> None:
-        if not self.allows(user):
+    def check(self, user, route: str = "") -> None:
+        if not self.allows(user, route):
             raise PermissionDenied(self.message)
 
     def _guard(self, view, user_of):
         @wraps(view)
         def guarded(request, *args, **kwargs):
-            self.check(user_of(request))
+            self.check(user_of(request), _route(request))
             return view(request, *args, **kwargs)
 
         return guarded
@@ -62,7 +65,7 @@ class AppAccess:
             def __call__(self, request):
                 user = super().__call__(request)
                 if user:
-                    access.check(user)
+                    access.check(user, _route(request))
                 return user
 
         # The OpenAPI document names the security scheme after the class.
@@ -70,3 +73,8 @@ class AppAccess:
         guarded = copy.copy(callback)
         guarded.__class__ = Guarded
         return guarded
+
+
+def _route(request) -> str:
+    match = getattr(request, "resolver_match", None)
+    return (match.url_name or "") if match else ""

@@ -9,4 +9,4 @@ ADMINISTRATION_ONLY_ROLES = frozenset({Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
 # or helpers.
 OFF_REGISTER_ROLES = ADMINISTRATION_ONLY_ROLES | {Role.DEPARTMENT}
 
-register_work = AppAccess(lambda user: user.is_superuser or user.role not in OFF_REGISTER_ROLES)
+register_work = AppAccess(lambda user, route: user.is_superuser or user.role not in OFF_REGISTER_ROLES)

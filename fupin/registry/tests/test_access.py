@@ -89,6 +89,30 @@ def test_a_department_sees_no_job_of_another_account(client_of, users):
     assert client.get(reverse("jobs:detail", args=[job.pk])).status_code == 403
 
 
+def test_a_department_officer_who_is_a_helper_keeps_only_the_helper_pages(client_of, users, regions, make_household):
+    from django.utils import timezone
+
+    from fupin.assistance import services as assistance
+    from fupin.assistance.models import Helper
+    from fupin.audit.models import Channel
+
+    household = make_household(regions["village_a1"])
+    client = client_of(Role.DEPARTMENT, department="教育")
+    officer = User.objects.get(username=f"u_{Role.DEPARTMENT}")
+    helper = assistance.save_helper(Helper(name="王帮扶", unit="县教育局", region=regions["town_a"], user=officer),
+                                    acting_user=users["town_a"], channel=Channel.PAGE)
+    assistance.pair(helper, household, start=timezone.localdate(), acting_user=users["village_a1"],
+                    channel=Channel.PAGE)
+    assert household.head_name in client.get(reverse("assistance:my_households")).content.decode()
+    assert client.get(reverse("assistance:visit_create", args=[household.pk])).status_code == 200
+    assert [row["household"] for row in client.get("/api/assistance/mine").json()] == [household.pk]
+    for url in (reverse("assistance:helper_list"), reverse("assistance:household", args=[household.pk]),
+                "/api/assistance/helpers", f"/api/assistance/households/{household.pk}/pairings"):
+        assert client.get(url).status_code == 403, url
+    # Without a helper profile, even those are refused.
+    assert client_of(Role.SECURITY_ADMIN).get(reverse("assistance:my_households")).status_code == 403
+
+
 def test_public_routes_stay_open(client_of):
     client = client_of(Role.DEPARTMENT, department="医保")
     assert client.get("/api/notices/public").status_code == 200
