@@ -327,22 +327,6 @@ class DuplicateReportOut(ModelSchema):
     @staticmethod
     def resolve_status_label(obj):
         return obj.get_status_display()
-class HouseholdSearchIn(HouseholdFilters, PageParams):
-    """The household list's filters and paging, posted: the way to search by ID number."""
-
-    model_config = STRICT
-
-
-class MemberSearchIn(MemberFilters, PageParams):
-    """The member list's filters and paging, posted: the way to search by ID number."""
-
-    model_config = STRICT
-
-
-# A GET list answers 400 to an ID number in q: a URL ends up in access logs, browser history and Referer headers.
-ID_IN_URL = {400: ErrorOut}
-
-
 
 
 class ResolveIn(InputSchema):
@@ -353,6 +337,18 @@ HouseholdFilters = query_schema(HouseholdFilterForm, "HouseholdFilters")
 DuplicateReportFilters = query_schema(DuplicateReportFilterForm, "DuplicateReportFilters",
                                       defaults={"status": DuplicateIdReport.Status.OPEN})
 MemberFilters = query_schema(MemberFilterForm, "MemberFilters", defaults={"active": "1"})
+
+
+class HouseholdSearchIn(HouseholdFilters, PageParams, InputSchema):
+    """The household list's filters and paging, posted: the way to search by ID number."""
+
+
+class MemberSearchIn(MemberFilters, PageParams, InputSchema):
+    """The member list's filters and paging, posted: the way to search by ID number."""
+
+
+# A GET list answers 400 to an ID number in q: a URL ends up in access logs, browser history and Referer headers.
+ID_IN_URL = {400: ErrorOut}
 
 
 # --- presenting -------------------------------------------------------------------------------------------------
