@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db import DataError
 from django.http import Http404
 from django.utils import timezone
 from ninja import NinjaAPI, Swagger
@@ -212,6 +213,18 @@ def unauthenticated(request, exc):
     if message == "Unauthorized":
         message = "未认证：请在请求头提供 Authorization: Bearer <令牌>，或先登录"
     return api.create_response(request, {"detail": message}, status=401)
+
+
+# psycopg refuses text with a NUL character before sending it (PostgreSQL cannot hold one); Django's forms refuse it
+# with a validator of their own, and the API's plain text parameters answer the same 422.
+@api.exception_handler(ValueError)
+@api.exception_handler(DataError)
+def nul_character(request, exc):
+    if "NUL (0x00)" not in str(exc):
+        raise exc
+    message = "不能包含空字符（\\0）"
+    return api.create_response(request, {"detail": f"提交的数据有误：{message}", "errors": {"__all__": message}},
+                               status=422)
 
 
 # ninja's own English messages that reach clients.

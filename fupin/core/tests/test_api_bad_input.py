@@ -233,3 +233,12 @@ def test_no_two_schemas_share_a_name_in_the_openapi_document():
     assert {name: models for name, models in by_name.items() if len(models) > 1} == {}
     body = _openapi()["paths"]["/api/monitoring/runs"]["post"]["requestBody"]["content"][JSON]["schema"]["$ref"]
     assert body.endswith("/MonitoringRunIn")
+
+
+def test_a_nul_character_in_a_text_parameter_is_not_a_server_error(api_client, users):
+    response = api_client(users["county"]).get("/api/regions", {"q": "张\x00庄"})
+    if connection.vendor == "postgresql":  # PostgreSQL cannot hold NUL; SQLite simply finds nothing
+        assert response.status_code == 422, response.content
+        assert "空字符" in response.json()["detail"]
+    else:
+        assert response.status_code == 200

@@ -3,8 +3,8 @@ a village account: no answer may be a server error, and every answer must be doc
 content type and its body's schema.
 
 Deterministic (fixed seed, derandomized Hypothesis, no example database) and bounded (FUZZ_EXAMPLES generated
-cases per operation, besides the schema's boundary cases), in-process through the WSGI application. Accounts use
-API tokens made here, and the password-to-token route is left out, so failed logins cannot lock anyone.
+cases per operation and account: about 3,500 in all, 1½ minutes of CPU), in-process through the WSGI application.
+Accounts use API tokens made here, and the password-to-token route is left out, so failed logins cannot lock anyone.
 """
 
 import json
@@ -27,12 +27,16 @@ from fupin.api import api
 from fupin.wsgi import application
 
 FUZZ_SEED = 20261202
-FUZZ_EXAMPLES = 12
+FUZZ_EXAMPLES = 15
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 # The document as clients download it (lazy Chinese strings rendered).
 DOCUMENT = json.loads(json.dumps(api.get_openapi_schema(path_prefix="/api/"), cls=NinjaJSONEncoder))
-schema = schemathesis.openapi.from_dict(DOCUMENT, config=schemathesis.Config.from_dict({"seed": FUZZ_SEED}))
+# The coverage phase (every boundary of every parameter: ~11,000 more cases) would take the run past its time budget;
+# the fuzzing phase still sends out-of-range and wrong-typed values (negative mode), and test_api_bad_input.py pins
+# each boundary the coverage phase once found answering 500.
+CONFIG = schemathesis.Config.from_dict({"seed": FUZZ_SEED, "phases": {"coverage": {"enabled": False}}})
+schema = schemathesis.openapi.from_dict(DOCUMENT, config=CONFIG)
 schema.app = application
 schema = schema.exclude(path="/api/auth/token")
 
