@@ -49,11 +49,17 @@ def test_page_numbers_beyond_a_64_bit_integer_are_refused_on_every_list(api_clie
         assert "page" in response.json()["errors"] and "不能大于" in response.json()["detail"]
 
 
-def test_html_list_pages_survive_a_huge_page_number(client, users, make_household, regions):
+HTML_LISTS = ["/registry/households/", "/registry/members/", "/monitoring/runs/", "/monitoring/alerts/",
+              "/monitoring/monitored/", "/comparison/datasets/", "/comparison/runs/", "/procedures/",
+              "/procedures/notices/", "/assistance/helpers/", "/jobs/"]
+
+
+@pytest.mark.parametrize("path", HTML_LISTS)
+def test_html_list_pages_survive_a_huge_page_number(client, users, make_household, regions, path):
     make_household(regions["village_a1"])
     client.force_login(users["county"])
-    response = client.get("/registry/households/", {"page": "99999999999999999999"})
-    assert response.status_code == 200  # Django's Paginator.get_page shows the last page
+    response = client.get(path, {"page": "99999999999999999999"})
+    assert response.status_code == 200, path  # Django's Paginator.get_page shows the last page
 
 
 def test_integer_filters_and_id_lists_beyond_a_64_bit_integer(api_client, users, regions):
