@@ -111,8 +111,9 @@ async def timed(client: httpx.AsyncClient, stats: Stats, page: str, method: str,
 async def virtual_user(number: int, args, budget: Budget, stats: Stats) -> None:
     account = args.accounts[number % len(args.accounts)]
     rng = random.Random(args.seed + number)
-    # Start the users over the first think interval, as people arriving do, not all in the same millisecond.
-    await asyncio.sleep(rng.uniform(0, args.think_max))
+    # Users arrive spread over the ramp-up, as people starting their day do, not all in the same second: 50 logins
+    # at once are 50 password hashes (PBKDF2) at once, which measures the CPU rather than the pages.
+    await asyncio.sleep(args.ramp * number / args.users + rng.uniform(0, args.think_min))
     async with httpx.AsyncClient(base_url=args.url, follow_redirects=True, timeout=args.timeout) as client:
         if not budget.take():
             return
@@ -166,8 +167,8 @@ def report(stats: Stats, args, seconds: float) -> dict:
             "max_ms": round(max(values) * 1000), "mean_ms": round(statistics.fmean(values) * 1000),
         })
     total_errors = sum(stats.errors.values())
-    print(f"{args.users} users, {stats.requests} requests in {seconds:.1f} s "
-          f"({stats.requests / seconds:.1f} req/s), think {args.think_min}–{args.think_max} s, {args.url}")
+    print(f"{args.users} users (logging in over {args.ramp:g} s), {stats.requests} requests in {seconds:.1f} s "
+          f"({stats.requests / seconds:.1f} req/s), think {args.think_min:g}–{args.think_max:g} s, {args.url}")
     print(f"{'page':<18}{'requests':>9}{'errors':>8}{'p50 ms':>8}{'p95 ms':>8}{'max ms':>8}")
     for row in rows:
         print(f"{row['page']:<18}{row['requests']:>9}{row['errors']:>8}{row['p50_ms']:>8}{row['p95_ms']:>8}"
@@ -185,6 +186,7 @@ def parse(argv=None):
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--duration", type=float, default=120, help="seconds (the run stops by itself)")
     parser.add_argument("--max-requests", type=int, default=20_000, help="request budget over all users")
+    parser.add_argument("--ramp", type=float, default=30.0, help="seconds over which the users log in")
     parser.add_argument("--think-min", type=float, default=2.0)
     parser.add_argument("--think-max", type=float, default=5.0)
     parser.add_argument("--accounts", default=DEFAULT_ACCOUNTS, help="comma-separated logins, used in turn")
@@ -195,8 +197,9 @@ def parse(argv=None):
     args = parser.parse_args(argv)
     args.accounts = [a for a in args.accounts.split(",") if a]
     args.url = args.url.rstrip("/")
-    if args.users < 1 or args.duration <= 0 or args.max_requests < 1 or not 0 <= args.think_min <= args.think_max:
-        parser.error("users, duration and max-requests must be positive, and 0 ≤ think-min ≤ think-max")
+    if args.users < 1 or args.duration <= 0 or args.max_requests < 1 or args.ramp < 0 \
+            or not 0 <= args.think_min <= args.think_max:
+        parser.error("users, duration and max-requests must be positive, ramp ≥ 0, and 0 ≤ think-min ≤ think-max")
     return args
 
 

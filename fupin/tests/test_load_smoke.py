@@ -52,7 +52,8 @@ def test_load_script_walks_the_pages_without_errors(served, tmp_path):
     out = tmp_path / "figures.json"
     run = subprocess.run(
         [sys.executable, str(SCRIPT), "--url", served, "--users", "2", "--duration", "60", "--max-requests", "24",
-         "--think-min", "0.05", "--think-max", "0.2", "--accounts", "cun1,xiang1,xian", "--json", str(out)],
+         "--ramp", "0", "--think-min", "0.05", "--think-max", "0.2", "--accounts", "cun1,xiang1,xian",
+         "--json", str(out)],
         capture_output=True, text=True, timeout=120,
     )
     assert run.returncode == 0, run.stdout + run.stderr
