@@ -10,7 +10,8 @@ from django.db import connection
 from fupin.jobs.models import Job
 from fupin.regions.models import Level, Region
 
-pytestmark = pytest.mark.django_db(transaction=True)  # pg_dump sees only committed rows
+# pg_dump sees only committed rows; the seed data comes back afterwards for the tests that follow.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def every_row() -> dict[str, list[tuple]]:
