@@ -13,8 +13,9 @@ from fupin.core.scope import ScopedQuerySet
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0")}
 AREA = {"max_digits": 10, "decimal_places": 2, "null": True, "blank": True}
-# Department accounts work on their own data sets and the reverse lists made for them, not the register itself.
-REGISTRY_HIDDEN_FROM = ("department",)
+# Department accounts work on their own data sets and the reverse lists made for them, not the register itself;
+# the security and audit administrators of 三员分立 (docs/identity.md) administer, they do not read households.
+REGISTRY_HIDDEN_FROM = ("department", "security_admin", "audit_admin")
 
 
 class Household(models.Model):

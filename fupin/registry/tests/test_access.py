@@ -126,3 +126,13 @@ def test_county_accounts_keep_the_lists(client_of):
         assert client.get(reverse(name)).status_code == 200, name
     for path in ("/api/monitoring/alerts", "/api/procedures", "/api/assistance/helpers"):
         assert client.get(path).status_code == 200, path
+
+
+@pytest.mark.parametrize("role", REFUSED)
+def test_the_register_is_empty_to_departments_and_the_two_operator_administrators(
+    client_of, role, regions, make_household
+):
+    make_household(regions["village_a1"])
+    body = client_of(role, department="医保").get("/api/households").json()
+    assert body["count"] == 0 and body["items"] == []
+    assert client_of(Role.COUNTY).get("/api/households").json()["count"] == 1
