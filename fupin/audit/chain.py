@@ -51,13 +51,13 @@ def scrub(text: str) -> str:
     return ID_SHAPED.sub(lambda m: mask(m.group(0)), text)
 
 
-def _scrub_value(value):
+def scrub_value(value):
     if isinstance(value, str):
         return scrub(value)
     if isinstance(value, list):
-        return [_scrub_value(v) for v in value]
+        return [scrub_value(v) for v in value]
     if isinstance(value, dict):
-        return {k: _scrub_value(v) for k, v in value.items()}
+        return {k: scrub_value(v) for k, v in value.items()}
     return value
 
 
@@ -103,7 +103,7 @@ def _prepare(values: list) -> tuple[list, bool]:
     probe = orjson.dumps([v for v in values[1:] if v is not None and not isinstance(v, int)])
     if not _ID_SHAPED_BYTES.search(probe):
         return values, False
-    return [values[0], *(_scrub_value(v) for v in values[1:])], True
+    return [values[0], *(scrub_value(v) for v in values[1:])], True
 
 
 def lock(using: str) -> None:

@@ -201,3 +201,17 @@ def test_a_big_log_is_verified_by_a_background_job(client, auditor, users, make_
     assert response.status_code == 302 and response["Location"] == reverse("jobs:detail", args=[job.pk])
     job.refresh_from_db()
     assert job.result["report"]["ok"] and job.result["summary"].startswith("哈希链完整")
+
+
+def test_household_history_api_masks_rows_written_before_masking(client, users, make_household, regions):
+    household = make_household(regions["village_a1"])
+    number = new_id()
+    _raw("INSERT INTO audit_auditlog (time, user_id, username, channel, action, object_type, object_id, "
+         "object_repr, parent_type, parent_id, region_code, note, changes, prev_hash, hash) "
+         "VALUES (%s, NULL, '', 'page', 'update', 'member', '1', %s, 'household', %s, %s, %s, %s, '', '')",
+         [timezone.now(), f"成员 {number}", str(household.pk), regions["village_a1"].code, f"改号 {number}",
+          json.dumps({"id_number": [number, number]})])
+    login(client, users["village_a1"])
+    response = client.get(f"/api/households/{household.pk}/history")
+    assert any(item["object_repr"].startswith("成员 " + number[:6]) for item in response.json()["items"])
+    assert not FULL_ID.search(response.content.decode())
