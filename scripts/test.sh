@@ -20,6 +20,10 @@ python3 -m venv .venv
 pip install --quiet --upgrade pip
 pip install --quiet -e '.[test]'
 
+echo "== lint: ruff, import layers (docs/architecture.md) =="
+ruff check .
+lint-imports
+
 export DJANGO_ALLOW_ASYNC_UNSAFE=true
 echo "== SQLite =="
 env -u FUPIN_DATABASE_URL pytest "$@"

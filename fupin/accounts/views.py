@@ -20,7 +20,6 @@ from .filters import filter_login_logs, filter_users
 from .forms import LoginForm, OtpForm, UserForm
 from .models import ApiToken, LoginLog, User
 
-
 # A password step waits this long for its code or enrolment before the login starts over.
 PENDING_SECONDS = 300
 

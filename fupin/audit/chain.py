@@ -301,10 +301,13 @@ def walk(rows, anchor: str) -> tuple[int, int | None, int | None, str, int | Non
     rows = iter(rows)
     count, first_id, last_id, restarted = 0, None, None, None
     expected, previous = anchor, None  # previous: (id, prev_hash, time)
+
+    def result(broken):  # the state as it stands when called
+        return count, first_id, last_id, expected, restarted, broken
+
     for row_id, prev_hash, stored, values in rows:
         count += 1
         first_id = row_id if first_id is None else first_id
-        result = lambda broken: (count, first_id, last_id, expected, restarted, broken)  # noqa: E731
         if link(prev_hash, content(values)) != stored:
             return result(Break("edited", row_id, values[0], f"第 {row_id} 条记录的内容与其哈希不符：记录已被改动"))
         if previous is None and prev_hash == GENESIS and values[4] == "reset":

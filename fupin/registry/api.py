@@ -16,13 +16,12 @@ from fupin.audit.models import Channel
 from fupin.audit.services import history_for
 from fupin.core.apitools import (
     READ_ERRORS,
-    STRICT,
     WRITE_ERRORS,
+    ErrorOut,
     InputSchema,
     Page,
     PageParams,
     apply_changes,
-    ErrorOut,
     attach_labels,
     form_errors,
     paginate,

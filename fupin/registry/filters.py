@@ -9,7 +9,6 @@ from fupin.regions.models import Level, Region
 from .models import DuplicateIdReport, IncomeAccount
 from .services import member_text_query, search_households
 
-
 MAX_REGION_CHOICES = 1000
 
 

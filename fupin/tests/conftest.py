@@ -36,7 +36,7 @@ def _regions():
     province = Region.objects.create(code="410000000000", name="河南省", level=Level.PROVINCE)
     city = Region.objects.create(code="410400000000", name="平顶山市", level=Level.CITY, parent=province)
     made = {}
-    for scope, (county, county_name, town, town_name, village, village_name) in TREE.items():
+    for _scope, (county, county_name, town, town_name, village, village_name) in TREE.items():
         if county not in made:
             made[county] = Region.objects.create(code=county, name=county_name, level=Level.COUNTY, parent=city)
         made[town] = Region.objects.create(code=town, name=town_name, level=Level.TOWNSHIP, parent=made[county])

@@ -357,7 +357,8 @@ def sweep_ids(world, role, scope):
             url = path.format(**kwargs)
             nowhere = path.format(**{k: MISSING for k in kwargs})
             check(method, url, api_request(api, method, url, operation, document),
-                  lambda: api_request(api, method, nowhere, operation, document))
+                  lambda method=method, nowhere=nowhere, operation=operation, document=document:
+                  api_request(api, method, nowhere, operation, document))
             requested += 1
     assert requested > 100  # the sweep found the routes
     return holes
@@ -429,7 +430,7 @@ def leaks(text, user, world, typed=()):
     for match in ID_NUMBER.finditer(text):
         if idnumber.check(match.group(1)).valid and match.group(1) not in examples:
             found.add(f"完整证件号码 {match.group(1)}")
-    for scope, objects in world["objects"].items():
+    for _scope, objects in world["objects"].items():
         head = objects["household"].head_name
         if not objects["household"].village_id.startswith(prefix) and head in text:
             found.add(f"辖区外户主 {head}")
@@ -448,7 +449,7 @@ def read_routes(world):
     """(url) of every page and API read without an object id, plain and searching for another scope's
     person by name, ID number and household number."""
     terms = search_terms(world)
-    for route, name, params in page_routes():
+    for _route, name, params in page_routes():
         if params or not name or name.startswith("public_"):
             continue
         url = reverse(name)
