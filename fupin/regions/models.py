@@ -20,6 +20,14 @@ def code_prefix(code: str, level: int) -> str:
     return code[: PREFIX_LENGTH[level]]
 
 
+def region_prefix(code: str) -> str:
+    """The scope prefix of a region code (a township's first 9 digits …); an unknown code filters as typed."""
+    if not code:
+        return ""
+    level = Region.objects.filter(code=code).values_list("level", flat=True).first()
+    return code_prefix(code, level) if level else code
+
+
 def parent_code(code: str, level: int) -> str | None:
     """Code of the enclosing region one level up, padded back to 12 digits."""
     if level == Level.PROVINCE:
