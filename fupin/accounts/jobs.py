@@ -2,7 +2,8 @@
 
 from django.core.exceptions import PermissionDenied
 
-from fupin.core.exports import Export, register
+from fupin.core.exports import Export
+from fupin.jobs.exports import register
 
 from . import tables
 from .filters import filter_login_logs, filter_users

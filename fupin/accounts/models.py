@@ -98,6 +98,11 @@ class User(AbstractUser):
         return self.is_active and self.role == Role.AUDIT_ADMIN and not self.is_superuser
 
     @property
+    def may_read_audit_trail(self) -> bool:
+        """Department accounts have no business with the audit trail (their own data sets show their history)."""
+        return self.role != Role.DEPARTMENT
+
+    @property
     def totp_required(self) -> bool:
         return self.is_superuser or self.role in ADMIN_ROLES
 

@@ -1,6 +1,6 @@
 """Account exports: the user list and the login log, with the filters of their pages."""
 
-from fupin.core import exports
+from fupin.jobs import exports
 
 from . import jobs
 

@@ -5,3 +5,12 @@ class AssistanceConfig(AppConfig):
     name = "fupin.assistance"
     label = "assistance"
     verbose_name = "帮扶"
+
+    def ready(self):
+        # The household file shows the household's monitoring and assistance; the monitored household's page its
+        # pairings, measures and visits.
+        from fupin.monitoring.panels import MONITORED_PANELS
+        from fupin.registry.panels import HOUSEHOLD_PANELS
+
+        HOUSEHOLD_PANELS.register("assistance/_household_panel.html")
+        MONITORED_PANELS.register("assistance/_monitored_panel.html")

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from fupin.core import hooks
+
 
 class AuditConfig(AppConfig):
     name = "fupin.audit"
@@ -7,3 +9,6 @@ class AuditConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401 (registers the retention check)
+        from .services import record_export
+
+        hooks.provide("record_export", record_export)

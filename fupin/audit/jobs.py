@@ -1,7 +1,8 @@
 """Audit log export: the rows of the 操作日志 page, same scope and filters."""
 
-from fupin.core.exports import Export, register
+from fupin.core.exports import Export
 from fupin.jobs import services as jobs
+from fupin.jobs.exports import register
 
 from . import tables
 from .models import AuditLog

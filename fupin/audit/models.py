@@ -3,16 +3,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fupin.accounts.models import Role
+from fupin.core.channels import Channel
 from fupin.core.scope import ScopedQuerySet
-
-
-class Channel(models.TextChoices):
-    PAGE = "page", _("页面")
-    API = "api", _("接口")
-    IMPORT = "import", _("导入")
-    CLI = "cli", _("命令行")
-    SYSTEM = "system", _("系统")
 
 
 class Action(models.TextChoices):
@@ -30,10 +22,9 @@ class AuditLogQuerySet(ScopedQuerySet):
 
     def visible_to(self, user):
         # The audit administrator reviews the whole trail; department accounts see none of it.
-        role = getattr(user, "role", None)
-        if role == Role.DEPARTMENT:
+        if not getattr(user, "may_read_audit_trail", False):
             return self.none()
-        if role == Role.AUDIT_ADMIN and user.is_authenticated and user.is_active:
+        if user.can_read_audit:
             return self.all()
         return super().visible_to(user)
 

@@ -13,13 +13,14 @@ import decimal
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models.fields.files import FieldFile
 
+from fupin.core.exports import FULL_NOTE
 from fupin.core.idnumber import mask
 
 from .chain import append, append_frame, restart_chain
 from .models import Action, AuditLog
 
-__all__ = ["append", "append_frame", "restart_chain", "build_entry", "record_change", "record_event", "snapshot", "diff",
-           "history_for"]
+__all__ = ["append", "append_frame", "restart_chain", "build_entry", "record_change", "record_event", "record_export",
+           "snapshot", "diff", "history_for"]
 
 HIDDEN = "（已隐藏）"
 
@@ -110,6 +111,18 @@ def record_event(instance, *, action, acting_user, channel, note="", region_code
     )
     append([entry])
     return entry
+
+
+def record_export(user, *, title: str, model_name: str, count: int, full: bool, masked: bool, channel: str,
+                  filters: str) -> None:
+    """The audit row of an export (installed as core.hooks.record_export by this app)."""
+    note = "；".join(filter(None, (FULL_NOTE if full else "证件号码已脱敏" if masked else "",
+                                    f"筛选：{filters}" if filters else "")))
+    append([AuditLog(
+        user=user, username=user.username if user else "", channel=channel, action=Action.EXPORT,
+        object_type=model_name, object_id="", object_repr=f"导出{title}（{count} 行）",
+        region_code=(user.region_id or "") if user else "", note=note[:200],
+    )])
 
 
 def history_for(instance):

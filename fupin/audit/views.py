@@ -2,7 +2,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 
-from fupin.accounts.models import Role
 from fupin.jobs import services as jobs
 
 from .models import Action, AuditArchive, AuditLog, Channel
@@ -11,12 +10,12 @@ from .services import verify_log
 
 def may_view_log(user) -> None:
     """Department accounts have no business with the trail (their own data sets show their history)."""
-    if not user.is_authenticated or user.role == Role.DEPARTMENT:
+    if not (user.is_authenticated and user.may_read_audit_trail):
         raise PermissionDenied("当前账号无权查看操作日志")
 
 
 def may_verify(user) -> None:
-    if not (user.is_authenticated and user.is_active and user.role == Role.AUDIT_ADMIN):
+    if not (user.is_authenticated and user.can_read_audit):
         raise PermissionDenied("只有审计管理员可以校验操作日志")
 
 
@@ -43,7 +42,7 @@ def log_list(request):
     page = Paginator(logs, 50).get_page(request.GET.get("page"))
     return render(request, "audit/list.html", {
         "page": page, "actions": Action.choices, "channels": Channel.choices,
-        "may_verify": request.user.role == Role.AUDIT_ADMIN,
+        "may_verify": request.user.can_read_audit,
     })
 
 

@@ -1,6 +1,6 @@
 """Audit log export, with the filters of the 操作日志 page."""
 
-from fupin.core import exports
+from fupin.jobs import exports
 
 from . import jobs
 

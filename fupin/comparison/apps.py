@@ -8,10 +8,10 @@ class ComparisonConfig(AppConfig):
     verbose_name = "数据比对"
 
     def ready(self):
-        from fupin.registry.panels import register_household_panel
+        from fupin.registry.panels import HOUSEHOLD_PANELS
 
         from .kinds import sync_builtin_kinds
 
         # After every migrate (and every test-database flush), the built-in kinds exist.
         post_migrate.connect(sync_builtin_kinds, sender=self, dispatch_uid="comparison_builtin_kinds")
-        register_household_panel("comparison/_household_panel.html")
+        HOUSEHOLD_PANELS.register("comparison/_household_panel.html")

@@ -19,7 +19,7 @@ from ninja import Field, Schema
 from pydantic import ConfigDict, create_model, field_validator
 from pydantic_core import PydanticCustomError
 
-from fupin.dictionaries.models import Entry
+from fupin.core import hooks
 
 T = TypeVar("T")
 
@@ -158,18 +158,10 @@ def query_schema(form_class: type[forms.Form], name: str, defaults: dict | None 
     return create_model(name, __base__=Schema, **fields)
 
 
-def code_tables(kinds) -> dict[str, dict[str, str]]:
-    """kind → {code: label} for several code tables in one query (retired codes included, so old rows read)."""
-    tables = {kind: {} for kind in kinds}
-    for kind, code, label in Entry.objects.filter(kind__in=tables).values_list("kind", "code", "label"):
-        tables[kind][code] = label
-    return tables
-
-
 def attach_labels(objects, coded: dict[str, str], multi: dict[str, str] | None = None) -> None:
     """Set ``<field>_label`` on each object from its code table; multi-valued codes join with 、."""
     multi = multi or {}
-    tables = code_tables(set(coded.values()) | set(multi.values()))
+    tables = hooks.code_labels(set(coded.values()) | set(multi.values()))
     for obj in objects:
         for field, kind in coded.items():
             code = getattr(obj, field)

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
-from fupin.audit.models import Channel
+from fupin.core.channels import Channel
 
 from . import excel
 

@@ -11,10 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
-from fupin.core import excel, idnumber
+from fupin.core import excel, hooks, idnumber
 from fupin.core.excel import DATE, DATETIME, NUMBER, TEXT
-from fupin.dictionaries.services import labels
-from fupin.regions.models import PREFIX_LENGTH, Region
 
 BOOL = "bool"
 CHUNK_SIZE = 2000
@@ -81,20 +79,22 @@ class Table:
         columns = self.columns_for(full=full)
         fields = list(dict.fromkeys(c.field for c in columns))
         position = {f: i for i, f in enumerate(fields)}
-        region_names = RegionNames()
-        readers = [self._reader(col, position[col.field], full, region_names) for col in columns]
+        labels = hooks.code_labels(c.code_table for c in columns if c.code_table)
+        region_name = hooks.region_namer()
+        readers = [self._reader(col, position[col.field], full, labels, region_name) for col in columns]
         if self.order_by:
             queryset = queryset.order_by(*self.order_by)
         for record in queryset.values_list(*fields).iterator(chunk_size=chunk_size):
             yield [read(record) for read in readers]
 
-    def _reader(self, col: Column, index: int, full: bool, region_names: RegionNames) -> Callable:
-        names = labels(col.code_table) if col.code_table else col.choices
+    @staticmethod
+    def _reader(col: Column, index: int, full: bool, labels: dict, region_name: Callable) -> Callable:
+        names = labels[col.code_table] if col.code_table else col.choices
 
         def read(record):
             value = record[index]
             if col.region_level is not None:
-                value = region_names.ancestor(value, col.region_level)
+                value = region_name(value, col.region_level)
             elif names is not None and value not in (None, ""):
                 if col.multi:
                     value = MULTI_SEPARATOR.join(names.get(part, part) for part in str(value).split(","))
@@ -136,20 +136,4 @@ def mask_phone(number: str | None) -> str:
     return number[:keep_head] + "*" * (len(number) - keep_head - 4) + number[-4:]
 
 
-class RegionNames:
-    """Region code → name, loaded on first use once per export (a county has hundreds of regions, a province
-    tens of thousands — small next to the rows being exported)."""
-
-    def __init__(self):
-        self._names = None
-
-    def ancestor(self, code: str | None, level: int) -> str:
-        if not code:
-            return ""
-        if self._names is None:
-            self._names = dict(Region.objects.values_list("code", "name"))
-        keep = PREFIX_LENGTH[level]
-        return self._names.get(code[:keep] + "0" * (12 - keep), "")
-
-
-__all__ = ["BOOL", "DATE", "DATETIME", "NUMBER", "TEXT", "Column", "RegionNames", "Table", "mask_phone"]
+__all__ = ["BOOL", "DATE", "DATETIME", "NUMBER", "TEXT", "Column", "Table", "mask_phone"]

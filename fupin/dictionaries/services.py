@@ -15,6 +15,15 @@ def labels(kind: str) -> dict[str, str]:
     return dict(Entry.objects.filter(kind=kind).values_list("code", "label"))
 
 
+def code_tables(kinds) -> dict[str, dict[str, str]]:
+    """kind → {code: label} for several code tables in one query (retired codes included, so old rows read)."""
+    tables = {kind: {} for kind in kinds}
+    if tables:
+        for kind, code, label in Entry.objects.filter(kind__in=tables).values_list("kind", "code", "label"):
+            tables[kind][code] = label
+    return tables
+
+
 def codes_by_label(kind: str) -> dict[str, str]:
     """label → code and code → code, so imports accept either the label or the code."""
     mapping = {}

@@ -7,11 +7,7 @@ class MonitoringConfig(AppConfig):
     verbose_name = "防返贫监测"
 
     def ready(self):
-        # The two monitoring procedures (认定, 风险消除) run on the procedures engine; the household file shows
-        # the household's monitoring and assistance.
-        from fupin.registry.panels import register_household_panel
-
+        # The two monitoring procedures (认定, 风险消除) run on the procedures engine.
         from . import procedure_kinds
 
         procedure_kinds.install()
-        register_household_panel("monitoring/_household_panel.html")

@@ -42,6 +42,7 @@ from .models import (
     Rule,
     Run,
 )
+from .panels import MONITORED_PANELS
 
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -218,8 +219,6 @@ def _monitored_object(request, pk) -> MonitoredHousehold:
 
 
 def monitored_detail(request, pk):
-    from fupin.assistance.models import Measure, Pairing, Visit
-
     monitored = _monitored_object(request, pk)
     household = monitored.household
     year = services.default_year()
@@ -255,9 +254,7 @@ def monitored_detail(request, pk):
         "facts": [(engine.FACT_NAMES[name].label, facts.get(name)) for name in (
             "per_capita_income", "per_capita_income_last", "income_change_pct", "monitoring_line",
             "medical_out_of_pocket", "security_unmet", "able_to_work")],
-        "pairings": Pairing.objects.filter(household=household).select_related("helper"),
-        "measures": Measure.objects.filter(household=household).select_related("helper"),
-        "visits": Visit.objects.filter(household=household).select_related("helper").prefetch_related("photos")[:20],
+        "panels": MONITORED_PANELS,
         "events": RiskEvent.objects.filter(household=household)[:20],
         "history": MonitoredHousehold.objects.filter(household=household).exclude(pk=pk),
         "procedures": household.procedures.filter(kind__in=("monitoring", "elimination")).order_by("-created"),

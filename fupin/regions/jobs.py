@@ -3,8 +3,9 @@
 from django.db.models import Q
 
 from fupin.audit.models import Channel
-from fupin.core import imports as import_jobs
-from fupin.core.exports import Export, register
+from fupin.core.exports import Export
+from fupin.jobs import imports as import_jobs
+from fupin.jobs.exports import register
 from fupin.jobs.services import handler
 
 from . import imports, tables

@@ -1,5 +1,8 @@
 """Region tree actions: create and edit nodes within the administrator's subtree, audited."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
@@ -7,6 +10,45 @@ from fupin.audit.services import record_change, snapshot
 from fupin.core.scope import in_scope
 
 from .models import PREFIX_LENGTH, Level, Region, parent_code
+
+
+@dataclass(frozen=True)
+class RegionFigure:
+    """A figure shown per region on the tree page (户数 …), given by the app that owns the data: regions sits below
+    those apps and cannot ask them (docs/architecture.md, "Layers"); they register here from AppConfig.ready."""
+
+    label: str
+    count: Callable[[list[str]], dict[str, int]]  # region prefixes → {prefix: figure}, in a few grouped queries
+    list_url: str  # the URL name of the list the figure links to, filtered by ?region=
+
+
+REGION_FIGURES: list[RegionFigure] = []
+
+
+def register_region_figure(figure: RegionFigure) -> None:
+    REGION_FIGURES.append(figure)
+
+
+def region_figures(regions) -> list[tuple[RegionFigure, dict[str, int]]]:
+    prefixes = [region.prefix for region in regions]
+    return [(figure, figure.count(prefixes)) for figure in REGION_FIGURES]
+
+
+def region_namer():
+    """(code, level) → the name of the code's ancestor at that level; the names are loaded once, on first use (a
+    county has hundreds of regions, a province tens of thousands: small next to the rows of an export)."""
+    names = None
+
+    def name(code: str | None, level: int) -> str:
+        nonlocal names
+        if not code:
+            return ""
+        if names is None:
+            names = dict(Region.objects.values_list("code", "name"))
+        keep = PREFIX_LENGTH[level]
+        return names.get(code[:keep] + "0" * (12 - keep), "")
+
+    return name
 
 
 def region_errors(region: Region, known_codes=None) -> dict[str, str]:

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 
 from fupin.audit.models import Channel
@@ -30,34 +30,14 @@ def tree(request, code=None):
     if q:
         children = Region.objects.visible_to(request.user).filter(Q(name__contains=q) | Q(code__startswith=q))[:200]
     children = list(children)
-    counts = _household_counts(children)
-    rows = [(child, counts.get(child.prefix, 0)) for child in children]
+    figures = services.region_figures(children)
+    rows = [(child, [(figure, counts.get(child.prefix, 0)) for figure, counts in figures]) for child in children]
     return render(
         request, "regions/tree.html",
         {"node": node, "path": node.path() if node else [], "rows": rows, "q": q,
+         "figures": [figure for figure, _counts in figures],
          "can_edit": request.user.can_administer},
     )
-
-
-def _household_counts(regions) -> dict[str, int]:
-    """Households under each region, keyed by region prefix, in one grouped query per prefix length."""
-    from django.db.models.functions import Substr
-
-    from fupin.registry.models import Household
-
-    counts = {}
-    by_length = {}
-    for region in regions:
-        by_length.setdefault(len(region.prefix), []).append(region.prefix)
-    for length, prefixes in by_length.items():
-        rows = (
-            Household.objects.annotate(prefix=Substr("village_id", 1, length))
-            .filter(prefix__in=prefixes)
-            .values("prefix")
-            .annotate(n=Count("id"))
-        )
-        counts.update({row["prefix"]: row["n"] for row in rows})
-    return counts
 
 
 def edit(request, code=None):

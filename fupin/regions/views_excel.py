@@ -3,8 +3,8 @@
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from fupin.core import exports
-from fupin.core import imports as import_jobs
+from fupin.jobs import exports
+from fupin.jobs import imports as import_jobs
 
 from .imports import REQUIRED
 from .jobs import region_export as _region_export

@@ -1,8 +1,9 @@
 """Registry background jobs: the household/member import and the household and member exports."""
 
 from fupin.audit.models import Channel
-from fupin.core import imports as import_jobs
-from fupin.core.exports import Export, register
+from fupin.core.exports import Export
+from fupin.jobs import imports as import_jobs
+from fupin.jobs.exports import register
 from fupin.jobs.services import handler
 
 from . import imports, services, tables

@@ -35,6 +35,23 @@ def overview(user) -> dict:
     }
 
 
+def households_under(prefixes: list[str]) -> dict[str, int]:
+    """Households under each region prefix, in one grouped query per prefix length (the region tree's 户数)."""
+    counts = {}
+    by_length = {}
+    for prefix in prefixes:
+        by_length.setdefault(len(prefix), []).append(prefix)
+    for length, group in by_length.items():
+        rows = (
+            Household.objects.annotate(prefix=Substr("village_id", 1, length))
+            .filter(prefix__in=group)
+            .values("prefix")
+            .annotate(n=Count("id"))
+        )
+        counts.update({row["prefix"]: row["n"] for row in rows})
+    return counts
+
+
 def _by_child_region(user, households) -> dict:
     """Households per region one level below the user's own (townships for a county, villages for a township)."""
     region = user.region if user.region_id else None

@@ -5,8 +5,9 @@ import io
 from django.http import FileResponse
 from django.urls import reverse
 
-from fupin.core import exports
-from fupin.core import imports as import_jobs
+from fupin.core.exports import XLSX
+from fupin.jobs import exports
+from fupin.jobs import imports as import_jobs
 from fupin.regions.models import Level, Region
 
 from . import imports, services
@@ -35,4 +36,4 @@ def import_template(request):
     buffer = io.BytesIO()
     imports.write_template(buffer, village.code if village else imports.EXAMPLE_VILLAGE)
     buffer.seek(0)
-    return FileResponse(buffer, as_attachment=True, filename="贫困户导入模板.xlsx", content_type=exports.XLSX)
+    return FileResponse(buffer, as_attachment=True, filename="贫困户导入模板.xlsx", content_type=XLSX)

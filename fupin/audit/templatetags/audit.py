@@ -6,6 +6,7 @@ from django import template
 from django.apps import apps
 
 from fupin.audit.chain import scrub
+from fupin.core import hooks
 
 register = template.Library()
 
@@ -38,10 +39,9 @@ def _display(field, value, table):
 @register.simple_tag
 def readable_changes(entry) -> list[tuple[str, object, object]]:
     """(field label, before, after) rows; ``before`` is None for a creation."""
-    from fupin.dictionaries.services import labels
-
     model = _model(entry.object_type)
     coded = getattr(model, "coded_fields", {}) if model else {}
+    tables = hooks.code_labels(coded[name] for name in entry.changes if name in coded)
     rows = []
     for name, (before, after) in entry.changes.items():
         if name == "id":
@@ -52,7 +52,7 @@ def readable_changes(entry) -> list[tuple[str, object, object]]:
                 field = model._meta.get_field(name)
             except Exception:  # a field since removed from the model: show its stored name
                 field = None
-        table = labels(coded[name]) if name in coded else None
+        table = tables[coded[name]] if name in coded else None
         label = str(field.verbose_name) if field is not None else name
         shown_before = None if before is None and entry.action == "create" else _display(field, before, table)
         rows.append((label, shown_before, _display(field, after, table)))

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from conftest import PASSWORD, new_id
 from fupin.audit.models import AuditLog
-from fupin.core import exports
+from fupin.jobs import exports
 from fupin.jobs.models import Job, Status
 from fupin.registry.models import Household
 from fupin.registry.tests.test_import_export import row, workbook

@@ -10,10 +10,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
-from fupin.jobs import services as jobs
-from fupin.jobs.models import Job
+from fupin.core import excel
 
-from . import excel
+from . import services as jobs
+from .models import Job
 
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 
