@@ -1,6 +1,6 @@
 """Benchmark of the yearly dynamic adjustment on one county of about 100,000 households.
 
-Loads the demo registry (``fupin.registry.demo``: ~300,000 people per county, income accounts and 两不愁三保障
+Loads the demo registry (``fupin.demo``: ~300,000 people per county, income accounts and 两不愁三保障
 checks) into a throwaway database, opens the county's adjustment and times:
 
 - propose: the set-based candidate proposal (four INSERT … SELECT statements over households, accounts, checks
@@ -62,6 +62,7 @@ def main() -> None:
 
     from fupin.accounts.models import User
     from fupin.audit.models import Channel
+    from fupin.demo import generator as demo
     from fupin.procedures import adjustment
     from fupin.procedures.models import (
         Candidate,
@@ -70,7 +71,6 @@ def main() -> None:
         PovertyLine,
     )
     from fupin.regions.models import Level, Region
-    from fupin.registry import demo
     from fupin.registry.models import Household, SecurityCheck
 
     call_command("migrate", verbosity=0)

@@ -283,7 +283,7 @@ def path_part(args) -> dict:
     from fupin.audit.models import Channel
     from fupin.comparison import services
     from fupin.comparison.models import DatasetKind, Suspect
-    from fupin.registry import demo
+    from fupin.demo import generator as demo
     from fupin.registry.models import Member
 
     call_command("migrate", verbosity=0)

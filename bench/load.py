@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-# The demo's logins (fupin.registry.demo.DEMO_ACCOUNTS): villages, townships and the county office.
+# The demo's logins (fupin.demo.accounts.DEMO_ACCOUNTS): villages, townships and the county office.
 DEFAULT_ACCOUNTS = "cun1,cun2,cun3,xiang1,xiang2,xian"
 DEFAULT_PASSWORD = "Fupin2025"
 # Surnames common in the demo names: a member search that finds people in every village.

@@ -1,6 +1,6 @@
 """Benchmark of the monitoring early-warning run at county (~300k people) and province (~10M people) scale.
 
-For each scale it loads the demo register (``fupin.registry.demo``) into a throwaway database, sets the year's
+For each scale it loads the demo register (``fupin.demo``) into a throwaway database, sets the year's
 monitoring line, and times:
 
 - ``app_first``: ``monitoring.services.run`` over the whole province — the plan, the set-based evaluation of the
@@ -104,11 +104,11 @@ def main() -> None:
 
     from fupin.audit.models import Channel
     from fupin.comparison.engine import pull
+    from fupin.demo import generator as demo
     from fupin.monitoring import engine, planning, services
     from fupin.monitoring.models import Alert, Family
     from fupin.procedures.models import LineKind, PovertyLine
     from fupin.regions.models import Region
-    from fupin.registry import demo
     from fupin.registry.models import Household, Member
 
     call_command("migrate", verbosity=0)

@@ -6,7 +6,7 @@
 
 For each database it runs, each step in a fresh process (so peak memory is that step's own):
 
-1. ``demo``: ``fupin.registry.demo.run`` (generate per county with NumPy/Polars, load with fupin.core.bulkload,
+1. ``demo``: ``fupin.demo.generator.run`` (generate per county with NumPy/Polars, load with fupin.core.bulkload,
    build the plain indexes once at the end), timed per phase.
 2. ``baseline``: the same rows, dumped from the tables beforehand, loaded again with nothing but the driver —
    psycopg ``COPY FROM STDIN`` of the dumped CSV, or sqlite3 ``executemany`` of the dumped tuples — into the same
@@ -64,7 +64,7 @@ def step_migrate(args):
 
 def step_demo(args):
     _django()
-    from fupin.registry import demo
+    from fupin.demo import generator as demo
 
     started = time.perf_counter()
     result = demo.run(args.people, args.seed, reset=True)

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "fupin.procedures",
     "fupin.monitoring",
     "fupin.assistance",
+    "fupin.demo",
 ]
 
 MIDDLEWARE = [

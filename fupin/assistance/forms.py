@@ -3,9 +3,11 @@
 from django import forms
 from django.utils import timezone
 
+from fupin.accounts.models import User
 from fupin.regions.models import Region
 
 from .models import Helper, Measure, Visit
+from .services import current_pairings
 
 
 class HelperForm(forms.ModelForm):
@@ -16,8 +18,6 @@ class HelperForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        from fupin.accounts.models import User
-
         self.fields["region"].queryset = Region.objects.visible_to(user).order_by("code")
         self.fields["region"].label_from_instance = lambda r: f"{r.code} {r.name}"
         self.fields["user"].queryset = User.objects.visible_to(user).filter(is_active=True).order_by("username")
@@ -49,8 +49,6 @@ class MeasureForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from .services import current_pairings
-
         household = self.instance.household
         self.fields["helper"].queryset = Helper.objects.filter(
             pk__in=current_pairings(household).values("helper_id"))

@@ -14,6 +14,7 @@ from django.utils import timezone
 from fupin.accounts.models import Role
 from fupin.audit.services import record_change, snapshot
 from fupin.core.scope import in_scope
+from fupin.monitoring.models import MonitoredHousehold, MonitoredStatus
 from fupin.registry.models import Household
 
 from .models import Helper, Measure, MeasureStatus, Pairing, Visit, VisitPhoto
@@ -108,9 +109,8 @@ def end_pairing(pairing: Pairing, *, end: dt.date, reason: str, acting_user, cha
 
 # --- measures ----------------------------------------------------------------------------------------------------
 
-def _current_monitored(household):
-    from fupin.monitoring.models import MonitoredHousehold, MonitoredStatus
-
+def current_monitored(household) -> MonitoredHousehold | None:
+    """The household's monitoring now under way, if any (its measures belong to it)."""
     return MonitoredHousehold.objects.filter(household=household, status=MonitoredStatus.MONITORING).first()
 
 
@@ -132,7 +132,7 @@ def save_measure(measure: Measure, *, acting_user, channel) -> Measure:
     if measure.pk:
         before = snapshot(Measure.objects.get(pk=measure.pk))
     elif measure.monitored_id is None:
-        measure.monitored = _current_monitored(household)
+        measure.monitored = current_monitored(household)
         measure.created_by = acting_user
     measure.full_clean(exclude=["household", "village", "monitored", "helper"])
     measure.save()

@@ -108,9 +108,7 @@ def pairing_end(request, pk):
 
 
 def _after_save(household):
-    from fupin.monitoring.models import MonitoredHousehold, MonitoredStatus
-
-    monitored = MonitoredHousehold.objects.filter(household=household, status=MonitoredStatus.MONITORING).first()
+    monitored = services.current_monitored(household)
     if monitored is not None:
         return redirect("monitoring:monitored_detail", pk=monitored.pk)
     return redirect("assistance:household", pk=household.pk)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import re
 from dataclasses import dataclass
 
@@ -25,7 +26,7 @@ from django.utils import timezone
 from fupin.core import bulkload
 from fupin.core.idnumber import mask
 
-from .models import AuditArchive, AuditLog
+from .models import Action, AuditArchive, AuditLog, Channel
 
 GENESIS = "0" * 64
 # The hashed fields in serialisation order; ``changes`` is last and is the only structured one.
@@ -85,8 +86,6 @@ def content(values: list) -> bytes:
     try:
         data = orjson.dumps(values, option=orjson.OPT_SORT_KEYS)
     except TypeError:  # an integer beyond 64 bits: the standard library writes the same shape
-        import json
-
         return json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
     if b"e+" in data and _BIG_FLOAT.search(data):  # the substring test first: it is far cheaper
         values[-1] = _int_floats(values[-1])
@@ -224,8 +223,6 @@ def append_frame(frame: pl.DataFrame, *, using: str = DEFAULT_DB_ALIAS, progress
 def restart_chain(note: str, *, using: str = DEFAULT_DB_ALIAS) -> AuditLog:
     """After the caller emptied the log (the demo reset): forget the archives and start a new chain with a row that
     records the restart; verification accepts a restart only as the first row of the table."""
-    from .models import Action, Channel
-
     AuditArchive.objects.using(using).all().delete()
     if AuditLog.objects.using(using).exists():
         raise RuntimeError("restart_chain() needs an empty audit log")

@@ -3,11 +3,11 @@
 from django.conf import settings
 from django.core.checks import Error, register
 
+from .archive import LEGAL_MINIMUM_DAYS
+
 
 @register()
 def retention_period(app_configs, **kwargs):
-    from .archive import LEGAL_MINIMUM_DAYS
-
     days = settings.FUPIN_AUDIT_RETENTION_DAYS
     if days >= LEGAL_MINIMUM_DAYS:
         return []

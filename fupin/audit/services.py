@@ -11,13 +11,16 @@ import datetime as dt
 import decimal
 
 from django.db import DEFAULT_DB_ALIAS
+from django.db.models import Q
 from django.db.models.fields.files import FieldFile
+from django.utils import timezone
 
 from fupin.core.exports import FULL_NOTE
 from fupin.core.idnumber import mask
 
+from . import archive, chain
 from .chain import append, append_frame, restart_chain
-from .models import Action, AuditLog
+from .models import Action, AuditArchive, AuditLog
 
 __all__ = ["append", "append_frame", "restart_chain", "build_entry", "record_change", "record_event", "record_export",
            "snapshot", "diff", "history_for"]
@@ -127,8 +130,6 @@ def record_export(user, *, title: str, model_name: str, count: int, full: bool, 
 
 def history_for(instance):
     """A record's own changes and those of its children (members, accounts, checks of a household)."""
-    from django.db.models import Q
-
     kind, pk = instance._meta.model_name, str(instance.pk)
     return AuditLog.objects.filter(
         Q(object_type=kind, object_id=pk) | Q(parent_type=kind, parent_id=pk)
@@ -140,8 +141,6 @@ BREAK_KINDS = {"edited": "记录被改动", "deleted": "记录被删除", "inser
 
 def describe(report) -> str:
     """One Chinese sentence for a verification result (command, page and job)."""
-    from django.utils import timezone
-
     if report.ok:
         span = f"（第 {report.first_id}–{report.last_id} 条）" if report.first_id else ""
         return f"哈希链完整：共 {report.rows} 条记录{span}，归档 {report.archives} 份，链头哈希 {report.head}"
@@ -152,9 +151,6 @@ def describe(report) -> str:
 
 def verify_log(*, files: bool = False, using: str = DEFAULT_DB_ALIAS):
     """The chain's state: the first broken link if any (archive files re-read too with ``files``)."""
-    from . import archive, chain
-    from .models import AuditArchive
-
     report = chain.verify(using)
     if files and report.ok:
         for record in AuditArchive.objects.using(using).order_by("first_id"):

@@ -24,7 +24,7 @@ from fupin.jobs.models import Job
 from fupin.regions.models import Region
 from fupin.registry.models import Household
 
-from . import services, stats
+from . import jobs, services, stats
 from .filters import (
     AlertFilterForm,
     MonitoredFilterForm,
@@ -294,7 +294,7 @@ def start_run(request, payload: MonitoringRunIn):
     """Queues a run over the region; poll ``GET /monitoring/runs`` or the job page. Running twice opens no
     duplicate alerts: alerts still firing are kept, those no longer firing are closed or marked."""
     region = visible_or_404(Region.objects, request.auth, code=payload.region)
-    job = services.start_run(payload.family, region, payload.year or services.default_year(),
+    job = jobs.start_run(payload.family, region, payload.year or services.default_year(),
                              acting_user=request.auth, channel=Channel.API)
     job = Job.objects.get(pk=job.pk)
     return Status(202, {"job": job.pk, "status": job.status, "title": job.title})

@@ -31,6 +31,7 @@ from decimal import Decimal
 
 import polars as pl
 import sqlglot
+from django.db import connections, transaction
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
@@ -509,8 +510,6 @@ POSTGRES_SETTINGS = ("SET LOCAL jit = off", "SET LOCAL work_mem = '256MB'")
 def read_frame(sql: str, schema: dict[str, pl.DataType], *, using: str = "default") -> pl.DataFrame:
     """A query's result as a Polars frame: PostgreSQL streams it with ``COPY … TO STDOUT`` (no Python object per
     cell), SQLite hands over its rows."""
-    from django.db import connections
-
     connection = connections[using]
     connection.ensure_connection()
     if connection.vendor == "postgresql":
@@ -529,8 +528,6 @@ def read_frame(sql: str, schema: dict[str, pl.DataType], *, using: str = "defaul
 
 def run_django(plan: Plan, *, using: str = "default") -> tuple[int, pl.DataFrame]:
     """Evaluate in the Django database (SQLite or PostgreSQL): (households scanned, hit frame)."""
-    from django.db import connections, transaction
-
     connection = connections[using]
     dialect = DJANGO_DIALECTS[connection.vendor]
     with transaction.atomic(using=using), connection.cursor() as cursor:
@@ -559,8 +556,6 @@ def run_duckdb(plan: Plan, con) -> tuple[int, pl.DataFrame]:
 
 def facts_rows(plan: Plan, *, using: str = "default") -> list[dict]:
     """The facts rows themselves (for one household's file, the procedures' criteria and tests)."""
-    from django.db import connections
-
     connection = connections[using]
     with connection.cursor() as cursor:
         cursor.execute(plan.sql(DJANGO_DIALECTS[connection.vendor], "facts"))

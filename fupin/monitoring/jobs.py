@@ -1,12 +1,21 @@
 """Background job: a monitoring run (or a data-quality run) with progress, started from a page, the API or the CLI."""
 
 from fupin.audit.models import Channel
-from fupin.jobs.services import handler
+from fupin.jobs.services import handler, start
 from fupin.regions.models import Region
 
 from . import services
+from .models import Family
 
 KIND = "monitoring.run"
+
+
+def start_run(family: str, region: Region, year: int, *, acting_user, channel):
+    """Queue a run as a background job (pages and the API); the job page shows its progress."""
+    services.ensure_can_run(acting_user, region, family)
+    title = f"{region.name}{year}年度{Family(family).label}"
+    return start(KIND, title, user=acting_user, region_code=region.code,
+                 params={"family": family, "region": region.code, "year": year, "channel": channel})
 
 
 @handler(KIND)

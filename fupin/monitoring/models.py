@@ -24,6 +24,11 @@ def household_ref(household_id):
     return Household(pk=household_id)
 
 
+# The procedure kinds of the two monitoring procedures (监测对象认定, 风险消除) on the procedures engine.
+INCLUSION = "monitoring"
+ELIMINATION = "elimination"
+
+
 class Family(models.TextChoices):
     MONITORING = "monitoring", _("监测预警")
     QUALITY = "quality", _("逻辑校验")

@@ -14,8 +14,11 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-INCLUSION = "monitoring"
-ELIMINATION = "elimination"
+from fupin.procedures.services import register_kind
+
+from .criteria import elimination_check, inclusion_check
+from .models import ELIMINATION, INCLUSION
+from .services import eliminate_risk, include_household
 
 
 @dataclass(frozen=True)
@@ -26,38 +29,12 @@ class ProcedureKind:
     outcome: Callable
 
 
-def _inclusion_check(household, year, details):
-    from .criteria import inclusion_check
-
-    return inclusion_check(household, year, details)
-
-
-def _inclusion_outcome(procedure, household, result, *, acting_user, channel, note):
-    from .services import include_household
-
-    include_household(procedure, household, result, acting_user=acting_user, channel=channel, note=note)
-
-
-def _elimination_check(household, year, details):
-    from .criteria import elimination_check
-
-    return elimination_check(household, year, details)
-
-
-def _elimination_outcome(procedure, household, result, *, acting_user, channel, note):
-    from .services import eliminate_risk
-
-    eliminate_risk(procedure, household, result, acting_user=acting_user, channel=channel, note=note)
-
-
 KINDS = (
-    ProcedureKind(INCLUSION, _("监测对象认定"), _inclusion_check, _inclusion_outcome),
-    ProcedureKind(ELIMINATION, _("风险消除"), _elimination_check, _elimination_outcome),
+    ProcedureKind(INCLUSION, _("监测对象认定"), inclusion_check, include_household),
+    ProcedureKind(ELIMINATION, _("风险消除"), elimination_check, eliminate_risk),
 )
 
 
 def install() -> None:
-    from fupin.procedures.services import register_kind
-
     for kind in KINDS:
         register_kind(kind.code, kind.label, kind.check, kind.outcome)

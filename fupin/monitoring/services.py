@@ -29,6 +29,8 @@ from fupin.registry.models import Household
 
 from . import engine, planning
 from .models import (
+    ELIMINATION,
+    INCLUSION,
     OPEN_ALERT_STATUSES,
     Alert,
     AlertStatus,
@@ -44,7 +46,6 @@ from .models import (
     RunStatus,
     Source,
 )
-from .procedure_kinds import ELIMINATION, INCLUSION
 
 VERIFY_DAYS = "verify_days"
 DEFAULT_VERIFY_DAYS = 5
@@ -156,18 +157,6 @@ def save_parameter(parameter: Parameter, *, acting_user, channel) -> Parameter:
 def default_year() -> int:
     """The accounts of the last complete year are the ones a run reads by default."""
     return timezone.localdate().year - 1
-
-
-def start_run(family: str, region: Region, year: int, *, acting_user, channel):
-    """Queue a run as a background job (pages and the API); the job page shows its progress."""
-    from fupin.jobs.services import start
-
-    from .jobs import KIND
-
-    ensure_can_run(acting_user, region, family)
-    title = f"{region.name}{year}年度{Family(family).label}"
-    return start(KIND, title, user=acting_user, region_code=region.code,
-                 params={"family": family, "region": region.code, "year": year, "channel": channel})
 
 
 def run(family: str, region: Region, year: int, *, acting_user, channel, job=None, progress=None) -> Run:

@@ -9,6 +9,8 @@ from fupin.procedures.models import ProcedureStep, Status, StepStatus
 from fupin.regions.models import Region
 
 from .models import (
+    ELIMINATION,
+    INCLUSION,
     OPEN_ALERT_STATUSES,
     Alert,
     AlertStatus,
@@ -19,7 +21,6 @@ from .models import (
     RiskType,
     Source,
 )
-from .procedure_kinds import ELIMINATION, INCLUSION
 
 
 def overdue_procedure_steps(user):

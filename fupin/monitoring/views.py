@@ -17,7 +17,7 @@ from fupin.core.redirects import safe_next
 from fupin.regions.models import Level, Region
 from fupin.registry.models import Household
 
-from . import engine, planning, services, stats, tables
+from . import engine, jobs, planning, services, stats, tables
 from .filters import filter_alerts, filter_monitored, region_prefix
 from .forms import (
     DismissForm,
@@ -98,7 +98,7 @@ def run_list(request):
     if request.method == "POST" and form.is_valid():
         family = request.POST.get("family", Family.MONITORING)
         try:
-            job = services.start_run(family, form.cleaned_data["region"], form.cleaned_data["year"],
+            job = jobs.start_run(family, form.cleaned_data["region"], form.cleaned_data["year"],
                                      acting_user=request.user, channel=Channel.PAGE)
         except (PermissionDenied, ValidationError) as exc:
             _errors(form, exc)

@@ -25,6 +25,7 @@ from .models import (
     Member,
 )
 from .panels import HOUSEHOLD_PANELS
+from .stats import overview
 
 PAGE_SIZE = 50
 
@@ -204,8 +205,6 @@ def member_list(request):
 
 
 def dashboard(request):
-    from .stats import overview
-
     open_reports = DuplicateIdReport.objects.visible_to(request.user).filter(status=DuplicateIdReport.Status.OPEN)
     return render(request, "registry/dashboard.html",
                   {"stats": overview(request.user), "open_duplicate_reports": open_reports.count()})

@@ -120,6 +120,7 @@ def _fill(scope, regions, actors, tmp, home=None):
     from fupin.audit.models import Channel
     from fupin.comparison import services as comparison
     from fupin.comparison.models import DatasetKind, Suspect
+    from fupin.monitoring import jobs as monitoring_jobs
     from fupin.monitoring import services as monitoring
     from fupin.monitoring.models import Alert, EventKind, Family, Finding, MonitoredKind, RiskEvent, RiskType
     from fupin.procedures import adjustment, notices
@@ -199,7 +200,7 @@ def _fill(scope, regions, actors, tmp, home=None):
     # inclusion procedure approved into a monitored household (the outcome hook the engine calls at approval).
     for family in (Family.MONITORING, Family.QUALITY):
         monitoring.run(family, village, year, acting_user=actors["county"], channel=page)
-    made["job"] = monitoring.start_run(Family.QUALITY, village, year, acting_user=actors["county"], channel=page)
+    made["job"] = monitoring_jobs.start_run(Family.QUALITY, village, year, acting_user=actors["county"], channel=page)
     made["alert"] = Alert.objects.get(household=made["household"])
     made["finding"] = Finding.objects.filter(village=village).first()
     made["event"] = monitoring.record_event(

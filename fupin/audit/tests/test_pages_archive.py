@@ -174,7 +174,7 @@ def test_postgres_trigger_refuses_deleting_young_rows_even_when_a_cut_is_announc
 
 
 def test_demo_reset_restarts_the_chain_with_a_row_saying_so(db, settings):
-    from fupin.registry import demo
+    from fupin.demo import generator as demo
 
     settings.AUTH_PASSWORD_VALIDATORS = []  # the demo's shared password is for demo instances only
     today = dt.date(2026, 6, 30)

@@ -5,16 +5,16 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from fupin.accounts.models import Role
-from fupin.registry import demo
+from fupin.demo import accounts, generator
 
 
 class Command(BaseCommand):
     help = "生成演示数据：河南省平顶山市演示县（默认约5000人）的行政区划、建档立卡户和成员、收支、三保障、变更痕迹和演示账号"
 
     def add_arguments(self, parser):
-        parser.add_argument("--people", type=int, default=demo.DEFAULT_PEOPLE,
+        parser.add_argument("--people", type=int, default=generator.DEFAULT_PEOPLE,
                             help="人数（默认 %(default)s；300000 约为一个县，10000000 约为一个省）")
-        parser.add_argument("--seed", type=int, default=demo.DEFAULT_SEED, help="随机种子，相同种子生成相同数据")
+        parser.add_argument("--seed", type=int, default=generator.DEFAULT_SEED, help="随机种子，相同种子生成相同数据")
         parser.add_argument("--reset", action="store_true",
                             help="先清空行政区划、建档立卡数据、操作日志和演示账号（数据库中已有演示数据时总会清空）")
         parser.add_argument("--database", default="default")
@@ -24,8 +24,8 @@ class Command(BaseCommand):
             raise CommandError("--people 必须大于0")
         started = time.perf_counter()
         try:
-            result = demo.run(people, seed, reset=reset, using=database, report=self.stdout.write)
-        except demo.DemoRefused as exc:
+            result = generator.run(people, seed, reset=reset, using=database, report=self.stdout.write)
+        except generator.DemoRefused as exc:
             raise CommandError(str(exc)) from exc
         seconds = time.perf_counter() - started
         counts = result.counts
@@ -34,7 +34,7 @@ class Command(BaseCommand):
             f"完成：{counts['households']:,} 户，{counts['members']:,} 人，共写入 {rows:,} 行，用时 {seconds:.1f} 秒"
             f"（生成 {result.generate_seconds:.1f} 秒，写入 {result.load_seconds:.1f} 秒，建索引 {result.index_seconds:.1f} 秒）"
         ))
-        self.stdout.write(f"\n演示账号（密码均为 {demo.DEMO_PASSWORD}）：")
+        self.stdout.write(f"\n演示账号（密码均为 {accounts.DEMO_PASSWORD}）：")
         for account, region in result.accounts:
             self.stdout.write(
                 f"  {account.username:<8} {Role(account.role).label:<10} {region.full_name() or region.name}"

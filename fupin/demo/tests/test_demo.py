@@ -15,9 +15,10 @@ from fupin.accounts.services import authenticate_with_lockout
 from fupin.audit.models import AuditLog
 from fupin.audit.services import history_for
 from fupin.core import idnumber
+from fupin.demo import accounts, generator, registry
+from fupin.demo.regions import plan_regions
 from fupin.dictionaries.services import labels
 from fupin.regions.models import Level, Region
-from fupin.registry import demo
 from fupin.registry.models import Household, IncomeAccount, Member, SecurityCheck
 from fupin.registry.services import HEAD_RELATION, clean_household, clean_member
 
@@ -32,17 +33,17 @@ class CodeTables(dict):
 
 @pytest.fixture
 def small_demo(db):
-    return demo.run(300, seed=7, today=TODAY)
+    return generator.run(300, seed=7, today=TODAY)
 
 
 def test_region_plan_scales_with_people():
-    small = demo.plan_regions(5000, seed=1)
+    small = plan_regions(5000, seed=1)
     assert [c.code for c in small] == ["410481000000"]
     assert small[0].name == "舞钢市"
     assert [t.name for t in small[0].townships[:2]] == ["尹集镇", "枣林镇"]
     assert [len(t.villages) for t in small[0].townships] == [4, 4, 4]
 
-    province = demo.plan_regions(10_000_000, seed=1)
+    province = plan_regions(10_000_000, seed=1)
     assert len(province) == 33
     assert sum(c.people for c in province) == 10_000_000
     codes = [r for c in province for t in c.townships for r in [t.code, *(v.code for v in t.villages)]]
@@ -124,7 +125,7 @@ def test_households_have_one_head_and_size_of_active_members(small_demo):
 
 
 def test_plausible_mix_of_statuses_and_causes(db):
-    demo.run(3000, seed=3, today=TODAY)
+    generator.run(3000, seed=3, today=TODAY)
     status = Counter(Household.objects.values_list("status", flat=True))
     total = sum(status.values())
     assert status["2"] / total > .75  # mostly exited
@@ -142,7 +143,7 @@ def test_plausible_mix_of_statuses_and_causes(db):
 def test_per_capita_income_follows_the_formula(small_demo):
     accounts = list(IncomeAccount.objects.select_related("household"))
     last_year = TODAY.year - 1
-    assert {a.year for a in accounts} == set(range(demo.INCOME_FIRST_YEAR, last_year + 1))
+    assert {a.year for a in accounts} == set(range(registry.INCOME_FIRST_YEAR, last_year + 1))
     for account in accounts:
         stored = (account.net_income, account.per_capita_net_income)
         account.compute()
@@ -179,12 +180,12 @@ def test_history_is_kept_in_the_audit_shape(small_demo):
 
 
 def test_demo_accounts_log_in_and_see_their_scope(small_demo):
-    for account in demo.DEMO_ACCOUNTS:
-        user = authenticate_with_lockout(None, account.username, demo.DEMO_PASSWORD)
+    for account in accounts.DEMO_ACCOUNTS:
+        user = authenticate_with_lockout(None, account.username, accounts.DEMO_PASSWORD)
         assert user.role == account.role
         # The published password fails the policy, so outside demo mode it must be changed at the first login.
         with pytest.raises(ValidationError):
-            validate_password(demo.DEMO_PASSWORD, user)
+            validate_password(accounts.DEMO_PASSWORD, user)
         assert user.must_change_password
     village_user = User.objects.get(username="cun1")
     assert village_user.region.level == Level.VILLAGE
@@ -213,12 +214,12 @@ def test_rerun_replaces_the_demo_with_the_same_data(small_demo):
     other = User.objects.create_user("zhangsan", password="Other2024pw", role=Role.COUNTY,
                                      region=Region.objects.get(code="410481000000"))
 
-    demo.run(300, seed=7, today=TODAY)
+    generator.run(300, seed=7, today=TODAY)
 
     assert set(Household.objects.values_list("number", flat=True)) == numbers
     assert set(Member.objects.values_list("id_number", flat=True)) == ids
     assert (Region.objects.count(), IncomeAccount.objects.count(), AuditLog.objects.count()) == counts
-    assert User.objects.filter(username__in=demo.DEMO_USERNAMES).count() == len(demo.DEMO_ACCOUNTS)
+    assert User.objects.filter(username__in=accounts.DEMO_USERNAMES).count() == len(accounts.DEMO_ACCOUNTS)
     other.refresh_from_db()
     assert other.region_id == "410481000000"  # other accounts keep their binding
     # New rows written through the ORM after a bulk load get fresh ids.
@@ -236,7 +237,7 @@ def test_command_refuses_other_data_unless_reset(regions, capsys):
 
     call_command("demo", "--people", "50", "--reset")
     out = capsys.readouterr().out
-    assert "50 人" in out and demo.DEMO_PASSWORD in out and "cun1" in out
+    assert "50 人" in out and accounts.DEMO_PASSWORD in out and "cun1" in out
     assert Member.objects.count() == 50
     call_command("demo", "--people", "60")  # a demo database is replaced without --reset
     assert Member.objects.count() == 60
@@ -246,18 +247,18 @@ def test_readme_lists_the_demo_accounts():
     """The README quotes DEMO_ACCOUNTS; this keeps the two in step."""
     readme = (Path(__file__).resolve().parents[3] / "README.md").read_text()
     section = readme.split("<!-- demo-accounts -->")[1].split("<!-- /demo-accounts -->")[0]
-    assert f"`{demo.DEMO_PASSWORD}`" in section
+    assert f"`{accounts.DEMO_PASSWORD}`" in section
     listed = dict(re.findall(r"^\| `(\w+)` \|.*?(\d{12}) \|$", section, re.MULTILINE))
     for people in (5000, 300_000):
-        county = demo.plan_regions(people, demo.DEFAULT_SEED)[0]
-        assert listed == {a.username: demo.account_region(a, county) for a in demo.DEMO_ACCOUNTS}
+        county = plan_regions(people, generator.DEFAULT_SEED)[0]
+        assert listed == {a.username: accounts.account_region(a, county) for a in accounts.DEMO_ACCOUNTS}
 
 
 def test_demo_province_has_lines_for_the_transition_years(db):
     from fupin.procedures import lines
     from fupin.procedures.models import LineKind
 
-    demo.run(300, seed=7, today=TODAY)
+    generator.run(300, seed=7, today=TODAY)
     village = Region.objects.filter(level=Level.VILLAGE).first().code
     for year in range(2021, 2026):
         assert lines.resolve(LineKind.MONITORING, year, village) is not None
