@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from fupin.audit.models import Channel
+from fupin.core.forms import add_errors
 from fupin.registry.models import Household
 
 from . import services
@@ -16,15 +17,6 @@ from .forms import EndPairingForm, HelperForm, MeasureForm, PairingForm, VisitFo
 from .models import Helper, Measure, Pairing, Visit, VisitPhoto
 
 PAGE_SIZE = 50
-
-
-def _errors(form, exc):
-    if isinstance(exc, PermissionDenied) or not hasattr(exc, "error_dict"):
-        for message in getattr(exc, "messages", [str(exc)]):
-            form.add_error(None, message)
-        return
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _household(request, pk) -> Household:
@@ -48,7 +40,7 @@ def helper_edit(request, pk=None):
         try:
             saved = services.save_helper(form.save(commit=False), acting_user=request.user, channel=Channel.PAGE)
         except (PermissionDenied, ValidationError) as exc:
-            _errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, f"帮扶责任人 {saved} 已保存")
             return redirect("assistance:helper_detail", pk=saved.pk)
@@ -84,7 +76,7 @@ def pairing_create(request, household_pk):
             services.pair(form.cleaned_data["helper"], household, start=form.cleaned_data["start"],
                           acting_user=request.user, channel=Channel.PAGE)
         except (PermissionDenied, ValidationError) as exc:
-            _errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, "已结对")
             return redirect("assistance:household", pk=household.pk)
@@ -100,7 +92,7 @@ def pairing_end(request, pk):
             services.end_pairing(pairing, end=form.cleaned_data["end"], reason=form.cleaned_data["reason"],
                                  acting_user=request.user, channel=Channel.PAGE)
         except (PermissionDenied, ValidationError) as exc:
-            _errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, "已取消结对")
             return redirect("assistance:household", pk=pairing.household_id)
@@ -124,7 +116,7 @@ def measure_edit(request, household_pk=None, pk=None):
         try:
             services.save_measure(form.save(commit=False), acting_user=request.user, channel=Channel.PAGE)
         except (PermissionDenied, ValidationError) as exc:
-            _errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, "帮扶措施已保存")
             return _after_save(measure.household)
@@ -152,7 +144,7 @@ def visit_create(request, household_pk):
             services.record_visit(form.save(commit=False), form.cleaned_data["photos"], acting_user=request.user,
                                   channel=Channel.PAGE)
         except (PermissionDenied, ValidationError) as exc:
-            _errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, f"已记录对{household.head_name}户的走访")
             if services.helpers_of(request.user).exists():

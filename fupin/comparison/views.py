@@ -20,6 +20,7 @@ from django.utils import timezone
 from fupin.audit.models import Channel
 from fupin.audit.services import history_for
 from fupin.core import excel
+from fupin.core.forms import add_errors
 from fupin.jobs import services as jobs
 from fupin.jobs.models import Job
 from fupin.regions.models import Region
@@ -51,17 +52,6 @@ def _xlsx_response(write, filename: str) -> FileResponse:
     buffer.seek(0)
     stamp = timezone.localtime().strftime("%Y%m%d%H%M")
     return FileResponse(buffer, as_attachment=True, filename=f"{filename}_{stamp}.xlsx", content_type=XLSX)
-
-
-def _errors(form, exc):
-    if isinstance(exc, PermissionDenied):
-        form.add_error(None, str(exc))
-    elif hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
 
 
 def index(request):
@@ -134,7 +124,7 @@ def dataset_delete(request, pk):
             services.delete_dataset(dataset, acting_user=request.user, channel=Channel.PAGE,
                                     reason=form.cleaned_data["reason"])
         except (ValidationError, PermissionDenied) as exc:
-            _errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, f"已删除数据集：{dataset.title}")
             return redirect("comparison:dataset_list")
@@ -196,7 +186,7 @@ def dataset_mapping(request, token):
             mapping = form.mapping()
             services.resolve_mapping(kind, header, mapping, remembered=remembered)
         except ValidationError as exc:
-            _errors(form, exc)
+            add_errors(form, exc)
         else:
             job = jobs.start(
                 "comparison.load", f"上传比对数据：{pending['title'] or pending['file_name']}", user=request.user,
@@ -253,7 +243,7 @@ def kind_edit(request, pk=None):
         try:
             kind = services.save_kind(form.save(commit=False), formset, acting_user=request.user, channel=Channel.PAGE)
         except (ValidationError, PermissionDenied) as exc:
-            _errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, f"数据类型“{kind.name}”已保存")
             return redirect("comparison:kind_list")
@@ -269,7 +259,7 @@ def rule_edit(request, pk=None):
         try:
             custom = services.save_custom_rule(form.save(commit=False), acting_user=request.user, channel=Channel.PAGE)
         except (ValidationError, PermissionDenied) as exc:
-            _errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, f"比对规则“{custom.name}”已保存")
             return redirect("comparison:kind_list")
@@ -307,7 +297,7 @@ def run_create(request):
                     acting_user=request.user, channel=Channel.PAGE,
                 )
         except (ValidationError, PermissionDenied) as exc:
-            _errors(form, exc)
+            add_errors(form, exc)
         else:
             return redirect("comparison:run_detail", pk=run.pk)
     return render(request, "comparison/run_form.html", {"form": form})
@@ -376,7 +366,7 @@ def suspect_detail(request, pk):
                     attachment=data["attachment"],
                 )
             except (ValidationError, PermissionDenied) as exc:
-                _errors(form, exc)
+                add_errors(form, exc)
             else:
                 messages.success(request, f"核查结果已保存：{suspect.get_status_display()}")
                 return redirect("comparison:suspect_detail", pk=suspect.pk)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from fupin.audit.models import Channel
 from fupin.core import throttle
+from fupin.core.forms import add_errors
 from fupin.core.redirects import safe_next
 from fupin.regions.models import Level, Region
 from fupin.registry.models import Household
@@ -46,15 +47,6 @@ from .panels import MONITORED_PANELS
 
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _errors(form, exc):
-    if isinstance(exc, PermissionDenied) or not hasattr(exc, "error_dict"):
-        for message in getattr(exc, "messages", [str(exc)]):
-            form.add_error(None, message)
-        return
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _xlsx(table, queryset, filename) -> HttpResponse:
@@ -101,7 +93,7 @@ def run_list(request):
             job = jobs.start_run(family, form.cleaned_data["region"], form.cleaned_data["year"],
                                      acting_user=request.user, channel=Channel.PAGE)
         except (PermissionDenied, ValidationError) as exc:
-            _errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, f"已提交后台任务：{job.title}")
             return redirect("jobs:detail", pk=job.pk)
@@ -151,7 +143,7 @@ def alert_detail(request, pk):
                                              acting_user=request.user, channel=Channel.PAGE)
                     messages.success(request, "已发起监测对象认定程序")
             except (PermissionDenied, ValidationError) as exc:
-                _errors(form, exc)
+                add_errors(form, exc)
             else:
                 return redirect("monitoring:alert_detail", pk=alert.pk)
     household = alert.household
@@ -187,7 +179,7 @@ def lead_create(request):
                                              reporter=data["reporter"], contact=data["contact"],
                                              acting_user=request.user, channel=Channel.PAGE)
             except (PermissionDenied, ValidationError) as exc:
-                _errors(form, exc)
+                add_errors(form, exc)
             else:
                 messages.success(request, "线索已登记，进入预警核实队列")
                 return redirect("monitoring:alert_detail", pk=alert.pk)
@@ -232,7 +224,7 @@ def monitored_detail(request, pk):
         try:
             services.update_monitored(monitored, acting_user=request.user, channel=Channel.PAGE)
         except (PermissionDenied, ValidationError) as exc:
-            _errors(edit_form, exc)
+            add_errors(edit_form, exc)
         else:
             messages.success(request, "已保存")
             return redirect("monitoring:monitored_detail", pk=pk)
@@ -244,7 +236,7 @@ def monitored_detail(request, pk):
                     monitored, method=elimination_form.cleaned_data["method"],
                     reason=elimination_form.cleaned_data["reason"], acting_user=request.user, channel=Channel.PAGE)
             except (PermissionDenied, ValidationError) as exc:
-                _errors(elimination_form, exc)
+                add_errors(elimination_form, exc)
             else:
                 messages.success(request, f"已发起{procedure}")
                 return redirect("monitoring:monitored_detail", pk=pk)
@@ -272,7 +264,7 @@ def event_create(request, household_pk):
         try:
             services.record_event(form.save(commit=False), acting_user=request.user, channel=Channel.PAGE)
         except (PermissionDenied, ValidationError) as exc:
-            _errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, "风险事件已登记，下次监测预警运行时纳入研判")
             return redirect(safe_next(request, request.GET.get("next")) or "monitoring:alert_list")
@@ -305,7 +297,7 @@ def rule_edit(request, pk=None):
         try:
             saved = services.save_rule(form.save(commit=False), acting_user=request.user, channel=Channel.PAGE)
         except (PermissionDenied, ValidationError) as exc:
-            _errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, f"规则 {saved} 已保存")
             return redirect("monitoring:rule_list")
@@ -323,7 +315,7 @@ def parameter_edit(request, pk=None):
         try:
             saved = services.save_parameter(form.save(commit=False), acting_user=request.user, channel=Channel.PAGE)
         except (PermissionDenied, ValidationError) as exc:
-            _errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, f"参数 {saved} 已保存")
             return redirect("monitoring:rule_list")
@@ -385,7 +377,7 @@ def self_report(request):
         try:
             alert = services.self_report(**form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            add_errors(form, exc)
         else:
             done = "已收到您的申报，村里将在几天内入户核实，请保持电话畅通。" if alert is not None else (
                 "您家已是防返贫监测户，帮扶责任人会与您联系；如有新的困难也可直接告诉帮扶责任人。")

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from fupin.audit.models import Channel
 from fupin.audit.services import history_for
+from fupin.core.forms import add_errors
 from fupin.core.search import redirect_for_search, search_params
 from fupin.dictionaries.services import labels
 
@@ -34,14 +35,6 @@ def code_labels() -> dict[str, dict[str, str]]:
     """Field name → {code: label} for every coded field, for templates."""
     fields = {**HOUSEHOLD_CODED_FIELDS, **MEMBER_CODED_FIELDS, **MULTI_CODED_FIELDS, "house_grade": "house_grade"}
     return {field: labels(kind) for field, kind in fields.items()}
-
-
-def _apply_errors(form, exc):
-    if isinstance(exc, PermissionDenied):
-        form.add_error(None, str(exc))
-        return
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _household(request, pk) -> Household:
@@ -98,7 +91,7 @@ def household_create(request):
             head_errors = {}
             if isinstance(exc, ValidationError) and "id_number" in exc.message_dict:
                 head_errors = exc.message_dict
-            _apply_errors(head_form if head_errors else form, exc)
+            add_errors(head_form if head_errors else form, exc)
         else:
             messages.success(request, f"已建档：{household}")
             return redirect("registry:household_detail", pk=household.pk)
@@ -112,7 +105,7 @@ def household_edit(request, pk):
         try:
             services.update_household(form.save(commit=False), acting_user=request.user, channel=Channel.PAGE)
         except (ValidationError, PermissionDenied) as exc:
-            _apply_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, "已保存")
             return redirect("registry:household_detail", pk=household.pk)
@@ -139,7 +132,7 @@ def member_edit(request, pk, member_pk=None):
         try:
             services.save_member(form.save(commit=False), acting_user=request.user, channel=Channel.PAGE)
         except (ValidationError, PermissionDenied) as exc:
-            _apply_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, f"成员 {member.name} 已保存")
             return redirect("registry:household_detail", pk=household.pk)
@@ -175,7 +168,7 @@ def _yearly_edit(request, pk, year, form_class, related_name, save, template):
             with transaction.atomic():
                 save(form.save(commit=False), acting_user=request.user, channel=Channel.PAGE)
         except (ValidationError, PermissionDenied) as exc:
-            _apply_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, "已保存")
             return redirect("registry:household_detail", pk=household.pk)
