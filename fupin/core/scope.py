@@ -31,6 +31,10 @@ class ScopedQuerySet(models.QuerySet):
         prefix = user_scope_prefix(user)
         if prefix is None or getattr(user, "role", None) in getattr(self.model, "hidden_from_roles", ()):
             return self.none()
+        return self.in_region(prefix)
+
+    def in_region(self, prefix: str):
+        """The rows under a region's code prefix (a filter's 区划; ``''`` keeps every row)."""
         if prefix == "":
             return self
         return self.filter(**{f"{self.model.scope_field}__in_region": prefix})

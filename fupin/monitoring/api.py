@@ -21,7 +21,7 @@ from fupin.core.apitools import (
     visible_or_404,
 )
 from fupin.jobs.models import Job
-from fupin.regions.models import Region
+from fupin.regions.models import Region, region_prefix
 from fupin.registry.models import Household
 
 from . import jobs, services, stats
@@ -30,7 +30,6 @@ from .filters import (
     MonitoredFilterForm,
     filter_alerts,
     filter_monitored,
-    region_prefix,
 )
 from .forms import RuleForm
 from .models import (
@@ -425,7 +424,7 @@ def list_parameters(request):
 def list_findings(request, paging: Query[PageParams], region: str | None = None, rule: str | None = None):
     queryset = Finding.objects.visible_to(request.auth).filter(fixed__isnull=True).select_related("household", "rule")
     if region:
-        queryset = queryset.filter(village__code__startswith=region_prefix(region))
+        queryset = queryset.in_region(region_prefix(region))
     if rule:
         queryset = queryset.filter(rule__code=rule.upper())
     return paginate(queryset.order_by("village_id", "household_id", "rule__code"), paging)

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils import timezone
 
-from fupin.regions.models import Region
+from fupin.regions.models import region_prefix
 
 from .models import (
     OPEN_ALERT_STATUSES,
@@ -15,11 +15,6 @@ from .models import (
 )
 
 OPEN = "open"
-
-
-def region_prefix(code: str) -> str:
-    region = Region.objects.filter(code=code).first()
-    return region.prefix if region else code
 
 
 class AlertFilterForm(forms.Form):
@@ -43,7 +38,7 @@ def filter_alerts(queryset, params) -> tuple:
         queryset = queryset.filter(household__number__startswith=text) | queryset.filter(
             household__head_name__contains=text)
     if data["region"]:
-        queryset = queryset.filter(village__code__startswith=region_prefix(data["region"]))
+        queryset = queryset.in_region(region_prefix(data["region"]))
     if data["status"] == OPEN:
         queryset = queryset.filter(status__in=OPEN_ALERT_STATUSES)
     elif data["status"]:
@@ -80,7 +75,7 @@ def filter_monitored(queryset, params) -> tuple:
         queryset = queryset.filter(household__number__startswith=text) | queryset.filter(
             household__head_name__contains=text)
     if data["region"]:
-        queryset = queryset.filter(village__code__startswith=region_prefix(data["region"]))
+        queryset = queryset.in_region(region_prefix(data["region"]))
     if data["status"]:
         queryset = queryset.filter(status=data["status"])
     if data["kind"]:

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from fupin.procedures import lines
 from fupin.procedures.models import LineKind
-from fupin.regions.models import PREFIX_LENGTH, Level, Region
+from fupin.regions.models import PREFIX_LENGTH, Level, Region, applies_to, specificity
 
 from . import engine
 from .models import Parameter, Rule
@@ -23,7 +23,7 @@ COUNTY_DIGITS = PREFIX_LENGTH[Level.COUNTY]
 
 
 def _rank(parameter: Parameter) -> tuple[int, int]:
-    return (len(parameter.region.prefix) if parameter.region_id else 0, 1 if parameter.year is not None else 0)
+    return (specificity(parameter), 1 if parameter.year is not None else 0)
 
 
 def resolve_parameters(codes, year: int, county_code: str) -> dict[str, Decimal | None]:
@@ -41,10 +41,7 @@ def resolve_for_counties(codes, year: int, county_codes) -> dict[str, dict[str, 
     for county in counties:
         values = {}
         for code in codes:
-            matching = [
-                p for p in candidates
-                if p.code == code and (p.region_id is None or county.startswith(p.region.prefix))
-            ]
+            matching = [p for p in candidates if p.code == code and applies_to(p, county)]
             values[code] = max(matching, key=_rank).value if matching else None
         resolved[county] = values
     return resolved

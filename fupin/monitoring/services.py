@@ -24,7 +24,7 @@ from fupin.core import bulkload
 from fupin.core.scope import in_scope
 from fupin.procedures import services as procedures
 from fupin.procedures.models import Status as ProcedureStatus
-from fupin.regions.models import Level, Region
+from fupin.regions.models import Level, Region, applies_to, most_specific
 from fupin.registry.models import Household
 
 from . import engine, planning
@@ -338,8 +338,7 @@ def _reconcile_findings(record: Run, plan: engine.Plan, frame: pl.DataFrame, *, 
     rules = list(Rule.objects.filter(family=Family.QUALITY, enabled=True).select_related("region"))
 
     def rule_for(code: str, village: str) -> Rule:
-        matching = [r for r in rules if r.code == code and (not r.region_id or village.startswith(r.region.prefix))]
-        return max(matching, key=lambda r: len(r.region.prefix) if r.region_id else 0)
+        return most_specific(r for r in rules if r.code == code and applies_to(r, village))
 
     scope = Finding.objects.filter(fixed__isnull=True, **_range_filter(plan.prefix))
     if plan.household_ids:

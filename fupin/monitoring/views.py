@@ -15,11 +15,11 @@ from fupin.audit.models import Channel
 from fupin.core import throttle
 from fupin.core.forms import add_errors
 from fupin.core.redirects import safe_next
-from fupin.regions.models import Level, Region
+from fupin.regions.models import Level, Region, region_prefix
 from fupin.registry.models import Household
 
 from . import engine, jobs, planning, services, stats, tables
-from .filters import filter_alerts, filter_monitored, region_prefix
+from .filters import filter_alerts, filter_monitored
 from .forms import (
     DismissForm,
     EliminationForm,
@@ -329,7 +329,7 @@ def _findings(request):
         "household", "village", "rule")
     region = request.GET.get("region", "").strip()
     if region:
-        queryset = queryset.filter(village__code__startswith=region_prefix(region))
+        queryset = queryset.in_region(region_prefix(region))
     if request.GET.get("rule"):
         queryset = queryset.filter(rule__code=request.GET["rule"].strip().upper())
     return queryset

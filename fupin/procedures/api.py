@@ -26,12 +26,13 @@ from fupin.core.apitools import (
     visible_or_404,
 )
 from fupin.core.idnumber import mask
-from fupin.regions.models import Region
+from fupin.regions.models import Region, region_prefix
 from fupin.registry.models import Household
 from fupin.registry.services import report_duplicates
 
 from . import adjustment as adjustments
 from . import definitions, lines, notices, services
+from .filters import filter_procedures
 from .models import (
     Adjustment,
     Attachment,
@@ -50,7 +51,6 @@ from .models import (
 from .models import (
     Status as ProcedureStatus,
 )
-from .views import filter_procedures
 
 API = Channel.API
 router = Router()
@@ -799,7 +799,7 @@ def list_candidates(request, adjustment_id: int, filters: Query[CandidateFilters
     if filters.status:
         queryset = queryset.filter(status=filters.status)
     if filters.region:
-        queryset = queryset.filter(village__code__startswith=services.region_prefix(filters.region))
+        queryset = queryset.in_region(region_prefix(filters.region))
     return paginate(queryset.order_by("village", "household"), paging)
 
 

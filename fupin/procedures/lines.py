@@ -10,7 +10,7 @@ from django.db import transaction
 from fupin.audit.models import Action
 from fupin.audit.services import record_change, snapshot
 from fupin.core.scope import in_scope
-from fupin.regions.models import PREFIX_LENGTH, Level, Region
+from fupin.regions.models import Level, Region, ancestor_codes, most_specific
 
 from .models import LineKind, PovertyLine
 
@@ -43,11 +43,6 @@ def standard_code(region_code: str | None) -> str:
     return STANDARD_BY_LEVEL.get(level, "3")
 
 
-def ancestor_codes(code: str) -> list[str]:
-    """The 12-digit codes of the province, city, county and township above a code, and the code itself."""
-    return [code[:n].ljust(12, "0") for n in sorted(set(PREFIX_LENGTH.values())) if n < 12] + [code]
-
-
 def resolve(kind: str, year: int, region_code: str) -> Line | None:
     lines = list(
         PovertyLine.objects.filter(kind=kind, year=year, region__isnull=True)
@@ -55,7 +50,7 @@ def resolve(kind: str, year: int, region_code: str) -> Line | None:
     )
     if not lines:
         return None
-    best = max(lines, key=lambda line: len(line.region.prefix) if line.region_id else 0)
+    best = most_specific(lines)
     return Line(
         kind=kind, year=year, amount=best.amount, region_code=best.region_id,
         source=f"{best.region.name if best.region_id else '国家'}{best.get_kind_display()}"

@@ -16,7 +16,7 @@ from fupin.audit.models import Action, Channel
 from fupin.audit.services import record_change, snapshot
 from fupin.core.scope import in_scope
 from fupin.dictionaries.services import labels
-from fupin.regions.models import Level, Region
+from fupin.regions.models import Level, Region, region_prefix
 
 from .checks import NATURAL_CHANGES
 from .models import (
@@ -264,8 +264,7 @@ def active_notices(region_code: str | None = None):
     today = timezone.localdate()
     notices = Notice.objects.filter(status=NoticeStatus.PUBLISHED, start_date__lte=today, end_date__gte=today)
     if region_code:
-        region = Region.objects.filter(code=region_code).first()
-        prefix = region.prefix if region else region_code
+        prefix = region_prefix(region_code)
         # A village sees its own notices and those of the township and county above it.
         above = [prefix[:n].ljust(12, "0") for n in (6, 9) if n < len(prefix)]
         notices = notices.filter(Q(region__code__startswith=prefix) | Q(region_id__in=above))

@@ -52,12 +52,6 @@ def user_level(user) -> int | None:
     return ROLE_LEVEL.get(user.role)
 
 
-def region_prefix(code: str) -> str:
-    """The scope prefix of a region code (a township's first 9 digits …); an unknown code filters as typed."""
-    region = Region.objects.filter(code=code).first()
-    return region.prefix if region else code
-
-
 def county_code(region_code: str) -> str:
     return region_code[:6].ljust(12, "0")
 
@@ -71,12 +65,9 @@ def year_locked(region_code: str, year: int) -> bool:
 
 def resolve_definition(kind: str, village_code: str) -> ProcedureDefinition | None:
     candidates = ProcedureDefinition.objects.filter(kind=kind, active=True).filter(
-        Q(region__isnull=True) | Q(region_id__in=lines.ancestor_codes(village_code))
+        Q(region__isnull=True) | Q(region_id__in=ancestor_codes(village_code))
     ).select_related("region")
-    candidates = [d for d in candidates if d.steps.exists()]
-    if not candidates:
-        return None
-    return max(candidates, key=lambda d: len(d.region.prefix) if d.region_id else 0)
+    return most_specific(d for d in candidates if d.steps.exists())
 
 
 def ensure_in_scope(user, procedure: Procedure) -> None:

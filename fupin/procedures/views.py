@@ -19,6 +19,7 @@ from fupin.registry.models import Household
 from . import adjustment as adjustments
 from . import definitions, lines, notices, services
 from .forms import (
+from .filters import filter_procedures
     AdjustmentOpenForm,
     AnswerForm,
     AttachmentForm,
@@ -30,7 +31,6 @@ from .forms import (
     LineForm,
     NoticeForm,
     ObjectionForm,
-    ProcedureFilterForm,
     ReasonForm,
     StartForm,
     StepFormSet,
@@ -70,28 +70,6 @@ def _flash(request, exc) -> None:
 
 
 # --- procedures ---------------------------------------------------------------------------------------------------
-
-
-def filter_procedures(queryset, params, user):
-    form = ProcedureFilterForm(params or None)
-    if not form.is_valid():
-        return queryset, form
-    data = form.cleaned_data
-    if data["q"]:
-        queryset = queryset.filter(Q(household__number__startswith=data["q"]) | Q(household__head_name__contains=data["q"]))
-    if data["kind"]:
-        queryset = queryset.filter(kind=data["kind"])
-    if data["status"]:
-        queryset = queryset.filter(status=data["status"])
-    if data["region"]:
-        queryset = queryset.filter(village__code__startswith=services.region_prefix(data["region"]))
-    if data["year"]:
-        queryset = queryset.filter(year=data["year"])
-    if data["todo"]:
-        queryset = queryset.filter(pk__in=services.todo_steps(user).values("procedure_id"))
-    if data["overdue"]:
-        queryset = queryset.filter(pk__in=services.overdue_steps(user).values("procedure_id"))
-    return queryset, form
 
 
 def procedure_list(request):
@@ -511,7 +489,7 @@ def adjustment_detail(request, pk):
         if data["status"]:
             candidates = candidates.filter(status=data["status"])
         if data["region"]:
-            candidates = candidates.filter(village__code__startswith=services.region_prefix(data["region"]))
+            candidates = candidates.in_region(region_prefix(data["region"]))
     counts = {}
     for row in Candidate.objects.visible_to(request.user).filter(adjustment=adjustment).values("kind", "status") \
             .annotate(n=Count("pk")).order_by():
@@ -607,7 +585,7 @@ def end_policies(request):
     filters = EndPoliciesFilterForm(request.GET or None)
     if filters.is_valid():
         if filters.cleaned_data["region"]:
-            queryset = queryset.filter(village__code__startswith=services.region_prefix(filters.cleaned_data["region"]))
+            queryset = queryset.in_region(region_prefix(filters.cleaned_data["region"]))
         if filters.cleaned_data["exit_year"]:
             queryset = queryset.filter(exit_year=filters.cleaned_data["exit_year"])
     if request.method == "POST":

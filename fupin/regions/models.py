@@ -82,3 +82,23 @@ class Region(models.Model):
 
     def full_name(self) -> str:
         return "".join(r.name for r in self.path() if r.level >= Level.COUNTY)
+
+
+def ancestor_codes(code: str) -> list[str]:
+    """The 12-digit codes of the province, city, county and township above a code, and the code itself."""
+    return [code[:n].ljust(12, "0") for n in sorted(set(PREFIX_LENGTH.values())) if n < 12] + [code]
+
+
+def specificity(setting) -> int:
+    """How narrowly a setting with an optional ``region`` applies: its region's prefix length, 0 when national."""
+    return len(setting.region.prefix) if setting.region_id else 0
+
+
+def applies_to(setting, code: str) -> bool:
+    """Whether a setting with an optional ``region`` (none = national) covers the region ``code``."""
+    return setting.region_id is None or code.startswith(setting.region.prefix)
+
+
+def most_specific(settings):
+    """Of the settings that cover one place, the one for the narrowest region wins (national ones last)."""
+    return max(settings, key=specificity, default=None)

@@ -1,7 +1,7 @@
 import json
 
+from fupin.procedures.filters import filter_procedures
 from fupin.procedures.models import Procedure
-from fupin.procedures.views import filter_procedures
 
 from ._common import ProcedureCommand
 
