@@ -166,7 +166,7 @@ FUPIN_THROTTLES = {
 # them the client's address is taken from X-Forwarded-For, else every visitor would share the proxy's throttles.
 FUPIN_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("FUPIN_TRUSTED_PROXIES", "").split(",") if p.strip()]
 
-# Idle session timeout: every request pushes the expiry forward.
+# FUPIN_SESSION_MINUTES: idle session timeout (default 30); every request pushes the expiry forward.
 SESSION_COOKIE_AGE = int(os.environ.get("FUPIN_SESSION_MINUTES", "30")) * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -200,6 +200,10 @@ FUPIN_WEB_TIMEOUT = int(os.environ.get("FUPIN_WEB_TIMEOUT", "120"))
 # /usr/lib/postgresql/<major>/bin (empty: look there, then on PATH).
 FUPIN_PG_BIN = os.environ.get("FUPIN_PG_BIN", "")
 
+# Days a village has to answer a new comparison suspect (核查反馈期限) from the day it is found.
+FUPIN_SUSPECT_DUE_DAYS = 5
+
+# FUPIN_TASK_BACKEND: the django-tasks backend; the default queues jobs in the database for `fupin worker`.
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("FUPIN_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),

@@ -5,6 +5,7 @@ import numpy as np
 import polars as pl
 
 from fupin.audit.models import Action, Channel
+from fupin.registry.choices import HouseholdStatus
 
 from .columns import office_seconds, timestamps
 
@@ -19,7 +20,7 @@ def history_frame(rng, households, members, *, newly_identified, status_day, ret
     """
     registered = np.bincount(members["household_idx"].to_numpy(), weights=~later, minlength=households.height)
     h = households.with_columns(
-        initial_status=pl.Series(np.where(newly_identified, "4", "1")),
+        initial_status=pl.Series(np.where(newly_identified, HouseholdStatus.NEW, HouseholdStatus.POOR)),
         initial_size=pl.Series(registered.astype(np.int64)),  # members born later were added later
     )
     m = members.with_columns(region_code=households.get_column("village_id").gather(members["household_idx"]))
@@ -85,13 +86,14 @@ def history_frame(rng, households, members, *, newly_identified, status_day, ret
             h[exited_idx], Action.UPDATE, system_channel,
             timestamps(status_day[exited_idx], office_seconds(rng, len(exited_idx))),
             pl.col("exit_year").cast(pl.String) + "年度脱贫退出标识",
-            _changes(exit_year=(null, _json_num(pl.col("exit_year"))), status=(pl.lit('"1"'), pl.lit('"2"'))),
+            _changes(exit_year=(null, _json_num(pl.col("exit_year"))),
+                     status=(_json_code(HouseholdStatus.POOR), _json_code(HouseholdStatus.EXITED))),
         ),
         household_entries(
             h[returned_idx], Action.UPDATE, system_channel,
             timestamps(return_day[returned_idx], office_seconds(rng, len(returned_idx))),
             pl.Series(return_year[returned_idx]).cast(pl.String) + "年度返贫纳入",
-            _changes(status=(pl.lit('"2"'), pl.lit('"3"'))),
+            _changes(status=(_json_code(HouseholdStatus.EXITED), _json_code(HouseholdStatus.RETURNED))),
         ),
     ]
     return pl.concat(frames, how="diagonal").with_columns(pl.col("links_household").fill_null(False))
@@ -99,6 +101,10 @@ def history_frame(rng, households, members, *, newly_identified, status_day, ret
 
 def _json_str(expr: pl.Expr) -> pl.Expr:
     return '"' + expr.str.replace_all("\\", "\\\\", literal=True).str.replace_all('"', '\\"', literal=True) + '"'
+
+
+def _json_code(code: str) -> pl.Expr:
+    return pl.lit(f'"{code}"')
 
 
 def _json_num(expr: pl.Expr) -> pl.Expr:

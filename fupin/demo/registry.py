@@ -16,6 +16,7 @@ import polars as pl
 
 from fupin.audit.models import AuditLog
 from fupin.core.idnumber import CHECK_CHARS, WEIGHTS
+from fupin.registry.choices import HouseholdCategory, HouseholdStatus
 from fupin.registry.models import Household, IncomeAccount, Member, SecurityCheck
 
 from .audit import history_frame
@@ -40,7 +41,8 @@ IDENTIFICATION_YEARS = [(2014, .72), (2015, .14), (2016, .14)]
 # from 2020 on (边缘易致贫户); their status is 新识别.
 KIND_EXITED, KIND_POOR, KIND_RETURNED, KIND_NEW, KIND_ORDINARY = range(5)
 KINDS = [(KIND_EXITED, .86), (KIND_POOR, .025), (KIND_RETURNED, .02), (KIND_NEW, .035), (KIND_ORDINARY, .06)]
-KIND_STATUS = {KIND_EXITED: "2", KIND_POOR: "1", KIND_RETURNED: "3", KIND_NEW: "4", KIND_ORDINARY: "4"}
+KIND_STATUS = {KIND_EXITED: HouseholdStatus.EXITED, KIND_POOR: HouseholdStatus.POOR, KIND_RETURNED: HouseholdStatus.RETURNED,
+               KIND_NEW: HouseholdStatus.NEW, KIND_ORDINARY: HouseholdStatus.NEW}
 SIZE_WEIGHTS = [(1, .12), (2, .22), (3, .22), (4, .22), (5, .14), (6, .06), (7, .02)]
 # 文化程度 by birth cohort (before 1955, 1955-69, 1970-84, 1985 on): 文盲或半文盲 小学 初中 高中 大专 本科及以上
 EDUCATION_BY_COHORT = np.array([
@@ -347,12 +349,13 @@ def generate_county(county: County, seed: int, county_index: int, today: dt.date
     # --- category, 低保 and 特困供养
     adult_labour = np.bincount(hh, weights=np.isin(labour, ["1", "2"]) & working_age, minlength=H)
     tekun_candidate = (sizes <= 2) & (head_age >= 60) & (adult_labour == 0) & (kind != KIND_ORDINARY)
-    category = np.where(tekun_candidate & (rng.random(H) < .35), "3", "1")
+    category = np.where(tekun_candidate & (rng.random(H) < .35), HouseholdCategory.TEKUN, HouseholdCategory.ORDINARY_POOR)
     dibao_share = np.where(kind == KIND_POOR, .5, .22)
-    category = np.where((category == "1") & (kind != KIND_ORDINARY) & (rng.random(H) < dibao_share), "2", category)
-    category = np.where(kind == KIND_ORDINARY, "4", category)
-    on_tekun = category[hh] == "3"
-    on_dibao = (category[hh] == "2") & ((role == HEAD) | (rng.random(M) < .5))
+    category = np.where((category == HouseholdCategory.ORDINARY_POOR) & (kind != KIND_ORDINARY)
+                        & (rng.random(H) < dibao_share), HouseholdCategory.DIBAO, category)
+    category = np.where(kind == KIND_ORDINARY, HouseholdCategory.ORDINARY, category)
+    on_tekun = category[hh] == HouseholdCategory.TEKUN
+    on_dibao = (category[hh] == HouseholdCategory.DIBAO) & ((role == HEAD) | (rng.random(M) < .5))
 
     other = rng.random(M) < .04
     political = np.select(

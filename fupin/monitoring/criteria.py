@@ -6,7 +6,7 @@ Both read the household's row of the facts table (``engine.FACTS``), the same fi
   (脱贫不稳定户: an exited household within the monitoring line; 边缘易致贫户: an ordinary household within the line;
   突发严重困难户: either, above the line but hit by rigid spending or an income collapse); one to five risk types.
 * 风险消除: per-capita income above the year's monitoring line; monitored for at least the configured number of
-  months (``elimination_stable_months``, default 6) with no new risk event in that time; 两不愁三保障 and drinking
+  months (``elimination_stable_months``, its default in ``defaults.PARAMETERS``) with no new risk event in that time; 两不愁三保障 and drinking
   water secure this year; and a household with nobody able to work stays monitored (暂不标注风险消除).
 """
 
@@ -17,8 +17,10 @@ import datetime as dt
 from django.utils import timezone
 
 from fupin.procedures.checks import CheckResult, status_label, yuan
+from fupin.registry.choices import HouseholdStatus
 
 from . import planning
+from .defaults import ELIMINATION_MONTHS
 from .models import (
     EliminationMethod,
     MonitoredHousehold,
@@ -27,11 +29,6 @@ from .models import (
     RiskEvent,
     RiskType,
 )
-
-EXITED = "2"
-POOR = ("1", "3", "4")
-ELIMINATION_MONTHS = "elimination_stable_months"
-DEFAULT_ELIMINATION_MONTHS = 6
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -61,7 +58,7 @@ def inclusion_check(household, year: int, details: dict) -> CheckResult:
     current = MonitoredHousehold.objects.filter(household=household, status=MonitoredStatus.MONITORING).first()
     if current is not None:
         result.problems.append(f"该户已是监测对象（{current.get_kind_display()}，{current.identified_on:%Y-%m-%d}纳入）")
-    if household.status in POOR:
+    if household.status in HouseholdStatus.IN_POVERTY:
         result.problems.append(f"该户为建档立卡贫困户（{status_label(household.status)}），已在帮扶中，不需认定为监测对象")
     kind = details.get("kind")
     if kind not in MonitoredKind.values:
@@ -75,9 +72,9 @@ def inclusion_check(household, year: int, details: dict) -> CheckResult:
         result.problems.append("风险类型代码无效")
     facts = _facts(result, household, year)
     income, line = facts.get("per_capita_income"), facts.get("monitoring_line")
-    if kind == MonitoredKind.UNSTABLE and household.status != EXITED:
+    if kind == MonitoredKind.UNSTABLE and household.status != HouseholdStatus.EXITED:
         result.problems.append("脱贫不稳定户应为已脱贫户；一般农户请选择边缘易致贫户或突发严重困难户")
-    if kind == MonitoredKind.EDGE and household.status == EXITED:
+    if kind == MonitoredKind.EDGE and household.status == HouseholdStatus.EXITED:
         result.problems.append("已脱贫户请选择脱贫不稳定户或突发严重困难户")
     if kind in (MonitoredKind.UNSTABLE, MonitoredKind.EDGE) and line is not None:
         if income is None:
@@ -108,7 +105,7 @@ def elimination_check(household, year: int, details: dict) -> CheckResult:
     elif facts["security_unmet"] > 0:
         result.problems.append(f"两不愁三保障及饮水安全有{facts['security_unmet']}项未达标")
     if monitored is not None:
-        months = int(planning.parameter(ELIMINATION_MONTHS, year, household.village_id, DEFAULT_ELIMINATION_MONTHS))
+        months = int(planning.parameter(ELIMINATION_MONTHS, year, household.village_id))
         today = timezone.localdate()
         stable_since = add_months(today, -months)
         result.figures["stable_months"] = months

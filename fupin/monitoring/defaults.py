@@ -5,7 +5,7 @@ risk elimination) and §2.4 (department warning rules such as self-paid medical 
 thresholds are configuration defaults to be checked against the province's own documents.
 """
 
-VILLAGE, TOWNSHIP, COUNTY = 5, 4, 3
+from fupin.regions.models import Level
 
 # (code, name, value, unit, note)
 PARAMETERS = [
@@ -17,6 +17,11 @@ PARAMETERS = [
     ("elimination_stable_months", "风险消除收入稳定期", 6, "个月", "纳入监测后收入持续稳定的最短时间（原则上不少于半年）"),
     ("max_income", "人均纯收入合理上限", 100000, "元", "逻辑校验：人均纯收入超过该值视为异常"),
 ]
+# code → default value: what the code reads where no parameter row applies (one deleted for every region).
+DEFAULTS = {code: value for code, _name, value, _unit, _note in PARAMETERS}
+# The parameters the code itself reads (the others appear in rule conditions as :code).
+VERIFY_DAYS = "verify_days"
+ELIMINATION_MONTHS = "elimination_stable_months"
 
 # (code, name, condition, severity 1-3, risk type code, description)
 MONITORING_RULES = [
@@ -67,15 +72,15 @@ QUALITY_RULES = [
 # kind → (name, description, [(step, actor level, deadline days, attachment kinds, notice days)])
 PROCEDURES = {
     "monitoring": ("防返贫监测对象认定", "入户核实与民主评议、村内公示（不少于5天）、乡镇审核、县级审定；从发现风险线索到完成认定一般不超过15天", [
-        ("入户核实与民主评议", VILLAGE, 3, "survey", 0),
-        ("村内公示", VILLAGE, 6, "", 5),
-        ("乡镇审核", TOWNSHIP, 3, "", 0),
-        ("县级审定", COUNTY, 3, "", 0),
+        ("入户核实与民主评议", Level.VILLAGE, 3, "survey", 0),
+        ("村内公示", Level.VILLAGE, 6, "", 5),
+        ("乡镇审核", Level.TOWNSHIP, 3, "", 0),
+        ("县级审定", Level.COUNTY, 3, "", 0),
     ]),
     "elimination": ("风险消除", "入户核实与民主评议、村内公示（不少于5天）、乡镇审核、县级审定；标注帮扶消除或自然消除", [
-        ("入户核实与民主评议", VILLAGE, 5, "survey", 0),
-        ("村内公示", VILLAGE, 7, "", 5),
-        ("乡镇审核", TOWNSHIP, 5, "", 0),
-        ("县级审定", COUNTY, 5, "", 0),
+        ("入户核实与民主评议", Level.VILLAGE, 5, "survey", 0),
+        ("村内公示", Level.VILLAGE, 7, "", 5),
+        ("乡镇审核", Level.TOWNSHIP, 5, "", 0),
+        ("县级审定", Level.COUNTY, 5, "", 0),
     ]),
 }

@@ -35,6 +35,8 @@ from django.db import connections, transaction
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
+from fupin.registry.choices import HouseholdStatus
+
 # The dialect conditions and the facts query are written in.
 RULE_DIALECT = "duckdb"
 DJANGO_DIALECTS = {"sqlite": "sqlite", "postgresql": "postgres"}
@@ -281,7 +283,8 @@ class Plan:
 
     def _household_filter(self, alias: str) -> str:
         low, high = code_range(self.prefix)
-        where = f"{alias}.village_id >= '{low}' AND {alias}.village_id <= '{high}' AND {alias}.status NOT IN ('5', '6')"
+        where = (f"{alias}.village_id >= '{low}' AND {alias}.village_id <= '{high}' "
+                 f"AND {alias}.status NOT IN {_in(HouseholdStatus.OFF_REGISTER)}")
         if self.household_ids:
             where += f" AND {alias}.id IN ({', '.join(str(int(i)) for i in self.household_ids)})"
         return where

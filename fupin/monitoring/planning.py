@@ -17,6 +17,7 @@ from fupin.procedures.models import LineKind
 from fupin.regions.models import PREFIX_LENGTH, Level, Region, applies_to, specificity
 
 from . import engine
+from .defaults import DEFAULTS
 from .models import Parameter, Rule
 
 COUNTY_DIGITS = PREFIX_LENGTH[Level.COUNTY]
@@ -47,9 +48,13 @@ def resolve_for_counties(codes, year: int, county_codes) -> dict[str, dict[str, 
     return resolved
 
 
-def parameter(code: str, year: int, region_code: str, default=None):
-    value = resolve_parameters([code], year, region_code)[code]
-    return default if value is None else value
+def parameter(code: str, year: int, region_code: str):
+    """The value for the region and year, or the installed default (``defaults.DEFAULTS``) where no row applies."""
+    return or_default(code, resolve_parameters([code], year, region_code)[code])
+
+
+def or_default(code: str, value):
+    return DEFAULTS[code] if value is None else value
 
 
 def counties_in(prefix: str) -> list[str]:

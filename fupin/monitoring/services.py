@@ -28,6 +28,7 @@ from fupin.regions.models import Level, Region, applies_to, most_specific
 from fupin.registry.models import Household
 
 from . import engine, planning
+from .defaults import VERIFY_DAYS
 from .models import (
     ELIMINATION,
     INCLUSION,
@@ -47,8 +48,6 @@ from .models import (
     Source,
 )
 
-VERIFY_DAYS = "verify_days"
-DEFAULT_VERIFY_DAYS = 5
 RUNNERS = {Role.COUNTY, Role.TOWNSHIP, Role.ADMIN}
 VERIFIERS = {Role.VILLAGE, Role.TOWNSHIP, Role.COUNTY, Role.ADMIN}
 BATCH = 2000
@@ -296,7 +295,7 @@ def _insert_alerts(new: pl.DataFrame, record: Run, plan: engine.Plan, *, acting_
     if not new.height:
         return
     counties = new["village_code"].str.slice(0, planning.COUNTY_DIGITS).unique().to_list()
-    days = {county: int(values[VERIFY_DAYS] if values[VERIFY_DAYS] is not None else DEFAULT_VERIFY_DAYS)
+    days = {county: int(planning.or_default(VERIFY_DAYS, values[VERIFY_DAYS]))
             for county, values in planning.resolve_for_counties([VERIFY_DAYS], plan.year, counties).items()}
     first = bulkload.allocate_ids(Alert, new.height)
     user = acting_user if acting_user is not None and acting_user.is_authenticated else None
@@ -410,7 +409,7 @@ def create_lead(household: Household, *, source: str, description: str, reporter
     if monitored is not None:
         raise ValidationError(f"该户已是监测对象（{monitored.get_kind_display()}），请直接落实帮扶措施")
     year = default_year()
-    days = int(planning.parameter(VERIFY_DAYS, year, household.village_id, DEFAULT_VERIFY_DAYS))
+    days = int(planning.parameter(VERIFY_DAYS, year, household.village_id))
     alert = Alert.objects.create(
         household=household, village_id=household.village_id, year=year, source=source, status=AlertStatus.PENDING,
         description=description.strip(), reporter=reporter.strip(), reporter_contact=contact.strip(),
@@ -443,7 +442,7 @@ def self_report(*, household_number: str, id_tail: str, phone: str, description:
     if MonitoredHousehold.objects.filter(household=household, status=MonitoredStatus.MONITORING).exists():
         return None
     year = default_year()
-    days = int(planning.parameter(VERIFY_DAYS, year, household.village_id, DEFAULT_VERIFY_DAYS))
+    days = int(planning.parameter(VERIFY_DAYS, year, household.village_id))
     alert = Alert.objects.create(
         household=household, village_id=household.village_id, year=year, source=Source.SELF_REPORT,
         status=AlertStatus.PENDING, description=description[:2000], reporter="农户本人（网上申报）",

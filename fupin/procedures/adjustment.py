@@ -31,6 +31,7 @@ from fupin.audit.services import build_entry, snapshot
 from fupin.core.scope import in_scope, user_scope_prefix
 from fupin.jobs.services import start as start_job
 from fupin.regions.models import Level, Region
+from fupin.registry.choices import HouseholdCategory, HouseholdStatus
 from fupin.registry.models import Household, IncomeAccount, Member, SecurityCheck
 
 from . import checks, lines
@@ -154,17 +155,17 @@ def _candidate_querysets(adjustment: Adjustment, line_amount) -> dict:
         household=OuterRef("pk"), kind=Kind.NATURAL, year=year, status=Status.APPROVED
     ))
     selections = {
-        Kind.EXIT: households.filter(status__in=checks.POOR_STATUSES, c_per_capita_income__gt=line_amount)
+        Kind.EXIT: households.filter(status__in=HouseholdStatus.IN_POVERTY, c_per_capita_income__gt=line_amount)
         .exclude(identification_year=year).filter(secure)
         .exclude(Exists(members.filter(checks.out_of_school_q(year))))
         .exclude(Exists(members.filter(checks.uninsured_q()))),
-        Kind.RETURN: households.filter(status=checks.EXITED_STATUS)
+        Kind.RETURN: households.filter(status=HouseholdStatus.EXITED)
         .filter(Q(c_per_capita_income__lt=line_amount) | insecure),
         # 一般农户 and cleared-out (清退) households below the line: possible missed identification (漏评).
-        Kind.IDENTIFICATION: households.exclude(status__in=(*checks.POOR_STATUSES, checks.EXITED_STATUS))
-        .filter(Q(category=checks.ORDINARY_CATEGORY) | Q(status=checks.CLEARED_STATUS))
+        Kind.IDENTIFICATION: households.exclude(status__in=(*HouseholdStatus.IN_POVERTY, HouseholdStatus.EXITED))
+        .filter(Q(category=HouseholdCategory.ORDINARY) | Q(status=HouseholdStatus.CLEARED))
         .filter(c_per_capita_income__lt=line_amount, size__gt=0),
-        Kind.NATURAL: households.exclude(status=checks.CANCELLED_STATUS).exclude(natural_done)
+        Kind.NATURAL: households.exclude(status=HouseholdStatus.CANCELLED).exclude(natural_done)
         .filter(Exists(added) | Exists(removed))
         .annotate(c_members_added=counted(added), c_members_removed=counted(removed)),
     }

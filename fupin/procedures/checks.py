@@ -12,18 +12,13 @@ from django.db.models import Q
 
 from fupin.core import idnumber
 from fupin.dictionaries.services import labels
+from fupin.registry.choices import HouseholdCategory, HouseholdStatus
 from fupin.registry.models import IncomeAccount, SecurityCheck
 from fupin.registry.services import Duplicate, duplicate_member, registered_elsewhere_error
 
 from . import lines
 from .models import Kind, LineKind
 
-POOR_STATUSES = ("1", "3", "4")  # 未脱贫, 返贫, 新识别
-EXITED_STATUS = "2"
-CLEARED_STATUS = "5"
-CANCELLED_STATUS = "6"
-POOR_CATEGORIES = ("1", "2", "3")
-ORDINARY_CATEGORY = "4"
 # 在校生状况 codes meaning a child is at school (小学 onward); 学龄前 and 学前教育 are not.
 IN_SCHOOL = ("03", "04", "05", "06", "07", "08", "09", "10", "11", "12")
 # 健康状况 codes that excuse a child from school ("除身体原因外"): 患有大病, 残疾.
@@ -134,11 +129,11 @@ def _members(result: CheckResult, household, year: int) -> None:
 
 def check_identification(household, year: int, details: dict) -> CheckResult:
     result = CheckResult()
-    if household.status in POOR_STATUSES:
+    if household.status in HouseholdStatus.IN_POVERTY:
         result.problems.append(f"该户已是建档立卡贫困户（状态：{status_label(household.status)}），不需要识别纳入")
-    elif household.status == EXITED_STATUS:
+    elif household.status == HouseholdStatus.EXITED:
         result.problems.append("该户为已脱贫户，再次陷入贫困请发起返贫纳入程序")
-    if details.get("category") not in POOR_CATEGORIES:
+    if details.get("category") not in HouseholdCategory.POOR:
         result.problems.append("请选择拟识别的贫困户属性（一般贫困户、低保贫困户或特困供养贫困户）")
     if details.get("main_cause") not in labels("poverty_cause"):
         result.problems.append("请选择主要致贫原因")
@@ -156,7 +151,7 @@ def check_identification(household, year: int, details: dict) -> CheckResult:
 
 def check_exit(household, year: int, details: dict) -> CheckResult:
     result = CheckResult()
-    if household.status not in POOR_STATUSES:
+    if household.status not in HouseholdStatus.IN_POVERTY:
         result.problems.append(
             f"该户当前状态为“{status_label(household.status)}”，只有未脱贫、返贫或新识别的户可以办理脱贫退出"
         )
@@ -175,7 +170,7 @@ def check_exit(household, year: int, details: dict) -> CheckResult:
 
 def check_return(household, year: int, details: dict) -> CheckResult:
     result = CheckResult()
-    if household.status != EXITED_STATUS:
+    if household.status != HouseholdStatus.EXITED:
         result.problems.append(f"只有已脱贫户可以办理返贫纳入（该户当前状态：{status_label(household.status)}）")
     line = _line(result, household, year)
     income = CheckResult()
@@ -202,7 +197,7 @@ def check_return(household, year: int, details: dict) -> CheckResult:
 def check_natural(household, year: int, details: dict) -> CheckResult:
     result = CheckResult()
     change = details.get("change")
-    if household.status == CANCELLED_STATUS:
+    if household.status == HouseholdStatus.CANCELLED:
         result.problems.append("该户已注销，不能办理自然变更")
     if change not in NATURAL_CHANGES:
         result.problems.append("请选择变更类型（出生、死亡、嫁入、出嫁、迁入、迁出、分户、合户或整户消亡）")

@@ -4,6 +4,8 @@ Sources: shared/domain-facts.md §3.1 (lines; 2017–2019 figures are unconfirme
 (the national "两公示一公告" flow, village notice at least 7 days, household acknowledgement before exit).
 """
 
+from fupin.regions.models import Level
+
 # (kind, year, amount, document)
 LINES = [
     ("poverty", 2011, 2536, "国家扶贫标准（2010年不变价2300元）当年价"),
@@ -32,34 +34,32 @@ ATTACHMENT_KINDS = [
     ("other", "其他"),
 ]
 
-VILLAGE, TOWNSHIP, COUNTY = 5, 4, 3
-
 # kind → (name, description, [(name, actor level, deadline days, required attachment kinds, notice days)])
 DEFINITIONS = {
     "identification": ("贫困户识别纳入", "户申请、村民主评议、村公示、乡镇审核、县审批公告（两公示一公告）", [
-        ("户申请", VILLAGE, 7, "application", 0),
-        ("村民主评议", VILLAGE, 7, "minutes", 0),
-        ("村公示", VILLAGE, 10, "", 7),
-        ("乡镇审核", TOWNSHIP, 10, "survey", 0),
-        ("县审批公告", COUNTY, 10, "", 0),
+        ("户申请", Level.VILLAGE, 7, "application", 0),
+        ("村民主评议", Level.VILLAGE, 7, "minutes", 0),
+        ("村公示", Level.VILLAGE, 10, "", 7),
+        ("乡镇审核", Level.TOWNSHIP, 10, "survey", 0),
+        ("县审批公告", Level.COUNTY, 10, "", 0),
     ]),
     "exit": ("贫困户脱贫退出", "收支测算与民主评议、户签字认可、村公示、乡镇入户核实、县审批公告", [
-        ("收支测算与民主评议", VILLAGE, 7, "income,minutes", 0),
-        ("户签字认可", VILLAGE, 5, "acknowledgement", 0),
-        ("村公示", VILLAGE, 10, "", 7),
-        ("乡镇入户核实", TOWNSHIP, 10, "survey", 0),
-        ("县审批公告", COUNTY, 10, "", 0),
+        ("收支测算与民主评议", Level.VILLAGE, 7, "income,minutes", 0),
+        ("户签字认可", Level.VILLAGE, 5, "acknowledgement", 0),
+        ("村公示", Level.VILLAGE, 10, "", 7),
+        ("乡镇入户核实", Level.TOWNSHIP, 10, "survey", 0),
+        ("县审批公告", Level.COUNTY, 10, "", 0),
     ]),
     "return": ("返贫纳入", "户申请、村民主评议、村公示、乡镇审核、县审批（返贫即入）", [
-        ("户申请", VILLAGE, 7, "application", 0),
-        ("村民主评议", VILLAGE, 7, "minutes", 0),
-        ("村公示", VILLAGE, 10, "", 7),
-        ("乡镇审核", TOWNSHIP, 10, "survey", 0),
-        ("县审批", COUNTY, 10, "", 0),
+        ("户申请", Level.VILLAGE, 7, "application", 0),
+        ("村民主评议", Level.VILLAGE, 7, "minutes", 0),
+        ("村公示", Level.VILLAGE, 10, "", 7),
+        ("乡镇审核", Level.TOWNSHIP, 10, "survey", 0),
+        ("县审批", Level.COUNTY, 10, "", 0),
     ]),
     "natural": ("自然变更", "出生、死亡、嫁娶、迁入迁出、分户合户、整户消亡：村登记核实、乡镇审核、县审批", [
-        ("村登记核实", VILLAGE, 7, "certificate", 0),
-        ("乡镇审核", TOWNSHIP, 7, "", 0),
-        ("县审批", COUNTY, 7, "", 0),
+        ("村登记核实", Level.VILLAGE, 7, "certificate", 0),
+        ("乡镇审核", Level.TOWNSHIP, 7, "", 0),
+        ("县审批", Level.COUNTY, 7, "", 0),
     ]),
 }

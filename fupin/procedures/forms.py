@@ -5,8 +5,9 @@ from django.utils import timezone
 
 from fupin.dictionaries.services import choices
 from fupin.regions.models import Region
+from fupin.registry.choices import HouseholdCategory
 
-from .checks import ADD_CHANGES, NATURAL_CHANGES, POOR_CATEGORIES, REMOVE_CHANGES
+from .checks import ADD_CHANGES, NATURAL_CHANGES, REMOVE_CHANGES
 from .models import (
     ACTOR_LEVELS,
     AttachmentKind,
@@ -21,6 +22,11 @@ from .models import (
 
 YEARS = {"min_value": 2000, "max_value": 2100}
 DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
+
+def poor_categories() -> list[tuple[str, str]]:
+    """The 贫困户属性 a household is identified with (not 一般农户), after the empty choice."""
+    return [c for c in choices("household_category") if c[0] in ("", *HouseholdCategory.POOR)]
 
 
 class ProcedureFilterForm(forms.Form):
@@ -56,7 +62,7 @@ class StartForm(forms.Form):
     def __init__(self, *args, kind: str, household, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind = kind
-        self.fields["category"].choices = [c for c in choices("household_category") if c[0] in ("", *POOR_CATEGORIES)]
+        self.fields["category"].choices = poor_categories()
         self.fields["main_cause"].choices = choices("poverty_cause")
         self.fields["relation"].choices = [c for c in choices("relation") if c[0] != "01"]
         self.fields["member_id"].choices = [("", "---------")] + [
@@ -193,7 +199,7 @@ class CandidateDecisionForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [c for c in choices("household_category") if c[0] in ("", *POOR_CATEGORIES)]
+        self.fields["category"].choices = poor_categories()
         self.fields["main_cause"].choices = choices("poverty_cause")
 
     def details(self) -> dict:

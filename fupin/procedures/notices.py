@@ -16,7 +16,7 @@ from fupin.audit.models import Action, Channel
 from fupin.audit.services import record_change, snapshot
 from fupin.core.scope import in_scope
 from fupin.dictionaries.services import labels
-from fupin.regions.models import Level, Region, region_prefix
+from fupin.regions.models import PREFIX_LENGTH, Level, Region, region_prefix
 
 from .checks import NATURAL_CHANGES
 from .models import (
@@ -266,7 +266,8 @@ def active_notices(region_code: str | None = None):
     if region_code:
         prefix = region_prefix(region_code)
         # A village sees its own notices and those of the township and county above it.
-        above = [prefix[:n].ljust(12, "0") for n in (6, 9) if n < len(prefix)]
+        above = [prefix[:n].ljust(12, "0") for n in (PREFIX_LENGTH[Level.COUNTY], PREFIX_LENGTH[Level.TOWNSHIP])
+                 if n < len(prefix)]
         notices = notices.filter(Q(region__code__startswith=prefix) | Q(region_id__in=above))
     return notices.select_related("region").order_by("-start_date", "-id")
 
@@ -276,7 +277,8 @@ def render_notice_html(notice: Notice) -> str:
     issuer = notice.region.full_name() if notice.region.level >= Level.COUNTY else notice.region.name
     return render_to_string(
         "procedures/notice_print.html",
-        {"notice": notice, "items": items, "issuer": issuer, "total_people": sum(i.row.get("size", 0) for i in items)},
+        {"notice": notice, "items": items, "issuer": issuer, "total_people": sum(i.row.get("size", 0) for i in items),
+         "Level": Level},
     )
 
 

@@ -16,6 +16,7 @@ from fupin.accounts.models import ROLE_LEVEL
 from fupin.audit.services import build_entry, record_change, snapshot
 from fupin.core.scope import in_scope
 from fupin.regions.models import Level, Region
+from fupin.registry.choices import HouseholdStatus
 from fupin.registry.models import Household, Member
 from fupin.registry.services import remove_member, save_member, update_household
 
@@ -327,18 +328,18 @@ def _set_household(household, *, acting_user, channel, note, **values) -> None:
 def _identify(procedure, household, result, **kw) -> None:
     standard = lines.standard_code(result.figures["line"]["region_code"])
     _set_household(
-        household, status="4", identification_year=procedure.year, category=procedure.details["category"],
+        household, status=HouseholdStatus.NEW, identification_year=procedure.year, category=procedure.details["category"],
         main_cause=procedure.details["main_cause"], identification_standard=standard, enjoys_policy=True, **kw,
     )
 
 
 def _exit(procedure, household, result, **kw) -> None:
     # 脱贫不脱政策: policies continue through the transition period until the county ends them.
-    _set_household(household, status="2", exit_year=procedure.year, enjoys_policy=True, **kw)
+    _set_household(household, status=HouseholdStatus.EXITED, exit_year=procedure.year, enjoys_policy=True, **kw)
 
 
 def _return(procedure, household, result, **kw) -> None:
-    _set_household(household, status="3", enjoys_policy=True, **kw)
+    _set_household(household, status=HouseholdStatus.RETURNED, enjoys_policy=True, **kw)
 
 
 def _natural(procedure, household, result, *, acting_user, channel, note) -> None:
@@ -358,7 +359,7 @@ def _natural(procedure, household, result, *, acting_user, channel, note) -> Non
         )
         save_member(member, acting_user=acting_user, channel=channel, note=note)
     elif change == "dissolve":
-        _set_household(household, status=checks.CANCELLED_STATUS, enjoys_policy=False, acting_user=acting_user,
+        _set_household(household, status=HouseholdStatus.CANCELLED, enjoys_policy=False, acting_user=acting_user,
                        channel=channel, note=note)
     # "recorded": the members were already changed in the register during the year; approval confirms them.
 
@@ -386,7 +387,7 @@ def end_policies(households, *, reason: str, acting_user, channel) -> int:
     for household in households.select_for_update():
         if not in_scope(acting_user, household.village_id):
             raise PermissionDenied(f"户{household.number}不在当前账号的管辖范围内")
-        if household.status != checks.EXITED_STATUS or not household.enjoys_policy:
+        if household.status != HouseholdStatus.EXITED or not household.enjoys_policy:
             continue
         _set_household(household, enjoys_policy=False, acting_user=acting_user, channel=channel,
                        note=f"过渡期结束，停止享受政策：{reason.strip()}"[:200])

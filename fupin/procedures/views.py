@@ -14,6 +14,7 @@ from fupin.core import throttle
 from fupin.core.redirects import safe_next
 from fupin.dictionaries.services import labels
 from fupin.regions.models import Level, Region
+from fupin.registry.choices import HouseholdStatus
 from fupin.registry.models import Household
 
 from . import adjustment as adjustments
@@ -581,7 +582,7 @@ def candidates_decide(request, pk):
 
 def end_policies(request):
     """过渡期结束: the county picks exited households still enjoying policies and ends them with a reason."""
-    queryset = Household.objects.visible_to(request.user).filter(status="2", enjoys_policy=True)
+    queryset = Household.objects.visible_to(request.user).filter(status=HouseholdStatus.EXITED, enjoys_policy=True)
     filters = EndPoliciesFilterForm(request.GET or None)
     if filters.is_valid():
         if filters.cleaned_data["region"]:

@@ -36,7 +36,7 @@ def tree(request, code=None):
         request, "regions/tree.html",
         {"node": node, "path": node.path() if node else [], "rows": rows, "q": q,
          "figures": [figure for figure, _counts in figures],
-         "can_edit": request.user.can_administer},
+         "can_edit": request.user.can_administer, "Level": Level},
     )
 
 

@@ -13,6 +13,7 @@ from fupin.audit.services import history_for
 from fupin.core.forms import add_errors
 from fupin.core.search import redirect_for_search, search_params
 from fupin.dictionaries.services import labels
+from fupin.regions.models import Level
 
 from . import services
 from .filters import filter_duplicate_reports, filter_households, filter_members
@@ -200,7 +201,7 @@ def member_list(request):
 def dashboard(request):
     open_reports = DuplicateIdReport.objects.visible_to(request.user).filter(status=DuplicateIdReport.Status.OPEN)
     return render(request, "registry/dashboard.html",
-                  {"stats": overview(request.user), "open_duplicate_reports": open_reports.count()})
+                  {"stats": overview(request.user), "open_duplicate_reports": open_reports.count(), "Level": Level})
 
 
 def duplicate_report_list(request):

@@ -21,6 +21,7 @@ from fupin.procedures.models import (
     Procedure,
     SnapshotHousehold,
 )
+from fupin.registry.choices import HouseholdStatus
 from fupin.registry.models import Household, Member
 from fupin.registry.services import remove_member, save_member
 
@@ -125,7 +126,7 @@ def test_set_based_proposal_agrees_with_the_per_household_checks(county_year, po
     proposed = set(Candidate.objects.filter(kind=Kind.EXIT).values_list("household_id", flat=True))
     for household in population.values():
         household.refresh_from_db()
-        if household.status in checks.POOR_STATUSES:
+        if household.status in HouseholdStatus.IN_POVERTY:
             assert checks.check_exit(household, YEAR, {}).ok == (household.pk in proposed), household.head_name
 
 
