@@ -1,13 +1,16 @@
+import json
 from decimal import Decimal
+from pathlib import Path
 
 from django.db import migrations
 
-from fupin.monitoring.defaults import (
-    MONITORING_RULES,
-    PARAMETERS,
-    PROCEDURES,
-    QUALITY_RULES,
-)
+# The parameters, rules and procedure definitions as this migration installed them, frozen beside it (values as
+# text, read as Decimal): later edits to the app's defaults do not change what an old migration writes.
+DEFAULTS = Path(__file__).with_suffix(".json")
+
+
+def load():
+    return json.loads(DEFAULTS.read_text(encoding="utf-8"))
 
 
 def install(apps, schema_editor):
@@ -15,30 +18,18 @@ def install(apps, schema_editor):
     Rule = apps.get_model("monitoring", "Rule")
     ProcedureDefinition = apps.get_model("procedures", "ProcedureDefinition")
     StepDefinition = apps.get_model("procedures", "StepDefinition")
-    Parameter.objects.bulk_create(
-        Parameter(code=code, name=name, value=Decimal(value), unit=unit, note=note)
-        for code, name, value, unit, note in PARAMETERS
-    )
-    Rule.objects.bulk_create(
-        Rule(family="monitoring", code=code, name=name, condition=condition, severity=severity, risk_type=risk,
-             description=description)
-        for code, name, condition, severity, risk, description in MONITORING_RULES
-    )
-    Rule.objects.bulk_create(
-        Rule(family="quality", code=code, name=name, condition=condition, severity=severity, description=description)
-        for code, name, condition, severity, description in QUALITY_RULES
-    )
-    for kind, (name, description, steps) in PROCEDURES.items():
-        definition = ProcedureDefinition.objects.create(kind=kind, name=name, description=description)
-        StepDefinition.objects.bulk_create(
-            StepDefinition(definition=definition, order=i, name=step, actor_level=level, deadline_days=days,
-                           attachment_kinds=kinds, notice_days=notice)
-            for i, (step, level, days, kinds, notice) in enumerate(steps, 1)
-        )
+    data = load()
+    Parameter.objects.bulk_create(Parameter(**{**row, "value": Decimal(row["value"])}) for row in data["parameters"])
+    Rule.objects.bulk_create(Rule(**row) for row in data["rules"])
+    for row in data["procedure_definitions"]:
+        steps = row.pop("steps")
+        definition = ProcedureDefinition.objects.create(**row)
+        StepDefinition.objects.bulk_create(StepDefinition(definition=definition, **step) for step in steps)
 
 
 def remove(apps, schema_editor):
-    apps.get_model("procedures", "ProcedureDefinition").objects.filter(kind__in=list(PROCEDURES)).delete()
+    kinds = [row["kind"] for row in load()["procedure_definitions"]]
+    apps.get_model("procedures", "ProcedureDefinition").objects.filter(kind__in=kinds).delete()
     apps.get_model("monitoring", "Rule").objects.all().delete()
     apps.get_model("monitoring", "Parameter").objects.all().delete()
 

@@ -1,8 +1,12 @@
+import json
 from decimal import Decimal
+from pathlib import Path
 
 from django.db import migrations
 
-from fupin.procedures.defaults import ATTACHMENT_KINDS, DEFINITIONS, LINES
+# The lines, attachment kinds and procedure definitions as this migration installed them, frozen beside it (amounts
+# as text, read as Decimal): later edits to the app's defaults do not change what an old migration writes.
+DEFAULTS = Path(__file__).with_suffix(".json")
 
 
 def install(apps, schema_editor):
@@ -10,20 +14,15 @@ def install(apps, schema_editor):
     AttachmentKind = apps.get_model("procedures", "AttachmentKind")
     ProcedureDefinition = apps.get_model("procedures", "ProcedureDefinition")
     StepDefinition = apps.get_model("procedures", "StepDefinition")
+    data = json.loads(DEFAULTS.read_text(encoding="utf-8"))
     PovertyLine.objects.bulk_create(
-        PovertyLine(kind=kind, year=year, amount=Decimal(amount), document=document)
-        for kind, year, amount, document in LINES
+        PovertyLine(**{**row, "amount": Decimal(row["amount"])}) for row in data["poverty_lines"]
     )
-    AttachmentKind.objects.bulk_create(
-        AttachmentKind(code=code, name=name, sort_order=i) for i, (code, name) in enumerate(ATTACHMENT_KINDS)
-    )
-    for kind, (name, description, steps) in DEFINITIONS.items():
-        definition = ProcedureDefinition.objects.create(kind=kind, name=name, description=description)
-        StepDefinition.objects.bulk_create(
-            StepDefinition(definition=definition, order=i, name=step, actor_level=level, deadline_days=days,
-                           attachment_kinds=kinds, notice_days=notice)
-            for i, (step, level, days, kinds, notice) in enumerate(steps, 1)
-        )
+    AttachmentKind.objects.bulk_create(AttachmentKind(**row) for row in data["attachment_kinds"])
+    for row in data["procedure_definitions"]:
+        steps = row.pop("steps")
+        definition = ProcedureDefinition.objects.create(**row)
+        StepDefinition.objects.bulk_create(StepDefinition(definition=definition, **step) for step in steps)
 
 
 def remove(apps, schema_editor):
