@@ -16,7 +16,14 @@ import polars as pl
 
 from fupin.audit.models import AuditLog
 from fupin.core.idnumber import CHECK_CHARS, WEIGHTS
-from fupin.registry.choices import HouseholdCategory, HouseholdStatus
+from fupin.registry.choices import (
+    HouseholdCategory,
+    HouseholdStatus,
+    IdentificationStandard,
+    LabourSkill,
+    Relation,
+    Schooling,
+)
 from fupin.registry.models import Household, IncomeAccount, Member, SecurityCheck
 
 from .audit import history_frame
@@ -244,7 +251,7 @@ def generate_county(county: County, seed: int, county_index: int, today: dt.date
     relation = np.select(
         [role == HEAD, role == SPOUSE, role == PARENT, role == SON, role == DAUGHTER_IN_LAW, role == GRANDCHILD],
         [
-            np.full(M, "01"), np.full(M, "10"), np.where(male, "51", "52"), np.full(M, "20"), np.full(M, "21"),
+            np.full(M, Relation.HEAD), np.full(M, Relation.SPOUSE), np.where(male, "51", "52"), np.full(M, "20"), np.full(M, "21"),
             np.where(male, "40", "41"),
         ],
         default=np.where(male, "20", "30"),
@@ -294,7 +301,7 @@ def generate_county(county: County, seed: int, county_index: int, today: dt.date
     # Young people out of school finished at least 初中.
     edu_draw = np.where(exact_age < 25, np.maximum(edu_draw, 2), edu_draw)
     education = np.where((schooling == "") & (exact_age >= 15), (np.minimum(edu_draw, 5) + 1).astype(str), "")
-    student = np.isin(schooling, ["03", "04", "05", "06", "07", "08", "09", "10", "11", "12"])
+    student = np.isin(schooling, Schooling.IN_SCHOOL)
 
     # --- health (bitmask: 1 chronic, 2 serious illness, 4 disabled), shaped by the household's main cause
     health_bits = (
@@ -337,7 +344,7 @@ def generate_county(county: County, seed: int, county_index: int, today: dt.date
         ],
         default=np.select([u < .6, u < .85], ["5", "4"], "3"),
     )
-    can_work = np.isin(labour, ["1", "2", "3"]) & (exact_age >= 18) & (exact_age <= 62)
+    can_work = np.isin(labour, LabourSkill.ABLE_TO_WORK) & (exact_age >= 18) & (exact_age <= 62)
     works = can_work & (rng.random(M) < np.where(labour == "3", .3, .72))
     work_location = np.where(works, weighted(rng, [("1", .12), ("2", .23), ("3", .30), ("4", .35)], M), "")
     work_location = np.where(~works & (exact_age >= 16) & (exact_age <= 65) & ~student, "0", work_location)
@@ -347,7 +354,7 @@ def generate_county(county: County, seed: int, county_index: int, today: dt.date
     pension = (exact_age >= 16) & ~student & (rng.random(M) < .85)
 
     # --- category, 低保 and 特困供养
-    adult_labour = np.bincount(hh, weights=np.isin(labour, ["1", "2"]) & working_age, minlength=H)
+    adult_labour = np.bincount(hh, weights=np.isin(labour, LabourSkill.LABOURER) & working_age, minlength=H)
     tekun_candidate = (sizes <= 2) & (head_age >= 60) & (adult_labour == 0) & (kind != KIND_ORDINARY)
     category = np.where(tekun_candidate & (rng.random(H) < .35), HouseholdCategory.TEKUN, HouseholdCategory.ORDINARY_POOR)
     dibao_share = np.where(kind == KIND_POOR, .5, .22)
@@ -414,7 +421,7 @@ def generate_county(county: County, seed: int, county_index: int, today: dt.date
     head_name = name.gather(head_member)
     head_id = ids.gather(head_member)
     status = np.vectorize(KIND_STATUS.get)(kind)
-    standard = np.where(rng.random(H) < .8, "1", "2")
+    standard = np.where(rng.random(H) < .8, IdentificationStandard.NATIONAL, IdentificationStandard.PROVINCIAL)
     status_day = np.where(exited, day_number(np.maximum(exit_year, 2016), 11, 1) + ints(rng, 0, 50, H), 0)
     return_day = np.where(kind == KIND_RETURNED, day_number(np.maximum(return_year, 2021), 5, 1) + ints(rng, 0, 150, H), 0)
     ident_seconds = office_seconds(rng, H)

@@ -35,17 +35,12 @@ from django.db import connections, transaction
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
-from fupin.registry.choices import HouseholdStatus
+from fupin.registry.choices import Health, HouseholdStatus, LabourSkill, Relation, Schooling
 
 # The dialect conditions and the facts query are written in.
 RULE_DIALECT = "duckdb"
 DJANGO_DIALECTS = {"sqlite": "sqlite", "postgresql": "postgres"}
 
-# 在校生状况 codes for pupils and students (小学 onward), and the health codes that excuse a child from school.
-IN_SCHOOL = ("03", "04", "05", "06", "07", "08", "09", "10", "11", "12")
-EXCUSED_HEALTH = ("3", "4")
-LABOUR_SKILLS = ("1", "2")  # 普通劳动力, 技能劳动力
-WORKING_CAPACITY = ("1", "2", "3")  # … and 弱劳动力或半劳动力
 SECURITY_FIELDS = ("food_secure", "clothing_secure", "education_secure", "medical_secure", "housing_secure",
                    "water_secure")
 NUMBER, INTEGER, TEXT = "number", "integer", "text"
@@ -307,27 +302,27 @@ class Plan:
         school_after, school_until = dt.date(y - 16, 9, 1), dt.date(y - 6, 9, 1)
         oldest_labourer, youngest_labourer = dt.date(y - 60, 12, 31), dt.date(y - 16, 12, 31)
         window_start, window_end = self.event_window()
-        excused = " AND ".join(f"m.health NOT LIKE '%{c}%'" for c in EXCUSED_HEALTH)
+        excused = " AND ".join(f"m.health NOT LIKE '%{c}%'" for c in Health.EXCUSES_SCHOOL)
         active = {
-            "heads": "m.relation = '01'",
-            "serious_illness": "m.health LIKE '%3%'",
-            "chronic": "m.health LIKE '%2%'",
-            "disabled": "m.health LIKE '%4%'",
-            "students": f"m.schooling IN {_in(IN_SCHOOL)}",
+            "heads": f"m.relation = '{Relation.HEAD}'",
+            "serious_illness": f"m.health LIKE '%{Health.SERIOUS_ILLNESS}%'",
+            "chronic": f"m.health LIKE '%{Health.CHRONIC}%'",
+            "disabled": f"m.health LIKE '%{Health.DISABLED}%'",
+            "students": f"m.schooling IN {_in(Schooling.IN_SCHOOL)}",
             "school_age_out": f"m.birth_date > '{school_after}' AND m.birth_date <= '{school_until}' AND "
-                              f"m.schooling NOT IN {_in(IN_SCHOOL)} AND {excused}",
+                              f"m.schooling NOT IN {_in(Schooling.IN_SCHOOL)} AND {excused}",
             "on_dibao": "m.on_dibao",
             "on_tekun": "m.on_tekun",
             "workers": "m.work_months > 0",
             "labourers": f"m.birth_date > '{oldest_labourer}' AND m.birth_date <= '{youngest_labourer}' AND "
-                         f"m.labour_skill IN {_in(LABOUR_SKILLS)}",
-            "able_to_work": f"m.labour_skill IN {_in(WORKING_CAPACITY)}",
+                         f"m.labour_skill IN {_in(LabourSkill.LABOURER)}",
+            "able_to_work": f"m.labour_skill IN {_in(LabourSkill.ABLE_TO_WORK)}",
             "uninsured": "NOT m.basic_medical_insurance",
         }
         aggregates = {name: ("SUM", "1", f"m.active AND {condition}") for name, condition in active.items()}
-        aggregates["head_sex"] = ("MAX", "m.sex", "m.active AND m.relation = '01'")
-        aggregates["spouse_sex_min"] = ("MIN", "m.sex", "m.active AND m.relation = '10'")
-        aggregates["spouse_sex_max"] = ("MAX", "m.sex", "m.active AND m.relation = '10'")
+        aggregates["head_sex"] = ("MAX", "m.sex", f"m.active AND m.relation = '{Relation.HEAD}'")
+        aggregates["spouse_sex_min"] = ("MIN", "m.sex", f"m.active AND m.relation = '{Relation.SPOUSE}'")
+        aggregates["spouse_sex_max"] = ("MAX", "m.sex", f"m.active AND m.relation = '{Relation.SPOUSE}'")
         died = (f"NOT m.active AND m.removed_reason LIKE '%死亡%' AND m.updated > '{window_start}' "
                 f"AND m.updated < '{window_end + dt.timedelta(days=1)}'")
         aggregates["deaths"] = ("SUM", "1", died)

@@ -248,7 +248,7 @@ def candidate_details(candidate: Candidate) -> dict:
     household = candidate.household
     if candidate.kind == Kind.IDENTIFICATION:
         return {
-            "category": candidate.details.get("category") or "1",
+            "category": candidate.details.get("category") or HouseholdCategory.ORDINARY_POOR,
             "main_cause": candidate.details.get("main_cause") or household.main_cause or "99",
         }
     if candidate.kind == Kind.NATURAL:

@@ -12,22 +12,17 @@ from django.db.models import Q
 
 from fupin.core import idnumber
 from fupin.dictionaries.services import labels
-from fupin.registry.choices import HouseholdCategory, HouseholdStatus
+from fupin.registry.choices import Health, HouseGrade, HouseholdCategory, HouseholdStatus, Relation, Schooling
 from fupin.registry.models import IncomeAccount, SecurityCheck
 from fupin.registry.services import Duplicate, duplicate_member, registered_elsewhere_error
 
 from . import lines
 from .models import Kind, LineKind
 
-# 在校生状况 codes meaning a child is at school (小学 onward); 学龄前 and 学前教育 are not.
-IN_SCHOOL = ("03", "04", "05", "06", "07", "08", "09", "10", "11", "12")
-# 健康状况 codes that excuse a child from school ("除身体原因外"): 患有大病, 残疾.
-EXCUSED_HEALTH = ("3", "4")
 SECURITY_FIELDS = {
     "food_secure": "不愁吃", "clothing_secure": "不愁穿", "education_secure": "义务教育",
     "medical_secure": "基本医疗", "housing_secure": "住房安全", "water_secure": "饮水安全",
 }
-DANGEROUS_GRADES = ("C", "D")
 
 ADD_CHANGES = {"birth": "出生", "marriage_in": "嫁入（入赘）", "move_in": "迁入", "merge": "合户并入"}
 REMOVE_CHANGES = {"death": "死亡", "marriage_out": "出嫁（外嫁）", "move_out": "迁出", "split": "分户迁出"}
@@ -52,9 +47,9 @@ def out_of_school_q(year: int) -> Q:
     """Members of compulsory-school age not at school, unless excused by health."""
     after, until = school_age_birth_range(year)
     excused = Q()
-    for code in EXCUSED_HEALTH:
+    for code in Health.EXCUSES_SCHOOL:
         excused |= Q(health__contains=code)
-    return Q(active=True, birth_date__gt=after, birth_date__lte=until) & ~Q(schooling__in=IN_SCHOOL) & ~excused
+    return Q(active=True, birth_date__gt=after, birth_date__lte=until) & ~Q(schooling__in=Schooling.IN_SCHOOL) & ~excused
 
 
 def uninsured_q() -> Q:
@@ -63,7 +58,7 @@ def uninsured_q() -> Q:
 
 def secure_check_q() -> Q:
     """A yearly check with all six securities met and no C/D-grade house."""
-    return Q(**{name: True for name in SECURITY_FIELDS}) & ~Q(house_grade__in=DANGEROUS_GRADES)
+    return Q(**{name: True for name in SECURITY_FIELDS}) & ~Q(house_grade__in=HouseGrade.DANGEROUS)
 
 
 @dataclass
@@ -112,7 +107,7 @@ def _security(result: CheckResult, household, year: int):
         return None
     unmet = [label for name, label in SECURITY_FIELDS.items() if not getattr(check, name)]
     result.figures["security"] = {"year": year, "unmet": unmet, "house_grade": check.house_grade}
-    if check.house_grade in DANGEROUS_GRADES:
+    if check.house_grade in HouseGrade.DANGEROUS:
         result.problems.append(f"住房为{check.house_grade}级危房")
     if unmet:
         result.problems.append(f"{'、'.join(unmet)}未保障")
@@ -209,7 +204,7 @@ def check_natural(household, year: int, details: dict) -> CheckResult:
         member = household.members.filter(pk=details.get("member_id"), active=True).first()
         if member is None:
             result.problems.append("请选择本户在册的减员成员")
-        elif member.relation == "01":
+        elif member.relation == Relation.HEAD:
             result.problems.append(f"{member.name}是户主，减员前请先在户信息中变更户主")
         else:
             result.figures["member"] = member.name
@@ -219,7 +214,7 @@ def check_natural(household, year: int, details: dict) -> CheckResult:
 def _check_new_member(result: CheckResult, household, change: str, details: dict) -> None:
     if not (details.get("name") or "").strip():
         result.problems.append("请填写增员成员姓名")
-    if details.get("relation") not in labels("relation") or details.get("relation") == "01":
+    if details.get("relation") not in labels("relation") or details.get("relation") == Relation.HEAD:
         result.problems.append("请选择增员成员与户主关系（不能是户主）")
     checked = idnumber.check(details.get("id_number") or "")
     if not checked.valid:

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from fupin.dictionaries.services import choices
 from fupin.regions.models import Region
-from fupin.registry.choices import HouseholdCategory
+from fupin.registry.choices import HouseholdCategory, Relation
 
 from .checks import ADD_CHANGES, NATURAL_CHANGES, REMOVE_CHANGES
 from .models import (
@@ -64,9 +64,9 @@ class StartForm(forms.Form):
         self.kind = kind
         self.fields["category"].choices = poor_categories()
         self.fields["main_cause"].choices = choices("poverty_cause")
-        self.fields["relation"].choices = [c for c in choices("relation") if c[0] != "01"]
+        self.fields["relation"].choices = [c for c in choices("relation") if c[0] != Relation.HEAD]
         self.fields["member_id"].choices = [("", "---------")] + [
-            (m.pk, m.name) for m in household.members.filter(active=True).exclude(relation="01")
+            (m.pk, m.name) for m in household.members.filter(active=True).exclude(relation=Relation.HEAD)
         ]
         self.fields["change"].help_text = (
             f"增员：{'、'.join(ADD_CHANGES.values())}；减员：{'、'.join(REMOVE_CHANGES.values())}"

@@ -11,11 +11,15 @@ from fupin.audit.models import Action
 from fupin.audit.services import record_change, snapshot
 from fupin.core.scope import in_scope
 from fupin.regions.models import Level, Region, ancestor_codes, most_specific
+from fupin.registry.choices import IdentificationStandard
 
 from .models import LineKind, PovertyLine
 
-# Identification standard code (识别标准) implied by the level of the line that applied.
-STANDARD_BY_LEVEL = {None: "1", Level.PROVINCE: "2", Level.CITY: "3", Level.COUNTY: "3"}
+# Identification standard (识别标准) implied by the level of the line that applied.
+STANDARD_BY_LEVEL = {
+    None: IdentificationStandard.NATIONAL, Level.PROVINCE: IdentificationStandard.PROVINCIAL,
+    Level.CITY: IdentificationStandard.MUNICIPAL, Level.COUNTY: IdentificationStandard.MUNICIPAL,
+}
 
 
 @dataclass(frozen=True)
@@ -40,7 +44,7 @@ class Line:
 def standard_code(region_code: str | None) -> str:
     """识别标准 code implied by where a line was set: national, provincial, or city/county."""
     level = None if region_code is None else Region.objects.get(code=region_code).level
-    return STANDARD_BY_LEVEL.get(level, "3")
+    return STANDARD_BY_LEVEL.get(level, IdentificationStandard.MUNICIPAL)
 
 
 def resolve(kind: str, year: int, region_code: str) -> Line | None:

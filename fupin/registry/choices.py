@@ -34,3 +34,73 @@ class HouseholdCategory(StrEnum):
     ORDINARY = "4"  # 一般农户
 
     POOR = nonmember((ORDINARY_POOR, DIBAO, TEKUN))
+
+
+
+class Relation(StrEnum):
+    """与户主关系 (code table ``relation``): the two relations rules test (the others are only labelled)."""
+
+    HEAD = "01"  # 户主
+    SPOUSE = "10"  # 配偶
+
+class IdentificationStandard(StrEnum):
+    """识别标准 (code table ``identification_standard``): whose poverty line a household was identified under."""
+
+    NATIONAL = "1"  # 国家标准
+    PROVINCIAL = "2"  # 省定标准
+    MUNICIPAL = "3"  # 市定标准 (a city's or a county's line)
+
+
+class Schooling(StrEnum):
+    """在校生状况 (code table ``schooling``), the codes of pupils and students: 小学 onward (学龄前儿童 "01" and
+    学前教育 "02" are not at school)."""
+
+    PRIMARY = "03"  # 小学
+    GRADE_7 = "04"  # 七年级
+    GRADE_8 = "05"  # 八年级
+    GRADE_9 = "06"  # 九年级
+    HIGH_SCHOOL = "07"  # 普通高中
+    VOCATIONAL = "08"  # 中职
+    HIGHER_VOCATIONAL = "09"  # 高职高专
+    TECHNICIAN = "10"  # 技师学院
+    UNDERGRADUATE = "11"  # 本科
+    POSTGRADUATE = "12"  # 硕士研究生及以上
+
+    IN_SCHOOL = nonmember((PRIMARY, GRADE_7, GRADE_8, GRADE_9, HIGH_SCHOOL, VOCATIONAL, HIGHER_VOCATIONAL,
+                           TECHNICIAN, UNDERGRADUATE, POSTGRADUATE))
+
+
+class Health(StrEnum):
+    """健康状况 (code table ``health``); a member's field holds several, comma-separated."""
+
+    HEALTHY = "1"  # 健康
+    CHRONIC = "2"  # 长期慢性病
+    SERIOUS_ILLNESS = "3"  # 患有大病
+    DISABLED = "4"  # 残疾
+
+    # What excuses a child of compulsory-school age from school ("除身体原因外").
+    EXCUSES_SCHOOL = nonmember((SERIOUS_ILLNESS, DISABLED))
+
+
+class LabourSkill(StrEnum):
+    """劳动技能 (code table ``labour_skill``)."""
+
+    ORDINARY = "1"  # 普通劳动力
+    SKILLED = "2"  # 技能劳动力
+    WEAK = "3"  # 弱劳动力或半劳动力
+    LOST = "4"  # 丧失劳动力
+    NONE = "5"  # 无劳动力
+
+    LABOURER = nonmember((ORDINARY, SKILLED))
+    ABLE_TO_WORK = nonmember((ORDINARY, SKILLED, WEAK))
+
+
+class HouseGrade(StrEnum):
+    """危房等级 (code table ``house_grade``)."""
+
+    A = "A"  # 安全
+    B = "B"  # 基本安全
+    C = "C"  # 局部危房
+    D = "D"  # 整幢危房
+
+    DANGEROUS = nonmember((C, D))

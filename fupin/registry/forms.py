@@ -6,6 +6,7 @@ from django import forms
 from fupin.dictionaries.services import choices
 from fupin.regions.models import Level, Region
 
+from .choices import Relation
 from .models import (
     HOUSEHOLD_CODED_FIELDS,
     MEMBER_CODED_FIELDS,
@@ -110,7 +111,7 @@ class HeadMemberForm(MemberForm):
 
     def save(self, commit=False):
         member = super().save(commit=False)
-        member.relation = "01"
+        member.relation = Relation.HEAD
         return member
 
 

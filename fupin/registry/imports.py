@@ -33,6 +33,7 @@ from fupin.dictionaries.services import choices, codes_by_label, labels
 from fupin.regions.models import Level, Region
 
 from . import services
+from .choices import Relation
 from .models import Household, Member
 from .tables import HOUSEHOLD_COLUMNS, MEMBER_COLUMNS
 
@@ -262,7 +263,7 @@ def _read_rows(sheet: excel.Sheet, found: dict, errors: excel.ErrorList, progres
         member_errors = services.clean_member(member, tables=tables)
         for fld, message in member_errors.items():
             errors.add(row.number, headers.get(fld, fld), message)
-        if member.relation == services.HEAD_RELATION:
+        if member.relation == Relation.HEAD:
             draft.head_rows.append(row.number)  # counted even for a row with errors: no second, derived error
         if "id_number" in member_errors:
             continue  # no duplicate checks on an unusable number
@@ -335,7 +336,7 @@ def _check_households(drafts: dict[str, Draft], errors: excel.ErrorList, acting_
 
 def _set_summary(household: Household, draft: Draft) -> None:
     """Head and size, as ``services.refresh_summary`` keeps them for households written one by one."""
-    head = next((m for _, m in draft.members if m.relation == services.HEAD_RELATION), None)
+    head = next((m for _, m in draft.members if m.relation == Relation.HEAD), None)
     household.head_name = head.name if head else ""
     household.head_id_number = head.id_number if head else ""
     household.size = len(draft.members)

@@ -20,6 +20,7 @@ from fupin.core.scope import in_scope
 from fupin.dictionaries.services import labels
 from fupin.regions.models import PREFIX_LENGTH, Level, Region
 
+from .choices import HouseGrade, Relation
 from .models import (
     HOUSEHOLD_CODED_FIELDS,
     MEMBER_CODED_FIELDS,
@@ -30,7 +31,6 @@ from .models import (
     SecurityCheck,
 )
 
-HEAD_RELATION = "01"
 REGISTRY_WRITERS = {Role.VILLAGE, Role.TOWNSHIP, Role.COUNTY, Role.ADMIN}
 
 
@@ -272,7 +272,7 @@ def prepare_member(member: Member, *, acting_user) -> None:
 def refresh_summary(household: Household) -> None:
     """Keep the denormalised head and size in step with the members."""
     active = list(household.members.filter(active=True).order_by("relation", "birth_date"))
-    head = next((m for m in active if m.relation == HEAD_RELATION), None)
+    head = next((m for m in active if m.relation == Relation.HEAD), None)
     household.head_name = head.name if head else ""
     household.head_id_number = head.id_number if head else ""
     household.size = len(active)
@@ -286,7 +286,7 @@ def refresh_summary(household: Household) -> None:
 def create_household(household: Household, members: list[Member], *, acting_user, channel) -> Household:
     ensure_can_write(acting_user, household.village_id)
     _validate_household(household)
-    if not any(m.relation == HEAD_RELATION for m in members):
+    if not any(m.relation == Relation.HEAD for m in members):
         raise ValidationError({"__all__": "新建户必须登记一名户主"})
     household.save()
     record_change(household, before=None, acting_user=acting_user, channel=channel)
@@ -349,8 +349,8 @@ def save_member(member: Member, *, acting_user, channel, note: str = "") -> Memb
     ensure_can_write(acting_user, household.village_id)
     before = snapshot(Member.objects.get(pk=member.pk)) if member.pk else None
     prepare_member(member, acting_user=acting_user)
-    if member.active and member.relation == HEAD_RELATION:
-        other_head = household.members.filter(active=True, relation=HEAD_RELATION).exclude(pk=member.pk).first()
+    if member.active and member.relation == Relation.HEAD:
+        other_head = household.members.filter(active=True, relation=Relation.HEAD).exclude(pk=member.pk).first()
         if other_head is not None:
             raise ValidationError({"relation": f"本户已有户主（{other_head.name}），请先修改原户主的与户主关系"})
     member.save()
@@ -399,7 +399,7 @@ def save_security_check(check: SecurityCheck, *, acting_user, channel) -> Securi
     ensure_can_write(acting_user, check.household.village_id)
     ensure_year_open(check.household.village_id, check.year)
     errors = check_codes(check, {"house_grade": "house_grade"})
-    if check.house_grade in ("C", "D") and check.housing_secure:
+    if check.house_grade in HouseGrade.DANGEROUS and check.housing_secure:
         errors["housing_secure"] = "住房为C级或D级危房时，住房安全不能认定为有保障"
     if errors:
         raise ValidationError(errors)

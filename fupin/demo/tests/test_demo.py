@@ -19,8 +19,9 @@ from fupin.demo import accounts, generator, registry
 from fupin.demo.regions import plan_regions
 from fupin.dictionaries.services import labels
 from fupin.regions.models import Level, Region
+from fupin.registry.choices import Relation
 from fupin.registry.models import Household, IncomeAccount, Member, SecurityCheck
-from fupin.registry.services import HEAD_RELATION, clean_household, clean_member
+from fupin.registry.services import clean_household, clean_member
 
 TODAY = dt.date(2026, 6, 15)
 
@@ -105,7 +106,7 @@ def test_households_have_one_head_and_size_of_active_members(small_demo):
     for m in Member.objects.all():
         members[m.household_id].append(m)
     for household in Household.objects.all():
-        heads = [m for m in members[household.pk] if m.relation == HEAD_RELATION]
+        heads = [m for m in members[household.pk] if m.relation == Relation.HEAD]
         assert len(heads) == 1 and heads[0].active
         assert household.head_name == heads[0].name and household.head_id_number == heads[0].id_number
         assert household.size == sum(m.active for m in members[household.pk])
