@@ -281,7 +281,8 @@ def path_part(args) -> dict:
     from django.db import connection
 
     from fupin.audit.models import Channel
-    from fupin.comparison import services
+    from fupin.comparison.actions.datasets import load_dataset
+    from fupin.comparison.actions.runs import start_run
     from fupin.comparison.models import DatasetKind, Suspect
     from fupin.demo import generator as demo
     from fupin.registry.models import Member
@@ -304,17 +305,17 @@ def path_part(args) -> dict:
 
     started = time.perf_counter()
     with phases("load_dataset", file_mb=mb) as extra:
-        dataset = services.load_dataset(xlsx, kind=DatasetKind.objects.get(code="death"), acting_user=None,
-                                        channel=Channel.CLI, title="基准测试死亡名单")
+        dataset = load_dataset(xlsx, kind=DatasetKind.objects.get(code="death"), acting_user=None,
+                               channel=Channel.CLI, title="基准测试死亡名单")
         extra.update(rows_read=dataset.rows_read, rows_stored=dataset.rows_stored, ids_rejected=dataset.ids_rejected,
                      ids_changed=dataset.ids_changed, steps=dataset.report["seconds"])
     with phases("comparison_run") as extra:
-        run = services.start_run(datasets=[dataset], acting_user=None, channel=Channel.CLI, run_now=True)
+        run = start_run(datasets=[dataset], acting_user=None, channel=Channel.CLI, run_now=True)
         extra.update(status=run.status, counts=run.summary.get("counts"), steps=run.summary.get("seconds"),
                      new_suspects=run.summary["rules"]["deceased_registered"]["new"])
     total = time.perf_counter() - started
     with phases("comparison_rerun") as extra:
-        again = services.start_run(datasets=[dataset], acting_user=None, channel=Channel.CLI, run_now=True)
+        again = start_run(datasets=[dataset], acting_user=None, channel=Channel.CLI, run_now=True)
         extra.update(new_suspects=again.summary["rules"]["deceased_registered"]["new"],
                      unchanged=again.summary["rules"]["deceased_registered"]["unchanged"])
     return {

@@ -21,7 +21,7 @@ from fupin.accounts.services import pending_requirement, requirement_message, to
 from fupin.assistance import api as assistance_api
 from fupin.assistance.access import assistance_work
 from fupin.comparison import api as comparison_api
-from fupin.comparison.services import comparison_work
+from fupin.comparison.access import comparison_work
 from fupin.core.apitools import ErrorOut, ValidationErrorOut
 from fupin.monitoring import api as monitoring_api
 from fupin.procedures import api as procedures_api

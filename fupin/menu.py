@@ -1,7 +1,7 @@
 """The main menu and the action buttons of the list pages, from one table: each entry names its page and who may
 use it.
 
-Every predicate is the check its page makes (``registry/access.py``, ``comparison.services``, the accounts
+Every predicate is the check its page makes (``registry/access.py``, ``comparison/access.py``, the accounts
 properties, ``audit.views``), so what the menu shows answers, and what an account may not use is not shown. The
 context processor ``menu`` gives templates ``main_menu`` (the visible entries) and ``can`` (action name → bool).
 """
@@ -20,8 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from fupin.accounts.models import Role
 from fupin.assistance.access import is_helper
 from fupin.audit.views import may_verify, may_view_log
+from fupin.comparison import access as comparison
 from fupin.comparison import reverse as reverse_lists
-from fupin.comparison import services as comparison
 from fupin.monitoring.models import Family
 from fupin.monitoring.services import ensure_can_run
 from fupin.registry.access import register_work

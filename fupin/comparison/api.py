@@ -1,5 +1,5 @@
 """Comparison API: data set kinds and rules, uploads with their validation report, runs with progress, suspects
-with verification, counts and reverse lists. Thin callers of ``services`` (channel 接口), scoped like the pages."""
+with verification, counts and reverse lists. Thin callers of ``actions`` (channel 接口), scoped like the pages."""
 
 from __future__ import annotations
 
@@ -30,7 +30,8 @@ from fupin.core.idnumber import mask
 from fupin.jobs import services as jobs
 from fupin.jobs.models import Job
 
-from . import reverse, services
+from . import access, reverse
+from .actions import datasets, runs, stats, suspects
 from .filters import SuspectFilterForm, filter_suspects
 from .models import SuspectStatus
 from .tables import SUSPECT_TABLE, XLSX, rule_name
@@ -238,7 +239,7 @@ SuspectFilters = query_schema(SuspectFilterForm, "SuspectFilters")
 
 
 def _dataset(request, dataset_id):
-    dataset = services.datasets_visible_to(request.auth).filter(pk=dataset_id).first()
+    dataset = access.datasets_visible_to(request.auth).filter(pk=dataset_id).first()
     if dataset is None:
         raise Http404
     return dataset
@@ -247,14 +248,14 @@ def _dataset(request, dataset_id):
 def _suspects(request, filters, dataset=None, run=None):
     params = {k: str(v) for k, v in filters.dict().items() if v not in (None, False)}
     params.update({k: str(v) for k, v in {"dataset": dataset, "run": run}.items() if v})
-    queryset, form = filter_suspects(services.suspects_visible_to(request.auth), params, request.auth)
+    queryset, form = filter_suspects(access.suspects_visible_to(request.auth), params, request.auth)
     if form.is_bound and not form.is_valid():
         raise form_errors(form)
     return queryset.select_related("verified_by")
 
 
 def _suspect(request, suspect_id):
-    suspect = services.suspects_visible_to(request.auth).select_related("verified_by").filter(pk=suspect_id).first()
+    suspect = access.suspects_visible_to(request.auth).select_related("verified_by").filter(pk=suspect_id).first()
     if suspect is None:
         raise Http404
     return suspect
@@ -275,17 +276,17 @@ def _xlsx(write, name):
 
 @router.get("/kinds", response=list[KindOut], summary="比对数据类型")
 def list_kinds(request):
-    return services.kinds_visible_to(request.auth).prefetch_related("fields")
+    return access.kinds_visible_to(request.auth).prefetch_related("fields")
 
 
 @router.get("/rules", response=list[ComparisonRuleOut], summary="比对规则")
 def list_rules(request):
-    return [{**rule.__dict__, "sql": rule.sql.strip()} for rule in services.rules_visible_to(request.auth)]
+    return [{**rule.__dict__, "sql": rule.sql.strip()} for rule in access.rules_visible_to(request.auth)]
 
 
 @router.get("/datasets", response={200: Page[DatasetOut], **READ_ERRORS}, summary="数据集列表")
 def list_datasets(request, paging: Query[PageParams], kind: str | None = None):
-    queryset = services.datasets_visible_to(request.auth)
+    queryset = access.datasets_visible_to(request.auth)
     if kind:
         queryset = queryset.filter(kind__code=kind)
     return paginate(queryset, paging)
@@ -303,16 +304,16 @@ def upload_dataset(
     background: bool = Form(False, description="大文件请设为 true：在后台导入，返回任务编号（202）"),
 ):
     """A file of any size can be sent; ``background`` returns at once with a job to poll at ``/datasets/jobs/{id}``."""
-    if not services.can_upload(request.auth):
+    if not access.can_upload(request.auth):
         raise PermissionDenied("当前账号没有上传比对数据的权限")
-    kind_obj = services.kinds_visible_to(request.auth).filter(code=kind, active=True).first()
+    kind_obj = access.kinds_visible_to(request.auth).filter(code=kind, active=True).first()
     if kind_obj is None:
         raise ValidationError({"kind": f"没有数据类型 {kind}"})
     try:
         columns = json.loads(mapping) if mapping else None
     except json.JSONDecodeError as exc:
         raise ValidationError({"mapping": "列对应不是有效的 JSON"}) from exc
-    path = services.store_upload(file)
+    path = datasets.store_upload(file)
     options = {"mapping": columns, "title": title, "file_name": file.name, "department": department}
     if background:
         job = jobs.start("comparison.load", f"上传比对数据：{title or file.name}", user=request.auth,
@@ -321,7 +322,7 @@ def upload_dataset(
                                  "reference_date": reference_date.isoformat() if reference_date else ""})
         return Status(202, _job_out(job))
     try:
-        dataset = services.load_dataset(path, kind=kind_obj, acting_user=request.auth, channel=Channel.API,
+        dataset = datasets.load_dataset(path, kind=kind_obj, acting_user=request.auth, channel=Channel.API,
                                         reference_date=reference_date, **options)
     finally:
         path.unlink(missing_ok=True)
@@ -343,25 +344,25 @@ def get_dataset(request, dataset_id: int):
 
 @router.delete("/datasets/{dataset_id}", response={204: None, **WRITE_ERRORS}, summary="删除数据集")
 def delete_dataset(request, dataset_id: int, reason: str = Query("", description="保存期满前删除须说明原因")):
-    services.delete_dataset(_dataset(request, dataset_id), acting_user=request.auth, channel=Channel.API,
+    datasets.delete_dataset(_dataset(request, dataset_id), acting_user=request.auth, channel=Channel.API,
                             reason=reason)
     return Status(204, None)
 
 
 @router.post("/runs", response={202: ComparisonRunOut, **WRITE_ERRORS}, summary="发起数据比对（后台执行）")
 def start_run(request, payload: ComparisonRunIn):
-    datasets = list(services.datasets_visible_to(request.auth).filter(pk__in=payload.datasets))
-    if len(datasets) != len(set(payload.datasets)):
+    chosen = list(access.datasets_visible_to(request.auth).filter(pk__in=payload.datasets))
+    if len(chosen) != len(set(payload.datasets)):
         raise Http404
     with transaction.atomic():
-        run = services.start_run(datasets=datasets, rules=payload.rules, region_code=payload.region or "",
-                                 acting_user=request.auth, channel=Channel.API, params=payload.params)
+        run = runs.start_run(datasets=chosen, rules=payload.rules, region_code=payload.region or "",
+                             acting_user=request.auth, channel=Channel.API, params=payload.params)
     return Status(202, run)
 
 
 @router.get("/runs/{run_id}", response={200: ComparisonRunOut, **READ_ERRORS}, summary="比对任务进度和结果")
 def get_run(request, run_id: int):
-    run = services.runs_visible_to(request.auth).filter(pk=run_id).first()
+    run = access.runs_visible_to(request.auth).filter(pk=run_id).first()
     if run is None:
         raise Http404
     return run
@@ -397,20 +398,20 @@ def verify_suspect(
     if conclusion not in (SuspectStatus.CONFIRMED, SuspectStatus.REJECTED):
         raise ValidationError({"conclusion": "应为 confirmed 或 rejected"})
     suspect = _suspect(request, suspect_id)
-    return services.verify_suspect(suspect, confirmed=conclusion == SuspectStatus.CONFIRMED, acting_user=request.auth,
+    return suspects.verify_suspect(suspect, confirmed=conclusion == SuspectStatus.CONFIRMED, acting_user=request.auth,
                                    channel=Channel.API, action_taken=action_taken, reason=reason,
                                    attachment=attachment)
 
 
 @router.get("/stats/townships", response=list[ProgressOut], summary="按乡镇统计核查进度")
 def progress_by_township(request, rule: str | None = None):
-    queryset = services.suspects_visible_to(request.auth)
-    return services.progress_by_township(queryset.filter(rule=rule) if rule else queryset)
+    queryset = access.suspects_visible_to(request.auth)
+    return stats.progress_by_township(queryset.filter(rule=rule) if rule else queryset)
 
 
 @router.get("/stats/rules", response=list[ProgressOut], summary="按疑点类型统计属实率")
 def rates_by_rule(request):
-    return [{**row, "code": row["rule"]} for row in services.rates_by_rule(services.suspects_visible_to(request.auth))]
+    return [{**row, "code": row["rule"]} for row in stats.rates_by_rule(access.suspects_visible_to(request.auth))]
 
 
 @router.get("/reverse-lists", response=list[ReverseListOut], summary="反向名单")

@@ -8,8 +8,8 @@ from fupin.core import idnumber
 from fupin.regions.models import Level, Region
 
 from . import rules as rule_book
+from .access import rules_visible_to
 from .models import SuspectStatus
-from .services import rules_visible_to
 
 
 class SuspectFilterForm(forms.Form):

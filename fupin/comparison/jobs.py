@@ -12,7 +12,8 @@ from fupin.accounts.models import User
 from fupin.audit.models import Channel
 from fupin.jobs.services import JobError, handler
 
-from . import services
+from .actions.datasets import load_dataset
+from .actions.runs import execute_run
 from .models import ComparisonRun, DatasetKind, RunStatus
 
 
@@ -28,7 +29,7 @@ def load(job, progress):
     params = job.params
     path = Path(job.input_file)
     try:
-        dataset = services.load_dataset(
+        dataset = load_dataset(
             path,
             kind=DatasetKind.objects.get(code=params["kind"]),
             acting_user=User.objects.filter(pk=job.user_id).first() if job.user_id else None,
@@ -62,7 +63,7 @@ def run_failed(job):
 def run(job, progress):
     comparison = ComparisonRun.objects.get(pk=job.params["run_id"])
     try:
-        results = services.execute_run(comparison, progress)
+        results = execute_run(comparison, progress)
     except (ValidationError, LookupError) as exc:
         raise JobError(_message(exc)) from exc
     new = sum(r["new"] + r["reopened"] for r in results.values())

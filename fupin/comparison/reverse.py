@@ -22,8 +22,8 @@ from fupin.core.tables import BOOL, DATE, Column, Table
 from fupin.regions.models import Level, Region
 from fupin.registry.models import Member
 
+from .access import department_of
 from .engine import REGISTERED_STATUSES
-from .services import department_of
 
 READERS = {Role.COUNTY, Role.DEPARTMENT, Role.ADMIN}
 

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .services import comparison_work
+from .access import comparison_work
 
 app_name = "comparison"
 urlpatterns = comparison_work.guard_urls([

@@ -1,5 +1,5 @@
 """Comparison pages: data sets (upload, column mapping, validation report), runs with progress, suspects with
-verification, the county dashboard and reverse lists. Thin callers of ``services``; every query is scoped."""
+verification, the county dashboard and reverse lists. Thin callers of ``actions``; every query is scoped."""
 
 from __future__ import annotations
 
@@ -25,8 +25,14 @@ from fupin.jobs import services as jobs
 from fupin.jobs.models import Job
 from fupin.regions.models import Region
 
-from . import reader, reverse, services
+from . import access, reader, reverse
 from . import rules as rule_book
+from .actions.datasets import delete_dataset, store_upload
+from .actions.kinds import save_custom_rule, save_kind
+from .actions.mappings import remembered_mapping, resolve_mapping
+from .actions.runs import start_run
+from .actions.stats import progress_by_township, rates_by_rule
+from .actions.suspects import verify_suspect
 from .filters import filter_suspects
 from .forms import (
     CustomRuleForm,
@@ -56,16 +62,16 @@ def _xlsx_response(write, filename: str) -> FileResponse:
 
 def index(request):
     user = request.user
-    suspects = services.suspects_visible_to(user)
+    suspects = access.suspects_visible_to(user)
     context = {
-        "can_upload": services.can_upload(user),
-        "can_run": services.can_run(user),
+        "can_upload": access.can_upload(user),
+        "can_run": access.can_run(user),
         "can_reverse": reverse.can_download(user),
-        "datasets": services.datasets_visible_to(user)[:5],
-        "runs": services.runs_visible_to(user)[:5],
+        "datasets": access.datasets_visible_to(user)[:5],
+        "runs": access.runs_visible_to(user)[:5],
         "open_count": suspects.filter(status=SuspectStatus.OPEN).count(),
         "overdue_count": suspects.filter(status=SuspectStatus.OPEN, due_date__lt=timezone.localdate()).count(),
-        "rules": services.rules_visible_to(user),
+        "rules": access.rules_visible_to(user),
     }
     return render(request, "comparison/index.html", context)
 
@@ -73,24 +79,24 @@ def index(request):
 # --- data sets -------------------------------------------------------------------------------------------------
 
 def dataset_list(request):
-    queryset = services.datasets_visible_to(request.user)
+    queryset = access.datasets_visible_to(request.user)
     kind = request.GET.get("kind")
     if kind:
         queryset = queryset.filter(kind__code=kind)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "comparison/dataset_list.html", {
-        "page": page, "kinds": services.kinds_visible_to(request.user).filter(active=True), "kind": kind,
-        "can_upload": services.can_upload(request.user),
+        "page": page, "kinds": access.kinds_visible_to(request.user).filter(active=True), "kind": kind,
+        "can_upload": access.can_upload(request.user),
     })
 
 
 def dataset_export(request):
-    queryset = services.datasets_visible_to(request.user)
+    queryset = access.datasets_visible_to(request.user)
     return _xlsx_response(lambda out: DATASET_TABLE.write(queryset, out), "比对数据集")
 
 
 def _dataset(request, pk):
-    return get_object_or_404(services.datasets_visible_to(request.user), pk=pk)
+    return get_object_or_404(access.datasets_visible_to(request.user), pk=pk)
 
 
 def dataset_detail(request, pk):
@@ -101,8 +107,8 @@ def dataset_detail(request, pk):
         "report": dataset.report,
         "column_pairs": [(header, labels.get(name, name)) for name, header in dataset.report.get("columns", {}).items()],
         "rules": rule_book.for_kinds([dataset.kind.code]),
-        "can_run": services.can_run(request.user),
-        "can_delete": services.can_delete(request.user, dataset),
+        "can_run": access.can_run(request.user),
+        "can_delete": access.can_delete(request.user, dataset),
         "suspect_count": dataset.suspects.count(),
     })
 
@@ -121,8 +127,8 @@ def dataset_delete(request, pk):
     form = DeleteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.delete_dataset(dataset, acting_user=request.user, channel=Channel.PAGE,
-                                    reason=form.cleaned_data["reason"])
+            delete_dataset(dataset, acting_user=request.user, channel=Channel.PAGE,
+                           reason=form.cleaned_data["reason"])
         except (ValidationError, PermissionDenied) as exc:
             add_errors(form, exc)
         else:
@@ -133,17 +139,17 @@ def dataset_delete(request, pk):
 
 
 def dataset_upload(request):
-    if not services.can_upload(request.user):
+    if not access.can_upload(request.user):
         raise PermissionDenied("当前账号没有上传比对数据的权限")
     initial = {"department": request.user.department, "kind": request.GET.get("kind")}
     form = UploadForm(request.POST or None, request.FILES or None, initial=initial)
-    kinds = services.kinds_visible_to(request.user).filter(active=True)
+    kinds = access.kinds_visible_to(request.user).filter(active=True)
     form.fields["kind"].queryset = kinds
-    if services.department_of(request.user) is not None:
+    if access.department_of(request.user) is not None:
         form.fields["department"].disabled = True  # a department uploads as itself
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        path = services.store_upload(upload)
+        path = store_upload(upload)
         token = path.stem
         try:
             source = reader.open_source(path, upload.name)
@@ -172,19 +178,19 @@ def dataset_mapping(request, token):
     if pending is None or not Path(pending["path"]).is_file():
         messages.error(request, "上传的文件已失效，请重新上传")
         return redirect("comparison:dataset_upload")
-    kind = get_object_or_404(services.kinds_visible_to(request.user), code=pending["kind"])
+    kind = get_object_or_404(access.kinds_visible_to(request.user), code=pending["kind"])
     header = pending["header"]
     fields = list(kind.fields.all())
-    remembered = services.remembered_mapping(kind, request.user)
+    remembered = remembered_mapping(kind, request.user)
     try:
-        initial = services.resolve_mapping(kind, header, remembered=remembered)
+        initial = resolve_mapping(kind, header, remembered=remembered)
     except ValidationError:
         initial = auto_mapping(fields, header, remembered)
     form = MappingForm(request.POST or None, fields=fields, header=header, initial_mapping=initial)
     if request.method == "POST" and form.is_valid():
         try:
             mapping = form.mapping()
-            services.resolve_mapping(kind, header, mapping, remembered=remembered)
+            resolve_mapping(kind, header, mapping, remembered=remembered)
         except ValidationError as exc:
             add_errors(form, exc)
         else:
@@ -223,25 +229,25 @@ def upload_progress(request, job_id):
 # --- kinds -----------------------------------------------------------------------------------------------------
 
 def kind_list(request):
-    kinds = list(services.kinds_visible_to(request.user).prefetch_related("fields"))
-    rules = services.rules_visible_to(request.user)
+    kinds = list(access.kinds_visible_to(request.user).prefetch_related("fields"))
+    rules = access.rules_visible_to(request.user)
     for kind in kinds:
         kind.rules = [r for r in rules if r.kind == kind.code]
     return render(request, "comparison/kind_list.html", {
-        "kinds": kinds, "can_manage": services.can_manage_kinds(request.user),
+        "kinds": kinds, "can_manage": access.can_manage_kinds(request.user),
         "custom_rules": CustomRule.objects.filter(kind__in=kinds).select_related("kind"),
     })
 
 
 def kind_edit(request, pk=None):
-    if not services.can_manage_kinds(request.user):
+    if not access.can_manage_kinds(request.user):
         raise PermissionDenied("只有系统管理员可以定义数据类型")
     kind = get_object_or_404(DatasetKind, pk=pk) if pk else DatasetKind()
     form = KindForm(request.POST or None, instance=kind)
     formset = KindFieldFormSet(request.POST or None, instance=kind)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
-            kind = services.save_kind(form.save(commit=False), formset, acting_user=request.user, channel=Channel.PAGE)
+            kind = save_kind(form.save(commit=False), formset, acting_user=request.user, channel=Channel.PAGE)
         except (ValidationError, PermissionDenied) as exc:
             add_errors(form, exc)
         else:
@@ -251,13 +257,13 @@ def kind_edit(request, pk=None):
 
 
 def rule_edit(request, pk=None):
-    if not services.can_manage_kinds(request.user):
+    if not access.can_manage_kinds(request.user):
         raise PermissionDenied("只有系统管理员可以定义比对规则")
     custom = get_object_or_404(CustomRule, pk=pk) if pk else CustomRule(kind_id=request.GET.get("kind") or None)
     form = CustomRuleForm(request.POST or None, instance=custom)
     if request.method == "POST" and form.is_valid():
         try:
-            custom = services.save_custom_rule(form.save(commit=False), acting_user=request.user, channel=Channel.PAGE)
+            custom = save_custom_rule(form.save(commit=False), acting_user=request.user, channel=Channel.PAGE)
         except (ValidationError, PermissionDenied) as exc:
             add_errors(form, exc)
         else:
@@ -273,26 +279,26 @@ def rule_edit(request, pk=None):
 # --- runs ------------------------------------------------------------------------------------------------------
 
 def run_list(request):
-    page = Paginator(services.runs_visible_to(request.user).prefetch_related("datasets"), PAGE_SIZE).get_page(
+    page = Paginator(access.runs_visible_to(request.user).prefetch_related("datasets"), PAGE_SIZE).get_page(
         request.GET.get("page"))
-    return render(request, "comparison/run_list.html", {"page": page, "can_run": services.can_run(request.user)})
+    return render(request, "comparison/run_list.html", {"page": page, "can_run": access.can_run(request.user)})
 
 
 def run_export(request):
-    return _xlsx_response(lambda out: RUN_TABLE.write(services.runs_visible_to(request.user), out), "比对任务")
+    return _xlsx_response(lambda out: RUN_TABLE.write(access.runs_visible_to(request.user), out), "比对任务")
 
 
 def run_create(request):
-    if not services.can_run(request.user):
+    if not access.can_run(request.user):
         raise PermissionDenied("当前账号没有发起数据比对的权限")
-    datasets = services.datasets_visible_to(request.user)
+    datasets = access.datasets_visible_to(request.user)
     initial = {"datasets": request.GET.getlist("dataset")}
     form = RunForm(request.POST or None, datasets=datasets, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             with transaction.atomic():
-                run = services.start_run(
+                run = start_run(
                     datasets=data["datasets"], rules=data["rules"] or None, region_code=data["region"],
                     acting_user=request.user, channel=Channel.PAGE,
                 )
@@ -315,7 +321,7 @@ def _timings(summary: dict) -> list[tuple[str, float]]:
 
 
 def run_detail(request, pk):
-    run = get_object_or_404(services.runs_visible_to(request.user), pk=pk)
+    run = get_object_or_404(access.runs_visible_to(request.user), pk=pk)
     context = {"run": run, "datasets": run.datasets.select_related("kind"),
                "results": (run.summary or {}).get("rules", {}), "poll_url": request.path,
                "timings": _timings(run.summary or {})}
@@ -327,7 +333,7 @@ def run_detail(request, pk):
 # --- suspects --------------------------------------------------------------------------------------------------
 
 def _suspects(request):
-    return filter_suspects(services.suspects_visible_to(request.user), request.GET, request.user)
+    return filter_suspects(access.suspects_visible_to(request.user), request.GET, request.user)
 
 
 def suspect_list(request):
@@ -349,8 +355,8 @@ def suspect_export(request):
 
 
 def suspect_detail(request, pk):
-    suspect = get_object_or_404(services.suspects_visible_to(request.user).select_related("dataset", "verified_by"), pk=pk)
-    can_verify = services.can_verify(request.user, suspect) and suspect.status != SuspectStatus.CLOSED
+    suspect = get_object_or_404(access.suspects_visible_to(request.user).select_related("dataset", "verified_by"), pk=pk)
+    can_verify = access.can_verify(request.user, suspect) and suspect.status != SuspectStatus.CLOSED
     initial = {"conclusion": suspect.status if suspect.status in (SuspectStatus.CONFIRMED, SuspectStatus.REJECTED) else None,
                "action_taken": suspect.action_taken, "reason": suspect.reason}
     form = VerifyForm(request.POST or None, request.FILES or None, initial=initial)
@@ -360,7 +366,7 @@ def suspect_detail(request, pk):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                services.verify_suspect(
+                verify_suspect(
                     suspect, confirmed=data["conclusion"] == SuspectStatus.CONFIRMED, acting_user=request.user,
                     channel=Channel.PAGE, action_taken=data["action_taken"], reason=data["reason"],
                     attachment=data["attachment"],
@@ -380,7 +386,7 @@ def suspect_detail(request, pk):
 
 
 def suspect_attachment(request, pk):
-    suspect = get_object_or_404(services.suspects_visible_to(request.user), pk=pk)
+    suspect = get_object_or_404(access.suspects_visible_to(request.user), pk=pk)
     if not suspect.attachment:
         raise Http404
     if not default_storage.exists(suspect.attachment):
@@ -392,15 +398,15 @@ def suspect_attachment(request, pk):
 # --- dashboard and reverse lists -------------------------------------------------------------------------------
 
 def dashboard(request):
-    queryset = services.suspects_visible_to(request.user)
+    queryset = access.suspects_visible_to(request.user)
     rule = request.GET.get("rule") or ""
     if rule:
         queryset = queryset.filter(rule=rule)
     context = {
-        "townships": services.progress_by_township(queryset),
-        "by_rule": services.rates_by_rule(services.suspects_visible_to(request.user)),
+        "townships": progress_by_township(queryset),
+        "by_rule": rates_by_rule(access.suspects_visible_to(request.user)),
         "rule": rule,
-        "rules": services.rules_visible_to(request.user),
+        "rules": access.rules_visible_to(request.user),
     }
     if request.GET.get("export"):
         return _xlsx_response(lambda out: _write_dashboard(out, context), "疑点核查进度")

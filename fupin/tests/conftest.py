@@ -118,7 +118,8 @@ def _fill(scope, regions, actors, tmp, home=None):
     from fupin.assistance import services as assistance
     from fupin.assistance.models import Helper, Measure, MeasureKind, Visit
     from fupin.audit.models import Channel
-    from fupin.comparison import services as comparison
+    from fupin.comparison.actions.datasets import load_dataset
+    from fupin.comparison.actions.runs import start_run
     from fupin.comparison.models import DatasetKind, Suspect
     from fupin.monitoring import jobs as monitoring_jobs
     from fupin.monitoring import services as monitoring
@@ -217,15 +218,15 @@ def _fill(scope, regions, actors, tmp, home=None):
     # Comparison: the 医保 department's insured list, and a death record matching the household's member that the
     # county uploads and compares (the run and its suspect).
     member = made["member"]
-    made["dataset"] = comparison.load_dataset(
+    made["dataset"] = load_dataset(
         _workbook(tmp / f"insured-{scope}.xlsx", ("姓名", "身份证号", "参保状态"), (member.name, member.id_number, "正常")),
         kind=DatasetKind.objects.get(code="medical_insurance"), acting_user=actors["department"], channel=page)
-    death = comparison.load_dataset(
+    death = load_dataset(
         _workbook(tmp / f"death-{scope}.xlsx", ("姓名", "身份证号", "死亡日期"),
                   (member.name, member.id_number, f"{year}-03-01")),
         kind=DatasetKind.objects.get(code="death"), acting_user=actors["county"], channel=page)
-    made["run"] = comparison.start_run(datasets=[death], region_code=village.code, acting_user=actors["county"],
-                                       channel=page, run_now=True)
+    made["run"] = start_run(datasets=[death], region_code=village.code, acting_user=actors["county"],
+                            channel=page, run_now=True)
     made["suspect"] = Suspect.objects.filter(village_code=village.code).first()
 
     # Accounts: another user of this scope, with an API token.

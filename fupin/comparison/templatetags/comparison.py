@@ -1,6 +1,6 @@
 from django import template
 
-from .. import rules, services
+from .. import access, rules
 
 register = template.Library()
 
@@ -8,7 +8,7 @@ register = template.Library()
 @register.simple_tag
 def household_suspects(household, user):
     """The suspects of one household that the user may see, newest first, with their rule names."""
-    suspects = list(services.suspects_visible_to(user).filter(household=household).order_by("-created")[:50])
+    suspects = list(access.suspects_visible_to(user).filter(household=household).order_by("-created")[:50])
     names = rules.names()
     for suspect in suspects:
         suspect.rule_name = names.get(suspect.rule, suspect.rule)

@@ -1,4 +1,4 @@
-"""Helpers for comparison tests: department files written on the fly, loaded and compared through the services."""
+"""Helpers for comparison tests: department files written on the fly, loaded and compared through the actions."""
 
 import csv
 
@@ -6,6 +6,9 @@ import pytest
 import xlsxwriter
 
 from fupin.audit.models import Channel
+from fupin.comparison.actions.datasets import load_dataset
+from fupin.comparison.actions.runs import start_run
+from fupin.comparison.models import DatasetKind
 
 
 def write_xlsx(path, header, rows, *, title=None, numbers=()):
@@ -41,9 +44,6 @@ def write_csv(path, header, rows, encoding="utf-8"):
 @pytest.fixture
 def load(tmp_path, users):
     """load(kind_code, header, rows, **options) → Dataset, uploaded by the county account unless told."""
-    from fupin.comparison import services
-    from fupin.comparison.models import DatasetKind
-
     counter = iter(range(1, 1000))
 
     def make(kind, header, rows, *, user=None, suffix=".xlsx", **options):
@@ -52,7 +52,7 @@ def load(tmp_path, users):
             write_csv(path, header, rows)
         else:
             write_xlsx(path, header, rows, numbers=options.pop("numbers", ()))
-        return services.load_dataset(
+        return load_dataset(
             path, kind=DatasetKind.objects.get(code=kind), acting_user=user or users["county"], channel=Channel.PAGE,
             **options,
         )
@@ -63,10 +63,8 @@ def load(tmp_path, users):
 @pytest.fixture
 def compare(users):
     """compare(datasets, rules=None, region="") → the finished ComparisonRun, run in this process."""
-    from fupin.comparison import services
-
     def run(datasets, rules=None, region="", user=None, params=None):
-        return services.start_run(
+        return start_run(
             datasets=datasets, rules=rules, region_code=region, acting_user=user or users["county"],
             channel=Channel.PAGE, params=params, run_now=True,
         )

@@ -11,7 +11,7 @@ from conftest import PASSWORD, new_id
 from fupin.accounts.models import Role, User
 from fupin.audit.models import AuditLog
 from fupin.comparison import rules as rule_book
-from fupin.comparison import services
+from fupin.comparison.actions.mappings import remembered_mapping
 from fupin.comparison.models import DatasetKind, RememberedMapping, Suspect
 
 from .conftest import write_xlsx
@@ -107,13 +107,13 @@ def test_each_uploader_keeps_its_own_column_mapping_and_changes_are_audited(worl
     before = AuditLog.objects.filter(object_type="rememberedmapping").count()
     load("medical_insurance", ["参保人", "号码"], [["丙", new_id()]], user=yibao,
          mapping={"name": "参保人", "id_number": "号码"})
-    assert services.remembered_mapping(kind, yibao) == {"参保人": "name", "号码": "id_number"}
+    assert remembered_mapping(kind, yibao) == {"参保人": "name", "号码": "id_number"}
     # The county's upload of the same kind, with "号码" in another role, leaves the department's mapping alone.
     load("medical_insurance", ["姓名", "号码", "证件"], [["丁", "A1", new_id()]], user=users["county"],
          mapping={"id_number": "证件"})
-    assert services.remembered_mapping(kind, yibao) == {"参保人": "name", "号码": "id_number"}
-    assert services.remembered_mapping(kind, users["county"])["证件"] == "id_number"
-    assert "号码" not in services.remembered_mapping(kind, users["county"])
+    assert remembered_mapping(kind, yibao) == {"参保人": "name", "号码": "id_number"}
+    assert remembered_mapping(kind, users["county"])["证件"] == "id_number"
+    assert "号码" not in remembered_mapping(kind, users["county"])
     # The department's next file with the same headers is mapped without being told.
     dataset = load("medical_insurance", ["参保人", "号码"], [["戊", new_id()]], user=yibao)
     assert dataset.rows_stored == 1 and dataset.mapping == {"name": "参保人", "id_number": "号码"}

@@ -22,7 +22,8 @@ CHILD = textwrap.dedent("""
     os.environ["DJANGO_SETTINGS_MODULE"] = "fupin.settings"
     django.setup()
     from fupin.audit.models import Channel
-    from fupin.comparison import services
+    from fupin.comparison.actions.datasets import load_dataset
+    from fupin.comparison.actions.runs import start_run
     from fupin.comparison.models import Dataset, DatasetKind
     from fupin.core import bulkload
 
@@ -36,14 +37,14 @@ CHILD = textwrap.dedent("""
 
     if mode == "load":
         bulkload.load_frame = stall
-        services.load_dataset(path, kind=DatasetKind.objects.get(code="death"), acting_user=None,
-                              channel=Channel.CLI)
+        load_dataset(path, kind=DatasetKind.objects.get(code="death"), acting_user=None,
+                     channel=Channel.CLI)
     else:
-        dataset = services.load_dataset(path, kind=DatasetKind.objects.get(code="death"), acting_user=None,
-                                        channel=Channel.CLI)
+        dataset = load_dataset(path, kind=DatasetKind.objects.get(code="death"), acting_user=None,
+                               channel=Channel.CLI)
         print("LOADED", dataset.pk, flush=True)
         bulkload.load_frame = stall
-        services.start_run(datasets=[dataset], acting_user=None, channel=Channel.CLI, run_now=True)
+        start_run(datasets=[dataset], acting_user=None, channel=Channel.CLI, run_now=True)
 """)
 
 

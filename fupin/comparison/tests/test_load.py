@@ -3,19 +3,22 @@
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from conftest import new_id
 from fupin.audit.models import AuditLog, Channel
-from fupin.comparison import services
+from fupin.comparison import access
+from fupin.comparison.actions import datasets
+from fupin.comparison.actions.datasets import delete_dataset, load_dataset, purge_expired
 from fupin.comparison.models import Dataset, DatasetKind, DatasetRow, RememberedMapping
 
 from .conftest import write_csv, write_xlsx
 
 
 def _load(path, kind="death", user=None, **options):
-    return services.load_dataset(path, kind=DatasetKind.objects.get(code=kind), acting_user=user,
-                                 channel=Channel.CLI, **options)
+    return load_dataset(path, kind=DatasetKind.objects.get(code=kind), acting_user=user,
+                        channel=Channel.CLI, **options)
 
 
 def test_report_counts_normalised_rejected_and_duplicate_ids(tmp_path, users):
@@ -48,7 +51,7 @@ def test_report_counts_normalised_rejected_and_duplicate_ids(tmp_path, users):
     assert DatasetRow.objects.get(dataset=dataset, row_no=3).data == {"death_date": "2024-01-01"}
     assert DatasetRow.objects.get(dataset=dataset, row_no=3).name == "甲"
     assert report["field_warnings"] == {}  # row 8's unreadable date belongs to a rejected row
-    assert dataset.error_file and (services.settings.MEDIA_ROOT / dataset.error_file).is_file()
+    assert dataset.error_file and (settings.MEDIA_ROOT / dataset.error_file).is_file()
     assert dataset.region_code == users["county"].region_id and dataset.retention_until > dt.date.today()
     log = AuditLog.objects.get(object_type="dataset", object_id=str(dataset.pk))
     assert log.action == "create" and log.region_code == dataset.region_code
@@ -106,7 +109,7 @@ def test_a_failing_upload_leaves_nothing(tmp_path, users, monkeypatch):
         raise RuntimeError("disk full")
 
     # The rows are already in when the audit write fails: the whole upload must roll back.
-    monkeypatch.setattr(services, "record_change", broken_audit)
+    monkeypatch.setattr(datasets, "record_change", broken_audit)
     with pytest.raises(RuntimeError):
         _load(path, user=users["county"])
     assert not Dataset.objects.exists() and not DatasetRow.objects.exists()
@@ -131,11 +134,11 @@ def test_who_may_upload_and_who_sees_which_data_sets(tmp_path, users):
     with pytest.raises(PermissionDenied):  # 住院费用 is 医保's
         _load(path, kind="hospital_bill", user=users["department"])
     # Each department sees the data sets of its own kinds, whoever uploaded them.
-    assert set(services.datasets_visible_to(users["department"])) == {civil}
-    assert set(services.datasets_visible_to(other)) == {county}
-    assert set(services.datasets_visible_to(users["county"])) == {civil, county}
-    assert set(services.datasets_visible_to(users["leader"])) == {civil, county}
-    assert not services.datasets_visible_to(users["town_a"]).exists()
+    assert set(access.datasets_visible_to(users["department"])) == {civil}
+    assert set(access.datasets_visible_to(other)) == {county}
+    assert set(access.datasets_visible_to(users["county"])) == {civil, county}
+    assert set(access.datasets_visible_to(users["leader"])) == {civil, county}
+    assert not access.datasets_visible_to(users["town_a"]).exists()
 
 
 def test_deletion_waits_for_the_retention_period(tmp_path, users):
@@ -144,11 +147,11 @@ def test_deletion_waits_for_the_retention_period(tmp_path, users):
     path = write_xlsx(tmp_path / "a.xlsx", ["姓名", "身份证号"], [["甲", new_id()]])
     dataset = _load(path, user=users["county"])
     with pytest.raises(PermissionDenied, match="期满前只有系统管理员"):
-        services.delete_dataset(dataset, acting_user=users["county"], channel=Channel.PAGE)
+        delete_dataset(dataset, acting_user=users["county"], channel=Channel.PAGE)
     with pytest.raises(ValidationError):
-        services.delete_dataset(dataset, acting_user=users["admin"], channel=Channel.PAGE)
+        delete_dataset(dataset, acting_user=users["admin"], channel=Channel.PAGE)
     Dataset.objects.filter(pk=dataset.pk).update(retention_until=dt.date.today())
-    assert services.purge_expired(channel=Channel.SYSTEM) == [dataset.pk]
+    assert purge_expired(channel=Channel.SYSTEM) == [dataset.pk]
     assert not DatasetRow.objects.exists() and not Suspect.objects.exists()
     log = AuditLog.objects.get(object_type="dataset", object_id=str(dataset.pk), action="delete")
     assert log.note == "保存期满自动删除"

@@ -7,10 +7,14 @@ apostrophe. An ID that Excel stored as a number must be rejected and never match
 import datetime as dt
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from conftest import new_id
+from fupin.audit.models import Channel
 from fupin.comparison import rules
-from fupin.comparison.models import Suspect
+from fupin.comparison.actions.kinds import save_custom_rule
+from fupin.comparison.actions.stats import rates_by_rule
+from fupin.comparison.models import CustomRule, DatasetKind, KindField, Suspect
 from fupin.registry.models import Household, Member
 
 
@@ -272,12 +276,6 @@ def test_every_builtin_rule_is_valid_and_transpiles_to_spark():
 
 
 def test_administrators_rule_on_their_own_kind(load, compare, person, users):
-    from django.core.exceptions import PermissionDenied, ValidationError
-
-    from fupin.audit.models import Channel
-    from fupin.comparison import services
-    from fupin.comparison.models import CustomRule, DatasetKind, KindField
-
     kind = DatasetKind.objects.create(code="village_cadre", name="村干部名单")
     KindField.objects.bulk_create([
         KindField(kind=kind, name="id_number", label="证件号码", required=True, aliases="身份证号"),
@@ -286,8 +284,8 @@ def test_administrators_rule_on_their_own_kind(load, compare, person, users):
     ])
 
     def save(**fields):
-        return services.save_custom_rule(CustomRule(kind=kind, **fields), acting_user=users["admin"],
-                                         channel=Channel.PAGE)
+        return save_custom_rule(CustomRule(kind=kind, **fields), acting_user=users["admin"],
+                                channel=Channel.PAGE)
 
     with pytest.raises(ValidationError, match="没有这个字段"):
         save(code="cadre", name="村干部", condition="d.salary > 1")
@@ -298,8 +296,8 @@ def test_administrators_rule_on_their_own_kind(load, compare, person, users):
     with pytest.raises(ValidationError, match="内置规则的代码"):
         save(code="vehicle_owner", name="x")
     with pytest.raises(PermissionDenied):
-        services.save_custom_rule(CustomRule(kind=kind, code="c", name="c"), acting_user=users["county"],
-                                  channel=Channel.PAGE)
+        save_custom_rule(CustomRule(kind=kind, code="c", name="c"), acting_user=users["county"],
+                         channel=Channel.PAGE)
     save(code="cadre_family", name="村干部本人为贫困户成员", condition="d.post LIKE '%书记%' OR d.post LIKE '%主任%'")
 
     secretary, accountant = person(), person()
@@ -309,4 +307,4 @@ def test_administrators_rule_on_their_own_kind(load, compare, person, users):
     suspects = found("cadre_family")
     assert set(suspects) == {secretary}
     assert suspects[secretary].evidence["fields"]["职务"] == "村党支部书记"
-    assert services.rates_by_rule(Suspect.objects.all())[0]["name"] == "村干部本人为贫困户成员"
+    assert rates_by_rule(Suspect.objects.all())[0]["name"] == "村干部本人为贫困户成员"

@@ -8,7 +8,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from conftest import new_id
 from fupin.audit.models import AuditLog, Channel
-from fupin.comparison import engine, services
+from fupin.comparison import access, engine
+from fupin.comparison.actions import runs
+from fupin.comparison.actions.stats import progress_by_township, rates_by_rule
+from fupin.comparison.actions.suspects import verify_suspect
 from fupin.comparison.models import ComparisonRun, Suspect, SuspectStatus
 from fupin.registry.models import Member
 
@@ -59,8 +62,8 @@ def test_answered_suspects_are_left_alone(deaths, compare, users):
     people, dataset = deaths
     compare([dataset])
     suspect = Suspect.objects.get(id_number=people["village_a1"])
-    services.verify_suspect(suspect, confirmed=True, action_taken="已启动自然减员", acting_user=users["village_a1"],
-                            channel=Channel.PAGE)
+    verify_suspect(suspect, confirmed=True, action_taken="已启动自然减员", acting_user=users["village_a1"],
+                   channel=Channel.PAGE)
     Member.objects.filter(id_number=people["village_a1"]).update(active=False)
     run = compare([dataset])
     assert run.summary["rules"]["deceased_registered"]["closed"] == 0
@@ -94,7 +97,7 @@ def test_full_lists_replace_older_lists(load, compare, make_household, regions):
 def test_a_failing_run_writes_no_suspects(deaths, compare, monkeypatch):
     _people, dataset = deaths
     calls = []
-    real = services.build_entry
+    real = runs.build_entry
 
     def fail_late(*args, **kwargs):
         calls.append(1)
@@ -102,7 +105,7 @@ def test_a_failing_run_writes_no_suspects(deaths, compare, monkeypatch):
             raise RuntimeError("connection lost")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(services, "build_entry", fail_late)
+    monkeypatch.setattr(runs, "build_entry", fail_late)
     run = compare([dataset])
     assert run.status == "failed" and run.job.status == "failed"
     assert not Suspect.objects.exists()
@@ -112,18 +115,18 @@ def test_a_failing_run_writes_no_suspects(deaths, compare, monkeypatch):
 def test_run_in_a_region_outside_the_users_scope_is_refused(deaths, users, regions):
     _people, dataset = deaths
     with pytest.raises(PermissionDenied):
-        services.start_run(datasets=[dataset], region_code=regions["city"].code, acting_user=users["county"],
-                           channel=Channel.PAGE)
+        runs.start_run(datasets=[dataset], region_code=regions["city"].code, acting_user=users["county"],
+                       channel=Channel.PAGE)
     with pytest.raises(PermissionDenied):
-        services.start_run(datasets=[dataset], acting_user=users["town_a"], channel=Channel.PAGE)
+        runs.start_run(datasets=[dataset], acting_user=users["town_a"], channel=Channel.PAGE)
     with pytest.raises(ValidationError, match="需要"):
-        services.start_run(datasets=[dataset], rules=["not_insured"], acting_user=users["county"], channel=Channel.PAGE)
+        runs.start_run(datasets=[dataset], rules=["not_insured"], acting_user=users["county"], channel=Channel.PAGE)
 
 
 def test_background_job_runs_the_comparison(deaths, users, django_capture_on_commit_callbacks):
     _people, dataset = deaths
     with django_capture_on_commit_callbacks(execute=True):
-        run = services.start_run(datasets=[dataset], acting_user=users["county"], channel=Channel.PAGE)
+        run = runs.start_run(datasets=[dataset], acting_user=users["county"], channel=Channel.PAGE)
     run.refresh_from_db()
     assert run.status == "succeeded" and run.job.status == "succeeded" and run.job.percent == 100
     assert run.job.result["run_id"] == run.pk and Suspect.objects.count() == 3
@@ -132,13 +135,13 @@ def test_background_job_runs_the_comparison(deaths, users, django_capture_on_com
 def test_suspects_are_scoped_to_the_village_and_township(deaths, compare, users):
     people, dataset = deaths
     compare([dataset])
-    assert set(services.suspects_visible_to(users["village_a1"]).values_list("id_number", flat=True)) == {
+    assert set(access.suspects_visible_to(users["village_a1"]).values_list("id_number", flat=True)) == {
         people["village_a1"]}
-    assert set(services.suspects_visible_to(users["town_a"]).values_list("id_number", flat=True)) == {
+    assert set(access.suspects_visible_to(users["town_a"]).values_list("id_number", flat=True)) == {
         people["village_a1"], people["village_a2"]}
-    assert services.suspects_visible_to(users["county"]).count() == 3
+    assert access.suspects_visible_to(users["county"]).count() == 3
     # A department sees the suspects its own data raised, nothing else.
-    assert services.suspects_visible_to(users["department"]).count() == 0
+    assert access.suspects_visible_to(users["department"]).count() == 0
 
 
 def test_verification_rules_and_audit(deaths, compare, users):
@@ -147,18 +150,18 @@ def test_verification_rules_and_audit(deaths, compare, users):
     suspect = Suspect.objects.get(id_number=people["village_a1"])
     other = Suspect.objects.get(id_number=people["village_b1"])
     with pytest.raises(PermissionDenied):
-        services.verify_suspect(other, confirmed=True, action_taken="x", acting_user=users["village_a1"],
-                                channel=Channel.PAGE)
+        verify_suspect(other, confirmed=True, action_taken="x", acting_user=users["village_a1"],
+                       channel=Channel.PAGE)
     with pytest.raises(PermissionDenied):
-        services.verify_suspect(suspect, confirmed=True, action_taken="x", acting_user=users["leader"],
-                                channel=Channel.PAGE)
+        verify_suspect(suspect, confirmed=True, action_taken="x", acting_user=users["leader"],
+                       channel=Channel.PAGE)
     with pytest.raises(ValidationError) as caught:
-        services.verify_suspect(suspect, confirmed=False, reason="", acting_user=users["village_a1"],
-                                channel=Channel.PAGE)
+        verify_suspect(suspect, confirmed=False, reason="", acting_user=users["village_a1"],
+                       channel=Channel.PAGE)
     assert set(caught.value.message_dict) == {"reason", "attachment"}
     photo = SimpleUploadedFile("证明.jpg", b"\xff\xd8\xff jpeg", content_type="image/jpeg")
-    services.verify_suspect(suspect, confirmed=False, reason="本人健在，系同名同姓", attachment=photo,
-                            acting_user=users["village_a1"], channel=Channel.PAGE)
+    verify_suspect(suspect, confirmed=False, reason="本人健在，系同名同姓", attachment=photo,
+                   acting_user=users["village_a1"], channel=Channel.PAGE)
     suspect.refresh_from_db()
     assert suspect.status == SuspectStatus.REJECTED and suspect.verified_by == users["village_a1"]
     assert suspect.attachment.endswith("证明.jpg")
@@ -170,13 +173,13 @@ def test_verification_rules_and_audit(deaths, compare, users):
 def test_progress_by_township_and_rates_by_rule(deaths, compare, users, regions):
     people, dataset = deaths
     compare([dataset])
-    services.verify_suspect(Suspect.objects.get(id_number=people["village_a1"]), confirmed=True,
-                            action_taken="已减员", acting_user=users["town_a"], channel=Channel.PAGE)
+    verify_suspect(Suspect.objects.get(id_number=people["village_a1"]), confirmed=True,
+                   action_taken="已减员", acting_user=users["town_a"], channel=Channel.PAGE)
     Suspect.objects.filter(id_number=people["village_b1"]).update(due_date=dt.date(2020, 1, 1))
-    townships = {row["name"]: row for row in services.progress_by_township(services.suspects_visible_to(users["county"]))}
+    townships = {row["name"]: row for row in progress_by_township(access.suspects_visible_to(users["county"]))}
     assert townships["尹集镇"] | {"total": 2, "confirmed": 1, "open": 1, "verified_rate": 50.0} == townships["尹集镇"]
     assert townships["枣林镇"]["overdue"] == 1 and townships["枣林镇"]["verified_rate"] == 0.0
-    by_rule = services.rates_by_rule(services.suspects_visible_to(users["county"]))
+    by_rule = rates_by_rule(access.suspects_visible_to(users["county"]))
     assert by_rule == [by_rule[0] | {"rule": "deceased_registered", "name": "死亡人员仍在册", "total": 3,
                                      "confirmed": 1, "confirmed_rate": 100.0}]
 

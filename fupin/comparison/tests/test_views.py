@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from conftest import PASSWORD, new_id
-from fupin.comparison import services
+from fupin.comparison.actions.mappings import remembered_mapping
 from fupin.comparison.models import ComparisonRun, Dataset, DatasetKind, Suspect
 
 from .conftest import write_xlsx
@@ -45,7 +45,7 @@ def test_upload_map_load_and_report(tmp_path, client_as, users, django_capture_o
     assert progress.status_code == 302 and progress["Location"] == reverse("comparison:dataset_detail", args=[dataset.pk])
     page = client.get(progress["Location"]).content.decode()
     assert "一月死亡" in page and "证件号码应为18位" in page and 'data-testid="rows-stored">1<' in page
-    assert services.remembered_mapping(DatasetKind.objects.get(code="death"), users["county"]) == {
+    assert remembered_mapping(DatasetKind.objects.get(code="death"), users["county"]) == {
         "姓名": "name", "证件": "id_number", "走的那天": "death_date"}
     response = client.get(reverse("comparison:dataset_rejected", args=[dataset.pk]))
     rows = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(b"".join(response.streaming_content))) \

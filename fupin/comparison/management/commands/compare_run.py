@@ -4,7 +4,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from fupin.audit.models import Channel
-from fupin.comparison import services
+from fupin.comparison import access
+from fupin.comparison.actions.runs import start_run
 
 from ._options import acting_user, add_user_option, command_error
 
@@ -36,7 +37,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         user = acting_user(options["user"])
-        visible = services.datasets_visible_to(user)
+        visible = access.datasets_visible_to(user)
         datasets = list(visible.filter(pk__in=options["dataset"]))
         missing = set(options["dataset"]) - {d.pk for d in datasets}
         if missing:
@@ -56,8 +57,8 @@ class Command(BaseCommand):
                 raise CommandError(f"--param 应为 规则.参数=值，收到 {item}")
             params.setdefault(rule, {})[name] = _value(value)
         try:
-            run = services.start_run(datasets=datasets, rules=options["rule"] or None, region_code=options["region"],
-                                     acting_user=user, channel=Channel.CLI, params=params, run_now=True)
+            run = start_run(datasets=datasets, rules=options["rule"] or None, region_code=options["region"],
+                            acting_user=user, channel=Channel.CLI, params=params, run_now=True)
         except (ValidationError, PermissionDenied) as exc:
             raise command_error(exc) from exc
         if run.status != "succeeded":

@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from fupin.comparison import services
+from fupin.comparison import access
 from fupin.comparison.filters import filter_suspects
 from fupin.comparison.tables import rule_name
 
@@ -27,7 +27,7 @@ class Command(BaseCommand):
         user = acting_user(options["user"])
         params = {k: v for k, v in {"rule": options["rule"], "status": options["status"], "region": options["region"],
                                     "dataset": options["dataset"]}.items() if v}
-        queryset, form = filter_suspects(services.suspects_visible_to(user), params, user)
+        queryset, form = filter_suspects(access.suspects_visible_to(user), params, user)
         if form.errors:
             self.stderr.write("；".join(f"{k}: {'，'.join(v)}" for k, v in form.errors.items()))
             return

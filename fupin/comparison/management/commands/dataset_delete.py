@@ -2,7 +2,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from fupin.audit.models import Channel
-from fupin.comparison import services
+from fupin.comparison import access
+from fupin.comparison.actions.datasets import delete_dataset, purge_expired
 
 from ._options import acting_user, add_user_option, command_error
 
@@ -19,17 +20,17 @@ class Command(BaseCommand):
     def handle(self, *args, ids, **options):
         user = acting_user(options["user"])
         if options["expired"]:
-            deleted = services.purge_expired(acting_user=user, channel=Channel.CLI)
+            deleted = purge_expired(acting_user=user, channel=Channel.CLI)
             self.stdout.write(f"已删除 {len(deleted)} 个保存期满的数据集{('：' + '、'.join(map(str, deleted))) if deleted else ''}")
             return
         if not ids:
             raise CommandError("请给出数据集编号，或使用 --expired")
         for pk in ids:
-            dataset = services.datasets_visible_to(user).filter(pk=pk).first()
+            dataset = access.datasets_visible_to(user).filter(pk=pk).first()
             if dataset is None:
                 raise CommandError(f"数据集 {pk} 不存在")
             try:
-                services.delete_dataset(dataset, acting_user=user, channel=Channel.CLI, reason=options["reason"])
+                delete_dataset(dataset, acting_user=user, channel=Channel.CLI, reason=options["reason"])
             except (ValidationError, PermissionDenied) as exc:
                 raise command_error(exc) from exc
             self.stdout.write(f"已删除数据集 {pk}（{dataset.title}）")

@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from fupin.comparison import services
+from fupin.comparison import access
 
 from ._options import acting_user, add_user_option
 
@@ -16,7 +16,7 @@ class Command(BaseCommand):
         add_user_option(parser)
 
     def handle(self, *args, **options):
-        queryset = services.datasets_visible_to(acting_user(options["user"]))
+        queryset = access.datasets_visible_to(acting_user(options["user"]))
         if options["kind"]:
             queryset = queryset.filter(kind__code=options["kind"])
         for d in queryset:

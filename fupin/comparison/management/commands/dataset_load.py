@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from fupin.audit.models import Channel
-from fupin.comparison import services
+from fupin.comparison.actions.datasets import load_dataset
 from fupin.comparison.models import DatasetKind
 
 from ._options import acting_user, add_user_option, command_error
@@ -46,7 +46,7 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError("--reference-date 应为 YYYY-MM-DD") from exc
         try:
-            dataset = services.load_dataset(
+            dataset = load_dataset(
                 file, kind=kind, acting_user=acting_user(options["user"]), channel=Channel.CLI, mapping=mapping,
                 title=options["title"], reference_date=reference, department=options["department"],
                 region_code=options["region"],
