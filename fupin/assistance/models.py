@@ -8,8 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fupin.audit.mixins import AuditedModel
 from fupin.core.scope import ScopedQuerySet
-from fupin.monitoring.models import household_ref
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
@@ -22,7 +22,7 @@ class UnitLevel(models.TextChoices):
     VILLAGE = "5", _("村级")
 
 
-class Helper(models.Model):
+class Helper(AuditedModel):
     """帮扶责任人: a cadre with a unit, serving households in a region (a county, township or village)."""
 
     name = models.CharField(_("姓名"), max_length=50)
@@ -52,12 +52,8 @@ class Helper(models.Model):
     def __str__(self):
         return f"{self.name}（{self.unit}）"
 
-    @property
-    def audit_region_code(self):
-        return self.region_id
 
-
-class Pairing(models.Model):
+class Pairing(AuditedModel):
     """结对: a helper paired with a household from ``start`` until ``end`` (empty while current)."""
 
     helper = models.ForeignKey(Helper, verbose_name=_("帮扶责任人"), on_delete=models.PROTECT, related_name="pairings")
@@ -71,6 +67,8 @@ class Pairing(models.Model):
 
     objects = ScopedQuerySet.as_manager()
     scope_field = "village__code"
+    audit_region_field = "village"
+    audit_parent_field = "household"
 
     class Meta:
         verbose_name = _("结对帮扶")
@@ -84,14 +82,6 @@ class Pairing(models.Model):
 
     def __str__(self):
         return f"{self.helper.name} 结对 {self.household_id}"
-
-    @property
-    def audit_parent(self):
-        return household_ref(self.household_id)
-
-    @property
-    def audit_region_code(self):
-        return self.village_id
 
     @property
     def is_current(self) -> bool:
@@ -130,7 +120,7 @@ class MeasureStatus(models.TextChoices):
     CANCELLED = "cancelled", _("已取消")
 
 
-class Measure(models.Model):
+class Measure(AuditedModel):
     """帮扶措施: one measure for a household, with its amount, date and status."""
 
     household = models.ForeignKey("registry.Household", verbose_name=_("户"), on_delete=models.CASCADE,
@@ -152,6 +142,8 @@ class Measure(models.Model):
 
     objects = ScopedQuerySet.as_manager()
     scope_field = "village__code"
+    audit_region_field = "village"
+    audit_parent_field = "household"
 
     class Meta:
         verbose_name = _("帮扶措施")
@@ -162,16 +154,8 @@ class Measure(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()}：{self.content}"
 
-    @property
-    def audit_parent(self):
-        return household_ref(self.household_id)
 
-    @property
-    def audit_region_code(self):
-        return self.village_id
-
-
-class Visit(models.Model):
+class Visit(AuditedModel):
     """走访: a helper's visit to a household, with what was found and done, photos and where it was recorded."""
 
     household = models.ForeignKey("registry.Household", verbose_name=_("户"), on_delete=models.CASCADE,
@@ -188,6 +172,8 @@ class Visit(models.Model):
 
     objects = ScopedQuerySet.as_manager()
     scope_field = "village__code"
+    audit_region_field = "village"
+    audit_parent_field = "household"
 
     class Meta:
         verbose_name = _("走访记录")
@@ -197,14 +183,6 @@ class Visit(models.Model):
 
     def __str__(self):
         return f"{self.helper.name} {self.date:%Y-%m-%d} 走访"
-
-    @property
-    def audit_parent(self):
-        return household_ref(self.household_id)
-
-    @property
-    def audit_region_code(self):
-        return self.village_id
 
     @property
     def has_location(self) -> bool:

@@ -6,12 +6,11 @@ register with declared rules (``rules.py``) and keeps one suspect per rule and p
 refreshes, reopens or closes suspects instead of adding copies.
 """
 
-from types import SimpleNamespace
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fupin.audit.mixins import AuditedModel
 from fupin.core.scope import ScopedQuerySet
 
 
@@ -61,7 +60,7 @@ def split_list(text: str) -> list[str]:
     return [a.strip() for a in text.replace("、", ",").replace("，", ",").split(",") if a.strip()]
 
 
-class RememberedMapping(models.Model):
+class RememberedMapping(AuditedModel):
     """The headers an uploader's files used for each field of a kind, offered again on their next upload.
 
     Kept per kind and uploader — a department (with its region) or a region's own office — so one office's
@@ -73,6 +72,7 @@ class RememberedMapping(models.Model):
     region_code = models.CharField(_("区划"), max_length=12, blank=True)
     mapping = models.JSONField(_("列对应"), default=dict, help_text=_("表头 → 字段代码"))
     updated = models.DateTimeField(_("更新时间"), auto_now=True)
+    audit_region_field = "region_code"
 
     class Meta:
         verbose_name = _("记住的列对应")
@@ -82,10 +82,6 @@ class RememberedMapping(models.Model):
 
     def __str__(self):
         return f"{self.kind}：{self.department or self.region_code or '系统'}"
-
-    @property
-    def audit_region_code(self):
-        return self.region_code
 
 
 class KindField(models.Model):
@@ -149,7 +145,7 @@ class CustomRule(models.Model):
         return self.name
 
 
-class Dataset(models.Model):
+class Dataset(AuditedModel):
     """One uploaded department file: its validation report and, in DatasetRow, its valid rows."""
 
     kind = models.ForeignKey(DatasetKind, verbose_name=_("数据类型"), on_delete=models.PROTECT, related_name="datasets")
@@ -174,6 +170,7 @@ class Dataset(models.Model):
 
     objects = ScopedQuerySet.as_manager()
     scope_field = "region_code"
+    audit_region_field = "region_code"
 
     class Meta:
         verbose_name = _("比对数据集")
@@ -182,10 +179,6 @@ class Dataset(models.Model):
 
     def __str__(self):
         return self.title
-
-    @property
-    def audit_region_code(self):
-        return self.region_code
 
 
 class DatasetRow(models.Model):
@@ -248,7 +241,7 @@ class SuspectStatus(models.TextChoices):
     CLOSED = "closed", _("已消除")
 
 
-class Suspect(models.Model):
+class Suspect(AuditedModel):
     """疑点: a rule's finding about one person (or household), sent to its village to verify.
 
     ``subject_key`` is the person's ID number (or the household number for household rules); with the rule it
@@ -297,6 +290,8 @@ class Suspect(models.Model):
     objects = ScopedQuerySet.as_manager()
     scope_field = "village_code"
     masked_fields = ("id_number",)
+    audit_region_field = "village_code"
+    audit_parent_field = "household"
 
     class Meta:
         verbose_name = _("疑点")
@@ -310,15 +305,3 @@ class Suspect(models.Model):
 
     def __str__(self):
         return f"{self.member_name or self.household_number}：{self.rule}"
-
-    @property
-    def audit_parent(self):
-        # The log needs only the parent's model name and key: a stand-in, neither fetched nor even instantiated,
-        # keeps auditing tens of thousands of new suspects cheap.
-        from fupin.registry.models import Household
-
-        return SimpleNamespace(_meta=Household._meta, pk=self.household_id) if self.household_id else None
-
-    @property
-    def audit_region_code(self):
-        return self.village_code

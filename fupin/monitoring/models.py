@@ -12,16 +12,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fupin.audit.mixins import AuditedModel
 from fupin.core.scope import ScopedQuerySet
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
-
-
-def household_ref(household_id):
-    """A household's identity for the audit trail without loading the row: a run logs thousands of alerts."""
-    from fupin.registry.models import Household
-
-    return Household(pk=household_id)
 
 
 # The procedure kinds of the two monitoring procedures (监测对象认定, 风险消除) on the procedures engine.
@@ -59,7 +53,7 @@ class RiskType(models.TextChoices):
 MAX_RISKS = 5
 
 
-class Rule(models.Model):
+class Rule(AuditedModel):
     """A monitoring rule or a data-quality check: a Chinese name and a condition over the household facts.
 
     A rule with a region applies to that region's subtree and replaces a rule of the same code set higher up.
@@ -95,15 +89,11 @@ class Rule(models.Model):
     def __str__(self):
         return f"{self.code} {self.name}"
 
-    @property
-    def audit_region_code(self):
-        return self.region_id or ""
-
     def applies_to_year(self, year: int) -> bool:
         return (self.year_from is None or self.year_from <= year) and (self.year_to is None or year <= self.year_to)
 
 
-class Parameter(models.Model):
+class Parameter(AuditedModel):
     """A threshold a rule or a procedure reads (``:code`` in conditions), per year and region; the most specific
     region, then the exact year, wins."""
 
@@ -134,10 +124,6 @@ class Parameter(models.Model):
     def __str__(self):
         return f"{self.name} = {self.value}{self.unit}"
 
-    @property
-    def audit_region_code(self):
-        return self.region_id or ""
-
 
 class RunStatus(models.TextChoices):
     RUNNING = "running", _("运行中")
@@ -145,7 +131,7 @@ class RunStatus(models.TextChoices):
     FAILED = "failed", _("失败")
 
 
-class Run(models.Model):
+class Run(AuditedModel):
     """One evaluation of the enabled rules of a family over a region for a year, with its summary."""
 
     family = models.CharField(_("类别"), max_length=12, choices=Family.choices, default=Family.MONITORING)
@@ -177,10 +163,6 @@ class Run(models.Model):
     def __str__(self):
         return f"{self.region.name}{self.year}年{self.get_family_display()} #{self.pk}"
 
-    @property
-    def audit_region_code(self):
-        return self.region_id
-
     def summary(self) -> dict:
         return {
             "run": self.pk, "family": self.family, "region": self.region_id, "year": self.year,
@@ -209,7 +191,7 @@ class AlertStatus(models.TextChoices):
 OPEN_ALERT_STATUSES = (AlertStatus.PENDING, AlertStatus.IN_PROCEDURE)
 
 
-class Alert(models.Model):
+class Alert(AuditedModel):
     """预警 / 线索: a household to verify, from a rule run or a lead (self-report, cadre, department).
 
     At most one open alert per household: a later run or lead updates it instead of adding a duplicate.
@@ -248,6 +230,8 @@ class Alert(models.Model):
 
     objects = ScopedQuerySet.as_manager()
     scope_field = "village__code"
+    audit_region_field = "village"
+    audit_parent_field = "household"
 
     class Meta:
         verbose_name = _("预警")
@@ -262,14 +246,6 @@ class Alert(models.Model):
 
     def __str__(self):
         return f"预警 #{self.pk}"
-
-    @property
-    def audit_parent(self):
-        return household_ref(self.household_id)
-
-    @property
-    def audit_region_code(self):
-        return self.village_id
 
     @property
     def is_open(self) -> bool:
@@ -297,7 +273,7 @@ class EventKind(models.TextChoices):
     LARGE_EXPENSE = "expense", _("大额刚性支出")
 
 
-class RiskEvent(models.Model):
+class RiskEvent(AuditedModel):
     """风险事件: something that happened to a household (disaster, illness, death, lost job …), with its date."""
 
     household = models.ForeignKey("registry.Household", verbose_name=_("户"), on_delete=models.CASCADE,
@@ -315,6 +291,8 @@ class RiskEvent(models.Model):
 
     objects = ScopedQuerySet.as_manager()
     scope_field = "village__code"
+    audit_region_field = "village"
+    audit_parent_field = "household"
 
     class Meta:
         verbose_name = _("风险事件")
@@ -324,14 +302,6 @@ class RiskEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}（{self.date:%Y-%m-%d}）"
-
-    @property
-    def audit_parent(self):
-        return household_ref(self.household_id)
-
-    @property
-    def audit_region_code(self):
-        return self.village_id
 
 
 class MonitoredKind(models.TextChoices):
@@ -350,7 +320,7 @@ class EliminationMethod(models.TextChoices):
     NATURAL = "natural", _("自然消除")
 
 
-class MonitoredHousehold(models.Model):
+class MonitoredHousehold(AuditedModel):
     """监测对象: a household under monitoring from its identification until risk elimination.
 
     A household whose risk returns after elimination gets a new row, so the history of both periods stays.
@@ -383,6 +353,8 @@ class MonitoredHousehold(models.Model):
 
     objects = ScopedQuerySet.as_manager()
     scope_field = "village__code"
+    audit_region_field = "village"
+    audit_parent_field = "household"
 
     class Meta:
         verbose_name = _("监测对象")
@@ -398,14 +370,6 @@ class MonitoredHousehold(models.Model):
         return f"{self.get_kind_display()} {self.household_id}"
 
     @property
-    def audit_parent(self):
-        return household_ref(self.household_id)
-
-    @property
-    def audit_region_code(self):
-        return self.village_id
-
-    @property
     def risk_codes(self) -> list[str]:
         return [c for c in self.risks.split(",") if c]
 
@@ -415,7 +379,7 @@ class MonitoredHousehold(models.Model):
         return "、".join(str(names.get(c, c)) for c in self.risk_codes)
 
 
-class Finding(models.Model):
+class Finding(AuditedModel):
     """逻辑校验问题: one data-quality check firing on one household; ``fixed`` is set once it stops firing."""
 
     household = models.ForeignKey("registry.Household", verbose_name=_("户"), on_delete=models.CASCADE,
@@ -430,6 +394,8 @@ class Finding(models.Model):
 
     objects = ScopedQuerySet.as_manager()
     scope_field = "village__code"
+    audit_region_field = "village"
+    audit_parent_field = "household"
 
     class Meta:
         verbose_name = _("逻辑校验问题")
@@ -443,11 +409,3 @@ class Finding(models.Model):
 
     def __str__(self):
         return f"{self.rule.name}（{self.household_id}）"
-
-    @property
-    def audit_parent(self):
-        return household_ref(self.household_id)
-
-    @property
-    def audit_region_code(self):
-        return self.village_id

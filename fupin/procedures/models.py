@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fupin.audit.mixins import AuditedModel
 from fupin.core.scope import ScopedQuerySet
 from fupin.regions.models import Level
 
@@ -25,7 +26,7 @@ class LineKind(models.TextChoices):
     MONITORING = "monitoring", _("防返贫监测范围")
 
 
-class PovertyLine(models.Model):
+class PovertyLine(AuditedModel):
     """A line per kind, year and region; no region means the national figure. The most specific region wins."""
 
     kind = models.CharField(_("类别"), max_length=16, choices=LineKind.choices, default=LineKind.POVERTY)
@@ -52,10 +53,6 @@ class PovertyLine(models.Model):
 
     def __str__(self):
         return f"{self.year}年{self.region.name if self.region_id else '全国'}{self.get_kind_display()} {self.amount}元"
-
-    @property
-    def audit_region_code(self):
-        return self.region_id or ""
 
 
 class AttachmentKind(models.Model):
@@ -94,7 +91,7 @@ def kind_label(code: str) -> str:
     return str(dict(kind_choices()).get(code, code))
 
 
-class ProcedureDefinition(models.Model):
+class ProcedureDefinition(AuditedModel):
     """The configured chain of steps for one kind of procedure; a region's own definition overrides the national."""
 
     kind = models.CharField(_("程序类别"), max_length=16, choices=kind_choices)
@@ -120,10 +117,6 @@ class ProcedureDefinition(models.Model):
 
     def __str__(self):
         return f"{self.name}（{self.region.name if self.region_id else '全国默认'}）"
-
-    @property
-    def audit_region_code(self):
-        return self.region_id or ""
 
 
 class StepFields(models.Model):
@@ -171,7 +164,7 @@ class Status(models.TextChoices):
     WITHDRAWN = "withdrawn", _("已撤回")
 
 
-class Procedure(models.Model):
+class Procedure(AuditedModel):
     """One household's procedure. ``details`` holds what the kind needs (proposed category and cause, the member
     change); ``figures`` the line and household facts the start was checked against."""
 
@@ -200,6 +193,8 @@ class Procedure(models.Model):
     objects = ScopedQuerySet.as_manager()
     scope_field = "village__code"
     masked_fields = ("member_id_number",)
+    audit_region_field = "village"
+    audit_parent_field = "household"
 
     class Meta:
         verbose_name = _("程序")
@@ -209,14 +204,6 @@ class Procedure(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}程序 #{self.pk}"
-
-    @property
-    def audit_parent(self):
-        return self.household
-
-    @property
-    def audit_region_code(self):
-        return self.village_id
 
     @property
     def is_open(self) -> bool:
@@ -294,7 +281,7 @@ def attachment_path(instance, filename):
     return f"procedures/{instance.procedure_id}/{timezone.now():%Y%m%d%H%M%S%f}{suffix}"
 
 
-class Attachment(models.Model):
+class Attachment(AuditedModel):
     """A supporting document uploaded at a step (minutes, photos, signed acknowledgement …)."""
 
     procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="attachments")
@@ -308,6 +295,8 @@ class Attachment(models.Model):
 
     objects = ScopedQuerySet.as_manager()
     scope_field = "procedure__village__code"
+    audit_region_field = "procedure.village"
+    audit_parent_field = "procedure.household"
 
     class Meta:
         verbose_name = _("附件")
@@ -316,14 +305,6 @@ class Attachment(models.Model):
 
     def __str__(self):
         return f"{self.kind.name}：{self.original_name}"
-
-    @property
-    def audit_parent(self):
-        return self.procedure.household
-
-    @property
-    def audit_region_code(self):
-        return self.procedure.village_id
 
 
 class NoticeKind(models.TextChoices):
@@ -336,7 +317,7 @@ class NoticeStatus(models.TextChoices):
     PUBLISHED = "published", _("已发布")
 
 
-class Notice(models.Model):
+class Notice(AuditedModel):
     """公示/公告: a batch of procedures shown to the public from start to end date by one village, township or county."""
 
     kind = models.CharField(_("类别"), max_length=16, choices=NoticeKind.choices, default=NoticeKind.PUBLICITY)
@@ -363,10 +344,6 @@ class Notice(models.Model):
 
     def __str__(self):
         return self.title
-
-    @property
-    def audit_region_code(self):
-        return self.region_id
 
     @property
     def days(self) -> int:
@@ -407,7 +384,7 @@ class ObjectionStatus(models.TextChoices):
     ANSWERED = "answered", _("已答复")
 
 
-class Objection(models.Model):
+class Objection(AuditedModel):
     """异议: lodged during a notice period. An open one holds its household (or, with no item, the whole notice)."""
 
     notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="objections")
@@ -427,6 +404,7 @@ class Objection(models.Model):
 
     objects = ScopedQuerySet.as_manager()
     scope_field = "notice__region__code"
+    audit_region_field = "notice.region"
 
     class Meta:
         verbose_name = _("异议")
@@ -436,17 +414,13 @@ class Objection(models.Model):
     def __str__(self):
         return f"{self.name}的异议"
 
-    @property
-    def audit_region_code(self):
-        return self.notice.region_id
-
 
 class AdjustmentStatus(models.TextChoices):
     OPEN = "open", _("进行中")
     CLOSED = "closed", _("已关闭（数据已锁定）")
 
 
-class Adjustment(models.Model):
+class Adjustment(AuditedModel):
     """动态调整: one county's yearly adjustment, opened and closed by the county; closing freezes the register."""
 
     county = models.ForeignKey("regions.Region", verbose_name=_("县"), on_delete=models.PROTECT, related_name="+")
@@ -459,6 +433,7 @@ class Adjustment(models.Model):
 
     objects = ScopedQuerySet.as_manager()
     scope_field = "county__code"
+    audit_region_field = "county"
 
     class Meta:
         verbose_name = _("动态调整")
@@ -468,10 +443,6 @@ class Adjustment(models.Model):
 
     def __str__(self):
         return f"{self.county.name}{self.year}年度动态调整"
-
-    @property
-    def audit_region_code(self):
-        return self.county_id
 
     @property
     def is_open(self) -> bool:
@@ -501,7 +472,7 @@ class CandidateStatus(models.TextChoices):
     REFUSED = "refused", _("发起未通过校验")
 
 
-class Candidate(models.Model):
+class Candidate(AuditedModel):
     """A household the yearly adjustment proposes for a procedure, with the figures that put it on the list."""
 
     adjustment = models.ForeignKey(Adjustment, on_delete=models.CASCADE, related_name="candidates")
@@ -524,6 +495,7 @@ class Candidate(models.Model):
 
     objects = ScopedQuerySet.as_manager()
     scope_field = "village__code"
+    audit_region_field = "village"
 
     class Meta:
         verbose_name = _("调整候选")
@@ -536,10 +508,6 @@ class Candidate(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}候选 {self.household_id}"
-
-    @property
-    def audit_region_code(self):
-        return self.village_id
 
 
 class SnapshotHousehold(models.Model):

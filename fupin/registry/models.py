@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fupin.audit.mixins import AuditedModel
 from fupin.core.scope import ScopedQuerySet
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0")}
@@ -18,7 +19,7 @@ AREA = {"max_digits": 10, "decimal_places": 2, "null": True, "blank": True}
 REGISTRY_HIDDEN_FROM = ("department", "security_admin", "audit_admin")
 
 
-class Household(models.Model):
+class Household(AuditedModel):
     """户: a registered household in one village."""
 
     number = models.CharField(_("户编号"), max_length=20, unique=True)
@@ -60,6 +61,7 @@ class Household(models.Model):
     scope_field = "village__code"
     hidden_from_roles = REGISTRY_HIDDEN_FROM
     masked_fields = ("head_id_number", "bank_account")
+    audit_region_field = "village"
 
     class Meta:
         verbose_name = _("贫困户")
@@ -70,12 +72,8 @@ class Household(models.Model):
     def __str__(self):
         return f"{self.number} {self.head_name}"
 
-    @property
-    def audit_region_code(self):
-        return self.village_id
 
-
-class Member(models.Model):
+class Member(AuditedModel):
     """家庭成员: a person in a household. One person (ID number) is in at most one household at a time."""
 
     household = models.ForeignKey(Household, verbose_name=_("所属户"), on_delete=models.CASCADE, related_name="members")
@@ -108,6 +106,8 @@ class Member(models.Model):
     hidden_from_roles = REGISTRY_HIDDEN_FROM
     masked_fields = ("id_number", "disability_cert")
     hidden_fields = ("health",)
+    audit_region_field = "household.village"
+    audit_parent_field = "household"
 
     class Meta:
         verbose_name = _("家庭成员")
@@ -123,16 +123,8 @@ class Member(models.Model):
     def __str__(self):
         return self.name
 
-    @property
-    def audit_parent(self):
-        return self.household
 
-    @property
-    def audit_region_code(self):
-        return self.household.village_id
-
-
-class IncomeAccount(models.Model):
+class IncomeAccount(AuditedModel):
     """收支测算: one household's income and business costs for one year; net and per-capita figures derive."""
 
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="income_accounts")
@@ -151,6 +143,8 @@ class IncomeAccount(models.Model):
     objects = ScopedQuerySet.as_manager()
     scope_field = "household__village__code"
     hidden_from_roles = REGISTRY_HIDDEN_FROM
+    audit_region_field = "household.village"
+    audit_parent_field = "household"
 
     class Meta:
         verbose_name = _("年度收支")
@@ -168,16 +162,8 @@ class IncomeAccount(models.Model):
         size = self.household_size or 1
         self.per_capita_net_income = (self.net_income / size).quantize(Decimal("0.01"))
 
-    @property
-    def audit_parent(self):
-        return self.household
 
-    @property
-    def audit_region_code(self):
-        return self.household.village_id
-
-
-class SecurityCheck(models.Model):
+class SecurityCheck(AuditedModel):
     """两不愁三保障 + 饮水安全: the yearly check of a household's basic securities."""
 
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="security_checks")
@@ -196,6 +182,8 @@ class SecurityCheck(models.Model):
     objects = ScopedQuerySet.as_manager()
     scope_field = "household__village__code"
     hidden_from_roles = REGISTRY_HIDDEN_FROM
+    audit_region_field = "household.village"
+    audit_parent_field = "household"
 
     class Meta:
         verbose_name = _("两不愁三保障")
@@ -213,16 +201,8 @@ class SecurityCheck(models.Model):
              self.housing_secure, self.water_secure)
         )
 
-    @property
-    def audit_parent(self):
-        return self.household
 
-    @property
-    def audit_region_code(self):
-        return self.household.village_id
-
-
-class DuplicateIdReport(models.Model):
+class DuplicateIdReport(AuditedModel):
     """重复登记报告: someone tried to register an ID number that is active in a household outside their scope.
 
     They are told only that the number is registered elsewhere; the report goes to the lowest region covering
@@ -279,10 +259,6 @@ class DuplicateIdReport(models.Model):
 
     def __str__(self):
         return f"重复登记 {self.id_number_masked}"
-
-    @property
-    def audit_region_code(self):
-        return self.region_id or ""
 
 
 # Which code table each coded field reads from; forms, imports, exports and the API resolve labels through it.
