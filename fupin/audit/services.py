@@ -10,7 +10,8 @@ it (``audit.chain``); nothing else inserts into the table.
 import datetime as dt
 import decimal
 
-from django.db import DEFAULT_DB_ALIAS
+import polars as pl
+from django.db import DEFAULT_DB_ALIAS, models
 from django.db.models import Q
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
@@ -22,8 +23,8 @@ from . import archive, chain
 from .chain import append, append_frame, restart_chain
 from .models import Action, AuditArchive, AuditLog
 
-__all__ = ["append", "append_frame", "restart_chain", "build_entry", "record_change", "record_event", "record_export",
-           "snapshot", "diff", "history_for"]
+__all__ = ["append", "append_frame", "restart_chain", "build_entry", "record_change", "record_created_frame",
+           "record_event", "record_export", "snapshot", "diff", "history_for"]
 
 HIDDEN = "（已隐藏）"
 
@@ -69,6 +70,11 @@ def _parent(instance):
     return parent._meta.model_name, str(parent.pk)
 
 
+def _acting(user):
+    """The account a row is logged under: none for the system and for anonymous callers."""
+    return user if user is not None and user.is_authenticated else None
+
+
 def build_entry(instance, *, before, after, acting_user, channel, action=None, region_code=None, note="") -> AuditLog:
     """An unsaved log row; imports collect these and bulk-insert them in the same transaction as the data."""
     if action is None:
@@ -76,7 +82,7 @@ def build_entry(instance, *, before, after, acting_user, channel, action=None, r
     parent_type, parent_id = _parent(instance)
     if region_code is None:
         region_code = getattr(instance, "audit_region_code", "") or ""
-    user = acting_user if acting_user is not None and acting_user.is_authenticated else None
+    user = _acting(acting_user)
     return AuditLog(
         user=user,
         username=user.username if user else "",
@@ -104,6 +110,56 @@ def record_change(instance, *, before, acting_user, channel, action=None, region
         return None  # a save that changed nothing leaves no trace
     append([entry])
     return entry
+
+
+def _created_value(model, name: str) -> pl.Expr:
+    """A column as ``snapshot`` records the field: masked or hidden when the model says so."""
+    value = pl.col(model._meta.get_field(name).attname)
+    if name in getattr(model, "masked_fields", ()):
+        return value.map_elements(mask, return_dtype=pl.String)
+    if name in getattr(model, "hidden_fields", ()):
+        return pl.when(value.is_null() | (value == "")).then(value).otherwise(pl.lit(HIDDEN))
+    return value
+
+
+def _created_changes(model, frame: pl.DataFrame, fields) -> pl.Expr:
+    """``{field: [null, value]}`` over ``fields`` as JSON text, a field whose value is null left out (as ``diff``
+    leaves it); a JSONField's column already holds JSON text and goes in as it is."""
+    pieces = []
+    for name in fields:
+        value = _created_value(model, name)
+        if isinstance(model._meta.get_field(name), models.JSONField):
+            piece = pl.concat_str([pl.lit(f'"{name}":[null,'), value, pl.lit("]")])
+        else:
+            pair = pl.concat_list([pl.lit(None, dtype=frame.head(0).select(value).dtypes[0]), value])
+            piece = pl.struct(pair.alias(name)).struct.json_encode().str.strip_prefix("{").str.strip_suffix("}")
+        pieces.append(pl.when(value.is_not_null()).then(piece))
+    return pl.concat_str([pl.lit("{"), pl.concat_str(pieces, separator=",", ignore_nulls=True), pl.lit("}")])
+
+
+def record_created_frame(model, frame: pl.DataFrame, *, fields, object_repr: pl.Expr, acting_user, channel,
+                         note="") -> int:
+    """The create rows of ``model`` records just bulk-loaded from ``frame`` (columns = attnames, the key included),
+    as ``record_change`` would write them one by one, over ``fields``; filed under the model's
+    ``audit_region_field`` and ``audit_parent_field`` (single foreign keys here). For batch paths: whole columns,
+    no instance per row. Returns the number of rows written."""
+    user = _acting(acting_user)
+    meta = model._meta
+    parent_type, parent_id = pl.lit(""), pl.lit("")
+    if model.audit_parent_field:
+        parent = meta.get_field(model.audit_parent_field)
+        key, kind = pl.col(parent.attname), parent.related_model._meta.model_name
+        parent_type = pl.when(key.is_not_null()).then(pl.lit(kind)).otherwise(pl.lit(""))
+        parent_id = key.cast(pl.String).fill_null("")
+    return append_frame(frame.select(
+        pl.lit(user.pk if user else None, dtype=pl.Int64).alias("user_id"),
+        pl.lit(user.username if user else "").alias("username"), pl.lit(channel).alias("channel"),
+        pl.lit(Action.CREATE.value).alias("action"), pl.lit(meta.model_name).alias("object_type"),
+        pl.col(meta.pk.attname).cast(pl.String).alias("object_id"), object_repr.alias("object_repr"),
+        parent_type.alias("parent_type"), parent_id.alias("parent_id"),
+        pl.col(meta.get_field(model.audit_region_field).attname).fill_null("").alias("region_code"),
+        _created_changes(model, frame, fields).alias("changes"), pl.lit(note).alias("note"),
+    ))
 
 
 def record_event(instance, *, action, acting_user, channel, note="", region_code=None) -> AuditLog:

@@ -18,8 +18,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from fupin.accounts.models import Role
-from fupin.audit.models import Action, AuditLog, Channel
-from fupin.audit.services import append, append_frame, build_entry, record_change, snapshot
+from fupin.audit.models import AuditLog, Channel
+from fupin.audit.services import append, build_entry, record_change, record_created_frame, snapshot
 from fupin.core import bulkload
 from fupin.core.scope import in_scope
 from fupin.procedures import services as procedures
@@ -289,6 +289,11 @@ def _reconcile_alerts(record: Run, plan: engine.Plan, frame: pl.DataFrame, *, ac
     return new.height, len(changed), unchanged, len(closed)
 
 
+# What the audit row of a rule alert records: the fields a run sets that say what was found, as record_change would
+# list them (the run's bookkeeping columns, such as the fingerprint and the run links, left out).
+ALERT_CREATE_FIELDS = ("household", "village", "year", "source", "status", "rules", "figures", "severity", "due")
+
+
 def _insert_alerts(new: pl.DataFrame, record: Run, plan: engine.Plan, *, acting_user, channel) -> None:
     """New alerts and their audit rows by COPY (PostgreSQL) or executemany (SQLite): a first run over a province
     opens hundreds of thousands."""
@@ -310,26 +315,11 @@ def _insert_alerts(new: pl.DataFrame, record: Run, plan: engine.Plan, *, acting_
         pl.lit(user.pk if user else None, dtype=pl.Int64).alias("created_by_id"),
     )
     bulkload.load_frame(Alert, alerts)
-    # The audit row of each insert, in the {field: [before, after]} shape record_change writes.
-    changes = pl.concat_str([
-        pl.lit('{"household": [null, '), pl.col("household_id").cast(pl.String),
-        pl.lit('], "village": [null, "'), pl.col("village_id"),
-        pl.lit(f'"], "year": [null, {plan.year}], "source": [null, "rule"], "status": [null, "pending"], '
-               '"rules": [null, "'), pl.col("rules"),
-        pl.lit('"], "figures": [null, '), pl.col("figures"),
-        pl.lit('], "severity": [null, '), pl.col("severity").cast(pl.String),
-        pl.lit('], "due": [null, "'), pl.col("due").cast(pl.String), pl.lit('"]}'),
-    ])
-    append_frame(alerts.select(
-        pl.lit(user.pk if user else None, dtype=pl.Int64).alias("user_id"),
-        pl.lit(user.username if user else "").alias("username"), pl.lit(channel).alias("channel"),
-        pl.lit(Action.CREATE.value).alias("action"), pl.lit("alert").alias("object_type"),
-        pl.col("id").cast(pl.String).alias("object_id"),
-        pl.concat_str([pl.lit("预警 #"), pl.col("id").cast(pl.String)]).alias("object_repr"),
-        pl.lit("household").alias("parent_type"), pl.col("household_id").cast(pl.String).alias("parent_id"),
-        pl.col("village_id").alias("region_code"), changes.alias("changes"),
-        pl.lit(f"预警运行 #{record.pk} 新增预警").alias("note"),
-    ))
+    record_created_frame(
+        Alert, alerts, fields=ALERT_CREATE_FIELDS,
+        object_repr=pl.concat_str([pl.lit("预警 #"), pl.col("id").cast(pl.String)]),
+        acting_user=acting_user, channel=channel, note=f"预警运行 #{record.pk} 新增预警",
+    )
 
 
 def _reconcile_findings(record: Run, plan: engine.Plan, frame: pl.DataFrame, *, acting_user, channel):
