@@ -4,6 +4,7 @@ checks and writes it, and a failed check leaves an error workbook the user downl
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django import forms
@@ -11,11 +12,53 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
 from fupin.core import excel
+from fupin.core.excel import RowError
 
 from . import services as jobs
 from .models import Job
 
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
+# The errors a job's result (and so the API and the job page) lists; the error workbook has them all.
+LISTED_ERRORS = 200
+
+
+@dataclass
+class ImportResult:
+    """What an import did: the rows it wrote, counted by kind, or the errors that made it write nothing.
+
+    ``written`` is the sentence of a success, formatted with ``counts`` ("新增 {households} 户、{members} 人").
+    """
+
+    written: str
+    counts: dict[str, int]
+    errors: list[RowError] = field(default_factory=list)
+    error_count: int = 0
+    ignored_columns: list[str] = field(default_factory=list)
+    # People registered outside the importing account's scope, for the caller to report to the level above once
+    # the failed job's transaction has rolled back (``registry.jobs``).
+    duplicates: list = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.error_count
+
+    def refused(self, errors: excel.ErrorList) -> ImportResult:
+        """The result of a check that failed: the errors kept (sorted by row) and how many there were."""
+        self.errors, self.error_count = errors.sorted(), errors.count
+        return self
+
+    def summary(self) -> str:
+        if self.ok:
+            return "导入成功：" + self.written.format(**self.counts)
+        shown = "" if self.error_count == len(self.errors) else f"（错误清单列出前 {len(self.errors)} 处）"
+        return f"导入未完成：发现 {self.error_count} 处错误{shown}，未写入任何数据，请修改后重新导入"
+
+    def as_dict(self) -> dict:
+        return {
+            **self.counts, "error_count": self.error_count,
+            "errors": [e.as_dict() for e in self.errors[:LISTED_ERRORS]], "ignored_columns": self.ignored_columns,
+            "summary": self.summary(),
+        }
 
 
 class UploadForm(forms.Form):

@@ -10,7 +10,6 @@ transaction, parents before children, with an audit row for each created or chan
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -18,7 +17,7 @@ from django.db import transaction
 from fupin.audit.models import AuditLog
 from fupin.audit.services import build_entry, snapshot
 from fupin.core import excel
-from fupin.core.excel import RowError
+from fupin.jobs.imports import ImportResult
 
 from .models import PREFIX_LENGTH, Level, Region, parent_code
 from .services import ensure_can_edit, region_errors
@@ -38,30 +37,6 @@ FIELDS = {c.header: c.field for c in COLUMNS}
 BATCH = 1000
 
 
-@dataclass
-class RegionImportResult:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    error_count: int = 0
-    ignored_columns: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.error_count
-
-    def summary(self) -> str:
-        if self.ok:
-            return f"导入成功：新增 {self.created} 个、修改 {self.updated} 个、未变 {self.unchanged} 个区划"
-        return f"导入未完成：发现 {self.error_count} 处错误，未写入任何数据，请修改后重新导入"
-
-    def as_dict(self) -> dict:
-        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged,
-                "error_count": self.error_count, "errors": [e.as_dict() for e in self.errors[:200]],
-                "ignored_columns": self.ignored_columns, "summary": self.summary()}
-
-
 def level_from_code(code: str) -> int:
     """The level whose segment is the last non-zero one (410481100201 → 村)."""
     for level in (Level.VILLAGE, Level.TOWNSHIP, Level.COUNTY, Level.CITY):
@@ -71,24 +46,25 @@ def level_from_code(code: str) -> int:
 
 
 def import_regions(path, *, acting_user, channel, progress: Callable | None = None,
-                   filename: str | None = None) -> RegionImportResult:
+                   filename: str | None = None) -> ImportResult:
     """Check the whole file, then create or update every row, all or nothing. ``acting_user`` None = system."""
     progress = progress or (lambda *a, **k: None)
     errors = excel.ErrorList()
-    result = RegionImportResult()
+    result = ImportResult("新增 {created} 个、修改 {updated} 个、未变 {unchanged} 个区划",
+                          {"created": 0, "updated": 0, "unchanged": 0})
     try:
         sheet = excel.read(path, filename=filename)
     except excel.SpreadsheetError as exc:
         errors.add(None, "", str(exc))
-        return _finish(result, errors)
+        return result.refused(errors)
     if acting_user is not None and not acting_user.can_administer:
         errors.add(None, "", "只有系统管理员可以导入行政区划")
-        return _finish(result, errors)
+        return result.refused(errors)
     found, result.ignored_columns = excel.match_columns(
         sheet.header, FIELDS, errors, sheet.header_row, required=REQUIRED, aliases=ALIASES
     )
     if errors:
-        return _finish(result, errors)
+        return result.refused(errors)
 
     rows = _parse(sheet, found, errors, progress)
     in_file = {region.code for _, region, _ in rows}
@@ -117,23 +93,18 @@ def import_regions(path, *, acting_user, channel, progress: Callable | None = No
                 setattr(region, fld, getattr(old, fld))
         before, after = snapshot(old), snapshot(region)
         if before == after:
-            result.unchanged += 1
+            result.counts["unchanged"] += 1
         else:
             changes.append((before, region))
     if errors:
-        return _finish(result, errors)
-    result.created, result.updated = _write(changes, acting_user, channel, progress)
+        return result.refused(errors)
+    result.counts["created"], result.counts["updated"] = _write(changes, acting_user, channel, progress)
     return result
 
 
 def _header(fld: str) -> str:
     headers = {f: h for h, f in FIELDS.items()} | {"parent": "上级代码"}
     return headers.get(fld, fld)
-
-
-def _finish(result, errors: excel.ErrorList):
-    result.errors, result.error_count = errors.sorted(), errors.count
-    return result
 
 
 def _parse(sheet, found: dict[str, int], errors: excel.ErrorList, progress) -> list[tuple[int, Region, set]]:

@@ -26,10 +26,10 @@ from django.db import IntegrityError, models, transaction
 from fupin.audit.models import AuditLog
 from fupin.audit.services import build_entry, snapshot
 from fupin.core import excel, idnumber
-from fupin.core.excel import RowError
 from fupin.core.scope import in_scope
 from fupin.core.tables import BOOL, Column
 from fupin.dictionaries.services import choices, codes_by_label, labels
+from fupin.jobs.imports import ImportResult
 from fupin.regions.models import Level, Region
 
 from . import services
@@ -47,35 +47,6 @@ ALIASES = {
 MAX_ERRORS = 10_000
 BATCH = 1000
 _SPLIT = re.compile(r"[,，、;；/\s]+")
-
-
-@dataclass
-class ImportResult:
-    households: int = 0
-    members: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    error_count: int = 0
-    ignored_columns: list[str] = field(default_factory=list)
-    # People registered outside the importing account's scope, for the caller to report to the level above once
-    # the failed job's transaction has rolled back (``registry.jobs``).
-    duplicates: list[services.Duplicate] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.error_count
-
-    def summary(self) -> str:
-        if self.ok:
-            return f"导入成功：新增 {self.households} 户、{self.members} 人"
-        shown = "" if self.error_count == len(self.errors) else f"（错误清单列出前 {len(self.errors)} 处）"
-        return f"导入未完成：发现 {self.error_count} 处错误{shown}，未写入任何数据，请修改后重新导入"
-
-    def as_dict(self) -> dict:
-        return {
-            "households": self.households, "members": self.members, "error_count": self.error_count,
-            "errors": [e.as_dict() for e in self.errors[:200]], "ignored_columns": self.ignored_columns,
-            "summary": self.summary(),
-        }
 
 
 @dataclass
@@ -173,40 +144,34 @@ def import_households(path, *, acting_user, channel, progress: Callable | None =
     """Check the whole file, then write it all or nothing. ``acting_user`` None means the system (no scope)."""
     progress = progress or (lambda *a, **k: None)
     errors = excel.ErrorList(MAX_ERRORS)
-    result = ImportResult()
+    result = ImportResult("新增 {households} 户、{members} 人", {"households": 0, "members": 0})
     try:
         sheet = excel.read(path, filename=filename)
     except excel.SpreadsheetError as exc:
         errors.add(None, "", str(exc))
-        return _finish(result, errors)
+        return result.refused(errors)
     if acting_user is not None:
         try:
             services.ensure_can_write(acting_user, acting_user.region_id or "")
         except PermissionDenied as exc:
             errors.add(None, "", str(exc))
-            return _finish(result, errors)
+            return result.refused(errors)
     found, result.ignored_columns = _columns(sheet.header, errors, sheet.header_row)
     if errors.count:
-        return _finish(result, errors)
+        return result.refused(errors)
 
     drafts = _read_rows(sheet, found, errors, progress)
     progress(0, len(drafts), "正在核对村代码、户编号和重复人员", force=True)
     _check_households(drafts, errors, acting_user)
     result.duplicates = _check_existing(drafts, errors, acting_user)
     if errors.count:
-        return _finish(result, errors)
+        return result.refused(errors)
     try:
-        result.households, result.members = _write(drafts, acting_user, channel, progress)
+        result.counts["households"], result.counts["members"] = _write(drafts, acting_user, channel, progress)
     except IntegrityError:
         # Someone registered one of these people or numbers between the check and the write.
         errors.add(None, "", "写入时发现户编号或人员已被他人同时登记，本次未写入任何数据，请重新导入以查看具体冲突")
-        return _finish(result, errors)
-    return result
-
-
-def _finish(result: ImportResult, errors: excel.ErrorList) -> ImportResult:
-    result.errors = errors.sorted()
-    result.error_count = errors.count
+        return result.refused(errors)
     return result
 
 

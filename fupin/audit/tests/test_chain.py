@@ -50,7 +50,7 @@ def test_chain_is_valid_after_every_kind_of_write(users, regions, tmp_path, hous
     # an import
     village = regions["village_a2"].code
     result = run_import(workbook(tmp_path, [row(f"{village}0001", village, "李四", new_id())]), users["county"])
-    assert result.ok and result.members == 1
+    assert result.ok and result.counts["members"] == 1
     # a monitoring run (new alerts are written as a frame)
     from fupin.monitoring import services as monitoring
 

@@ -49,7 +49,7 @@ def test_import_writes_households_members_and_audit(users, regions, tmp_path):
     ])
     result = run_import(path, users["village_a1"])
     assert result.ok, result.errors
-    assert (result.households, result.members) == (2, 3)
+    assert result.counts == {"households": 2, "members": 3}
     household = Household.objects.get(number="H001")
     assert (household.head_name, household.head_id_number, household.size) == ("张三", head, 2)
     assert (household.status, household.category, household.main_cause) == ("1", "1", "1")
