@@ -19,11 +19,11 @@ import polars as pl
 import sqlglot
 from django.db import connection
 
+from fupin.registry.choices import HouseholdStatus
+
 from .kinds import ID_FIELD, NAME_FIELD
 from .rules import HOUSEHOLD, Rule
 
-# 户状态 codes that count as "in the register": 未脱贫, 已脱贫, 返贫, 新识别 (not 清退 or 注销).
-REGISTERED_STATUSES = ("1", "2", "3", "4")
 FETCH_ROWS = 100_000
 DUCK_TYPES = {"text": "VARCHAR", "date": "DATE", "number": "DOUBLE"}
 _SAFE = re.compile(r"^[A-Za-z0-9_]+$")
@@ -65,7 +65,7 @@ class Workspace:
 
     def finish_register(self, reference_date: dt.date) -> None:
         """Turn the raw ``_households``/``_members`` tables into the relations rules see."""
-        statuses = ", ".join(f"'{s}'" for s in REGISTERED_STATUSES)
+        statuses = ", ".join(f"'{s}'" for s in HouseholdStatus.REGISTERED)
         ref = int(reference_date.strftime("%Y%m%d"))
         self.con.execute(f"""
             CREATE OR REPLACE TABLE register_households AS

@@ -20,10 +20,10 @@ from fupin.audit.services import record_event
 from fupin.core.scope import user_scope_prefix
 from fupin.core.tables import BOOL, DATE, Column, Table
 from fupin.regions.models import Level, Region
+from fupin.registry.choices import Health, HouseholdCategory, HouseholdStatus, Relation
 from fupin.registry.models import Member
 
 from .access import department_of
-from .engine import REGISTERED_STATUSES
 
 READERS = {Role.COUNTY, Role.DEPARTMENT, Role.ADMIN}
 
@@ -85,19 +85,22 @@ REVERSE_LISTS: tuple[ReverseList, ...] = (
         "贫困户属性为低保贫困户、或登记享受低保的在册成员，供民政部门核对低保发放。",
         [Column("贫困户属性", "household__category", code_table="household_category"),
          Column("档案登记享受低保", "on_dibao", BOOL)],
-        lambda queryset, today: queryset.filter(Q(household__category="2") | Q(on_dibao=True)),
+        lambda queryset, today: queryset.filter(Q(household__category=HouseholdCategory.DIBAO) | Q(on_dibao=True)),
     ),
     ReverseList(
         "disabled_members", "残疾成员名单", "残联",
         "健康状况登记为残疾的在册成员，供残联核对办证和两项补贴。",
         [Column("残疾证号", "disability_cert", sensitive=True, width=24)],
-        lambda queryset, today: queryset.filter(Q(health="4") | Q(health__startswith="4,") | Q(health__contains=",4")),
+        lambda queryset, today: queryset.filter(
+            Q(health=Health.DISABLED) | Q(health__startswith=f"{Health.DISABLED},")
+            | Q(health__contains=f",{Health.DISABLED}")
+        ),
     ),
     ReverseList(
         "household_heads", "贫困户户主名单（住房安全）", "住建",
         "在册贫困户户主及住址，供住建部门安排农村房屋安全鉴定和危房改造。",
         [Column("家庭住址", "household__address", width=30)],
-        lambda queryset, today: queryset.filter(relation="01"),
+        lambda queryset, today: queryset.filter(relation=Relation.HEAD),
     ),
 )
 
@@ -119,7 +122,7 @@ def members_for(item: ReverseList, user, today: dt.date | None = None):
     """Registered members of the user's region. Department accounts cannot browse the register; this audited export
     is the one channel through which they receive the people their policies must cover, so the region is applied
     here directly rather than through ``visible_to``."""
-    queryset = Member.objects.filter(active=True, household__status__in=REGISTERED_STATUSES)
+    queryset = Member.objects.filter(active=True, household__status__in=HouseholdStatus.REGISTERED)
     if user is not None and item not in lists_for(user):
         return queryset.none()
     prefix = "" if user is None else user_scope_prefix(user)

@@ -6,8 +6,8 @@ Both read the household's row of the facts table (``engine.FACTS``), the same fi
   (脱贫不稳定户: an exited household within the monitoring line; 边缘易致贫户: an ordinary household within the line;
   突发严重困难户: either, above the line but hit by rigid spending or an income collapse); one to five risk types.
 * 风险消除: per-capita income above the year's monitoring line; monitored for at least the configured number of
-  months (``elimination_stable_months``, its default in ``defaults.PARAMETERS``) with no new risk event in that time; 两不愁三保障 and drinking
-  water secure this year; and a household with nobody able to work stays monitored (暂不标注风险消除).
+  months (``elimination_stable_months``, default in ``defaults.PARAMETERS``) with no new risk event in that time;
+  两不愁三保障 and drinking water secure this year; and a household with nobody able to work stays monitored (暂不标注风险消除).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from fupin.registry.choices import HouseholdStatus
 from . import planning
 from .defaults import ELIMINATION_MONTHS
 from .models import (
+    MAX_RISKS,
     EliminationMethod,
     MonitoredHousehold,
     MonitoredKind,
@@ -66,7 +67,7 @@ def inclusion_check(household, year: int, details: dict) -> CheckResult:
     risks = details.get("risks") or []
     if not risks:
         result.problems.append("请至少选择一项风险类型")
-    elif len(risks) > 5:
+    elif len(risks) > MAX_RISKS:
         result.problems.append("风险类型最多选择五项")
     elif any(r not in RiskType.values for r in risks):
         result.problems.append("风险类型代码无效")

@@ -7,7 +7,8 @@ thresholds are configuration defaults to be checked against the province's own d
 
 from fupin.regions.models import Level
 
-# (code, name, value, unit, note)
+# (code, name, default value, unit, note): the parameters 0002_defaults installed (frozen in 0002_defaults.json);
+# administrators set them per region and year afterwards.
 PARAMETERS = [
     ("income_drop_pct", "收入大幅下降幅度", 30, "%", "人均纯收入较上年下降超过该比例即预警"),
     ("medical_amount", "大额合规自付医疗支出", 20000, "元", "家庭年度合规自付医疗支出超过该金额即预警"),

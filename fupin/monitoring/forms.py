@@ -7,6 +7,7 @@ from fupin.regions.models import Level, Region
 
 from . import engine
 from .models import (
+    MAX_RISKS,
     EliminationMethod,
     MonitoredKind,
     Parameter,
@@ -78,7 +79,7 @@ class InclusionForm(forms.Form):
 
     def clean_risks(self):
         risks = self.cleaned_data["risks"]
-        if len(risks) > 5:
+        if len(risks) > MAX_RISKS:
             raise forms.ValidationError("风险类型最多选择五项")
         return risks
 

@@ -32,6 +32,7 @@ from .defaults import VERIFY_DAYS
 from .models import (
     ELIMINATION,
     INCLUSION,
+    MAX_RISKS,
     OPEN_ALERT_STATUSES,
     Alert,
     AlertStatus,
@@ -559,7 +560,7 @@ def update_monitored(monitored: MonitoredHousehold, *, acting_user, channel) -> 
     ensure_can_verify(acting_user, monitored.village_id)
     original = MonitoredHousehold.objects.select_for_update().get(pk=monitored.pk)
     codes = monitored.risk_codes
-    if not codes or len(codes) > 5:
+    if not codes or len(codes) > MAX_RISKS:
         raise ValidationError({"risks": "风险类型应选择一至五项"})
     before = snapshot(original)
     monitored.save()

@@ -31,11 +31,6 @@ from ..models import ComparisonRun, Dataset, DatasetKind, RunStatus, Suspect, Su
 BATCH = 1000
 
 
-def due_days() -> int:
-    """Days a village has to answer a suspect (5 in the practice this follows)."""
-    return getattr(settings, "FUPIN_SUSPECT_DUE_DAYS", 5)
-
-
 def start_run(*, datasets, rules: list[str] | None = None, region_code: str = "", acting_user, channel: str,
               params: dict | None = None, run_now: bool = False) -> ComparisonRun:
     """Create a run and queue it as a background job (``run_now``: execute here, for the CLI)."""
@@ -205,7 +200,7 @@ def _apply(run, rule, frame: pl.DataFrame, by_kind: dict, prefix: str, channel: 
         for row in Suspect.objects.filter(rule=rule.code, village_code__in_region=prefix)
         .values("pk", "subject_key", "status", *COMPARED)
     }
-    due = timezone.localdate() + dt.timedelta(days=due_days())
+    due = timezone.localdate() + dt.timedelta(days=settings.FUPIN_SUSPECT_DUE_DAYS)
     now = timezone.now()
     created, changed = [], {}
     stats = {"name": rule.name, "hits": frame.height, "new": 0, "reopened": 0, "updated": 0, "unchanged": 0,
