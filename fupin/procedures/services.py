@@ -15,7 +15,7 @@ from django.utils import timezone
 from fupin.accounts.models import ROLE_LEVEL
 from fupin.audit.services import build_entry, record_change, snapshot
 from fupin.core.scope import in_scope
-from fupin.regions.models import Level, Region
+from fupin.regions.models import Level, ancestor_codes, most_specific
 from fupin.registry.choices import HouseholdStatus
 from fupin.registry.models import Household, Member
 from fupin.registry.services import remove_member, save_member, update_household

@@ -13,14 +13,14 @@ from fupin.audit.models import Channel
 from fupin.core import throttle
 from fupin.core.redirects import safe_next
 from fupin.dictionaries.services import labels
-from fupin.regions.models import Level, Region
+from fupin.regions.models import Level, Region, region_prefix
 from fupin.registry.choices import HouseholdStatus
 from fupin.registry.models import Household
 
 from . import adjustment as adjustments
 from . import definitions, lines, notices, services
-from .forms import (
 from .filters import filter_procedures
+from .forms import (
     AdjustmentOpenForm,
     AnswerForm,
     AttachmentForm,
