@@ -29,7 +29,7 @@ class AuditLogQuerySet(ScopedQuerySet):
         return super().visible_to(user)
 
     def append(self, entries):
-        from .chain import append
+        from .chain import append  # chain.py imports AuditLog from here: the one import cycle inside this app
 
         return append(list(entries), using=self.db)
 

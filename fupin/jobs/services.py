@@ -94,7 +94,7 @@ def start(kind: str, title: str, *, user=None, params=None, input_file: str = ""
         kind=kind, title=title, user=user if user and user.is_authenticated else None, params=params or {},
         input_file=input_file, region_code=region_code or (user.region_id if user and user.region_id else ""),
     )
-    from .tasks import run_job
+    from .tasks import run_job  # tasks.py imports run() from here: the one import cycle inside this app
 
     transaction.on_commit(lambda: run_job.enqueue(job.pk))
     return job
