@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
+from fupin.registry.panels import HOUSEHOLD_PANELS
+
 
 class ComparisonConfig(AppConfig):
     name = "fupin.comparison"
@@ -8,8 +10,7 @@ class ComparisonConfig(AppConfig):
     verbose_name = "数据比对"
 
     def ready(self):
-        from fupin.registry.panels import HOUSEHOLD_PANELS
-
+        # kinds.py uses the models, which are not loaded yet when this module is imported.
         from .kinds import sync_builtin_kinds
 
         # After every migrate (and every test-database flush), the built-in kinds exist.

@@ -20,8 +20,10 @@ import sqlglot
 from django.db import connection
 
 from fupin.registry.choices import HouseholdStatus
+from fupin.registry.models import Household, Member
 
 from .kinds import ID_FIELD, NAME_FIELD
+from .models import DatasetRow
 from .rules import HOUSEHOLD, Rule
 
 FETCH_ROWS = 100_000
@@ -83,8 +85,6 @@ class Workspace:
 
     def load_register(self, prefix: str, reference_date: dt.date) -> dict[str, int]:
         """Households and members of villages under ``prefix`` (a code prefix, '' for all) from the database."""
-        from fupin.registry.models import Household, Member
-
         if prefix and not prefix.isdigit():
             raise ValueError("区划代码只能是数字")
         h, m = Household._meta.db_table, Member._meta.db_table
@@ -113,8 +113,6 @@ class Workspace:
 
     def load_datasets(self, kind_code: str, fields: list[tuple[str, str]], dataset_ids: list[int]) -> int:
         """The rows of the given data sets of one kind as relation ``ds_<kind>``; ``fields`` are (name, type)."""
-        from .models import DatasetRow
-
         table = DatasetRow._meta.db_table
         ids = ", ".join(str(int(i)) for i in dataset_ids) or "NULL"
         extra = [(_safe(name), DUCK_TYPES[type_]) for name, type_ in fields if name not in (ID_FIELD, NAME_FIELD)]

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .models import DatasetKind, KindField
+
 ID_FIELD = "id_number"
 NAME_FIELD = "name"
 # id_number and name have their own columns in DatasetRow; every other field goes into DatasetRow.data.
@@ -169,8 +171,6 @@ BUILTIN_OWNERS: dict[str, tuple[str, ...]] = {
 
 def sync_builtin_kinds(**_kwargs) -> None:
     """Create missing built-in kinds and fields; leave existing ones (and administrators' edits) alone."""
-    from .models import DatasetKind, KindField
-
     for spec in BUILTIN_KINDS:
         kind, _created = DatasetKind.objects.get_or_create(
             code=spec.code,

@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 import sqlglot
 from sqlglot import exp
 
+from .models import CustomRule
+
 RELATIONS = ("register_households", "register_members", "dataset")
 OUTPUT_KEYS = ("household_id", "member_id", "dataset_id", "row_no")
 PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
@@ -276,8 +278,6 @@ def compile_custom(custom) -> Rule:
 
 
 def custom_rules(kind_codes=None) -> list[Rule]:
-    from .models import CustomRule
-
     queryset = CustomRule.objects.filter(active=True, kind__active=True).select_related("kind")
     if kind_codes is not None:
         queryset = queryset.filter(kind__code__in=kind_codes)
@@ -291,8 +291,6 @@ def all_rules() -> list[Rule]:
 def get(code: str) -> Rule:
     if code in BUILTIN_BY_CODE:
         return BUILTIN_BY_CODE[code]
-    from .models import CustomRule
-
     custom = CustomRule.objects.filter(code=code, active=True).select_related("kind").first()
     if custom is None:
         raise KeyError(f"没有代码为 {code} 的比对规则")
@@ -308,8 +306,6 @@ def find(code: str) -> Rule | None:
 
 def names() -> dict[str, str]:
     """code → 疑点名称 for every rule, retired custom rules included (their suspects still need a name)."""
-    from .models import CustomRule
-
     return {**dict(CustomRule.objects.values_list("code", "name")), **{r.code: r.name for r in BUILTIN_RULES}}
 
 

@@ -17,6 +17,8 @@ import pytest
 
 from fupin.core import idnumber
 
+from .conftest import write_csv
+
 CHILD = textwrap.dedent("""
     import os, sys, time, django
     os.environ["DJANGO_SETTINGS_MODULE"] = "fupin.settings"
@@ -55,7 +57,7 @@ def migrated(tmp_path_factory):
     url = os.environ.get("FUPIN_DATABASE_URL", "")
     folder = tmp_path_factory.mktemp("killed")
     if url.startswith("postgres"):
-        import psycopg
+        import psycopg  # the PostgreSQL driver, needed only when the tests run there
 
         base, name = url.rsplit("/", 1)
         url = f"{base}/{name}_killed"
@@ -84,7 +86,7 @@ def _database(migrated, tmp_path) -> str:
 
 def _count(url, sql):
     if url.startswith("postgres"):
-        import psycopg
+        import psycopg  # the PostgreSQL driver, needed only when the tests run there
 
         with psycopg.connect(url) as connection:
             return connection.execute(sql).fetchone()[0]
@@ -93,8 +95,6 @@ def _count(url, sql):
 
 
 def _run_until_stalled(url, tmp_path, mode, rows, setup=None):
-    from .conftest import write_csv
-
     env = {**os.environ, "FUPIN_DATABASE_URL": url, "FUPIN_DATA_DIR": str(tmp_path)}
     if setup:
         subprocess.run([sys.executable, "-c", setup], env=env, check=True, capture_output=True)

@@ -7,11 +7,12 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from conftest import new_id
+from fupin.accounts.models import Role, User
 from fupin.audit.models import AuditLog, Channel
 from fupin.comparison import access
 from fupin.comparison.actions import datasets
 from fupin.comparison.actions.datasets import delete_dataset, load_dataset, purge_expired
-from fupin.comparison.models import Dataset, DatasetKind, DatasetRow, RememberedMapping
+from fupin.comparison.models import Dataset, DatasetKind, DatasetRow, RememberedMapping, Suspect
 
 from .conftest import write_csv, write_xlsx
 
@@ -117,8 +118,6 @@ def test_a_failing_upload_leaves_nothing(tmp_path, users, monkeypatch):
 
 
 def test_who_may_upload_and_who_sees_which_data_sets(tmp_path, users):
-    from fupin.accounts.models import Role, User
-
     path = write_xlsx(tmp_path / "a.xlsx", ["姓名", "身份证号"], [["甲", new_id()]])
     with pytest.raises(PermissionDenied):
         _load(path, user=users["village_a1"])
@@ -142,8 +141,6 @@ def test_who_may_upload_and_who_sees_which_data_sets(tmp_path, users):
 
 
 def test_deletion_waits_for_the_retention_period(tmp_path, users):
-    from fupin.comparison.models import Suspect
-
     path = write_xlsx(tmp_path / "a.xlsx", ["姓名", "身份证号"], [["甲", new_id()]])
     dataset = _load(path, user=users["county"])
     with pytest.raises(PermissionDenied, match="期满前只有系统管理员"):
