@@ -3,12 +3,12 @@ from django.core.exceptions import ValidationError
 from django.forms import inlineformset_factory
 from django.utils import timezone
 
+from fupin.core.excel import SPREADSHEET_SUFFIXES
 from fupin.regions.models import Level, Region
 
 from . import rules as rule_book
 from .kinds import FIELD_NAME, ID_FIELD, NAME_FIELD
 from .models import CustomRule, DatasetKind, KindField, SuspectStatus
-from .reader import SPREADSHEETS
 
 MAX_UPLOAD_MB = 200
 
@@ -24,7 +24,7 @@ class UploadForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         name = upload.name.lower()
-        if not name.endswith((*SPREADSHEETS, ".csv", ".txt")):
+        if not name.endswith((*SPREADSHEET_SUFFIXES, ".csv", ".txt")):
             raise ValidationError("只能上传 .xlsx、.xls 或 .csv 文件")
         if upload.size > MAX_UPLOAD_MB * 1024 * 1024:
             raise ValidationError(f"文件超过 {MAX_UPLOAD_MB} MB，请拆分后上传或使用命令行导入")

@@ -20,16 +20,21 @@ from operator import itemgetter
 from pathlib import Path
 
 import polars as pl
-import python_calamine
 
-from fupin.core.excel import SpreadsheetError, cell_text, detect_encoding
+from fupin.core.excel import (
+    SpreadsheetError,
+    cell_text,
+    csv_dialect,
+    detect_encoding,
+    file_suffix,
+    first_sheet,
+)
 
 from .kinds import ID_ALIASES, header_key
 
 HEADER_SEARCH_ROWS = 15
 PREVIEW_ROWS = 5
 CHUNK_ROWS = 200_000
-SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".ods")
 
 ROW_NO = "row_no"
 ID_IS_NUMBER = "id_is_number"
@@ -53,16 +58,10 @@ class Source:
 
 
 def suffix_of(path: Path, file_name: str | None = None) -> str:
-    suffix = Path(file_name or path.name).suffix.lower()
-    if suffix in (*SPREADSHEETS, ".csv", ".txt"):
-        return ".csv" if suffix == ".txt" else suffix
-    with open(path, "rb") as fh:
-        magic = fh.read(8)
-    if magic.startswith(b"PK"):
-        return ".xlsx"
-    if magic.startswith(b"\xd0\xcf\x11\xe0"):
-        return ".xls"
-    return ".csv"
+    # Departments' .txt exports are delimited text, whatever their first bytes.
+    if Path(file_name or path.name).suffix.lower() == ".txt":
+        return ".csv"
+    return file_suffix(path, file_name)
 
 
 def _find_header(rows: list[list[str]]) -> int:
@@ -77,35 +76,18 @@ def _find_header(rows: list[list[str]]) -> int:
     raise SpreadsheetError("文件中没有找到表头（前15行都没有内容）")
 
 
-def _sheet(path: Path):
-    try:
-        workbook = python_calamine.load_workbook(str(path))
-        visible = [m.name for m in workbook.sheets_metadata if m.visible == python_calamine.SheetVisibleEnum.Visible]
-        return workbook.get_sheet_by_name(visible[0] if visible else workbook.sheet_names[0])
-    except (python_calamine.CalamineError, IndexError, OSError, ValueError) as exc:
-        raise SpreadsheetError(f"无法读取该 Excel 文件（{exc.__class__.__name__}），请确认文件未加密且未损坏") from exc
-
-
-def _csv_dialect(path: Path, encoding: str) -> str:
-    with open(path, encoding=encoding, newline="") as fh:
-        sample = fh.read(65536)
-    try:
-        return csv.Sniffer().sniff(sample, delimiters=",\t;|").delimiter
-    except csv.Error:
-        return ","
-
-
 def open_source(path, file_name: str | None = None) -> Source:
     path = Path(path)
     suffix = suffix_of(path, file_name)
     if suffix == ".csv":
         encoding = detect_encoding(path)
-        separator = _csv_dialect(path, encoding)
+        # Department exports may also be separated by "|".
+        separator = csv_dialect(path, encoding, delimiters=",\t;|", sample=65536).delimiter
         with open(path, encoding=encoding, newline="") as fh:
             top = [[c.strip() for c in row] for row in islice(csv.reader(fh, delimiter=separator), HEADER_SEARCH_ROWS + PREVIEW_ROWS)]
         source = Source(path, suffix, [], 0, encoding=encoding, separator=separator)
     else:
-        sheet = _sheet(path)
+        sheet = first_sheet(path)
         top = [[cell_text(v) for v in row] for row in islice(sheet.iter_rows(), HEADER_SEARCH_ROWS + PREVIEW_ROWS)]
         source = Source(path, suffix, [], 0, sheet=sheet, total_rows=sheet.height)
     if not any(any(row) for row in top):
@@ -134,7 +116,7 @@ def _texts(values: list) -> list[str]:
 
 def _read_sheet(source, columns, id_field, progress) -> pl.DataFrame:
     """The mapped cells, gathered column by column and converted to text a chunk at a time."""
-    sheet = source.sheet or _sheet(source.path)
+    sheet = source.sheet or first_sheet(source.path)
     source.sheet = None  # the parsed sheet is large: let it go once read
     names = list(columns)
     pick = itemgetter(*columns.values()) if len(columns) > 1 else (lambda row: (row[columns[names[0]]],))

@@ -89,7 +89,9 @@ def cell_text(value) -> str:
     return str(value).strip()
 
 
-def _suffix(path: Path, filename: str | None) -> str:
+def file_suffix(path: Path, filename: str | None = None) -> str:
+    """The file's type as a suffix: its name's when that is one of ``SUFFIXES``, else from its first bytes (a ZIP
+    container is .xlsx, an OLE2 compound file .xls, anything else is read as CSV)."""
     suffix = Path(filename or path.name).suffix.lower()
     if suffix in SUFFIXES:
         return suffix
@@ -105,7 +107,7 @@ def _suffix(path: Path, filename: str | None) -> str:
 def read(path, *, filename: str | None = None) -> Sheet:
     """Open the first worksheet (or the CSV file); the first non-blank row is the header."""
     path = Path(path)
-    suffix = _suffix(path, filename)
+    suffix = file_suffix(path, filename)
     if suffix == ".csv":
         name, rows, row_count = path.stem, _csv_rows(path), None
     else:
@@ -127,13 +129,18 @@ def _data_rows(rows) -> Iterator[Row]:
             yield Row(index + 1, cells, numbers)
 
 
-def _workbook_rows(path: Path):
+def first_sheet(path: Path):
+    """The workbook's first visible worksheet (its first one if all are hidden), parsed by python-calamine."""
     try:
         workbook = python_calamine.load_workbook(str(path))
         names = [m.name for m in workbook.sheets_metadata if m.visible == python_calamine.SheetVisibleEnum.Visible]
-        sheet = workbook.get_sheet_by_name(names[0] if names else workbook.sheet_names[0])
-    except (python_calamine.CalamineError, IndexError, OSError) as exc:
+        return workbook.get_sheet_by_name(names[0] if names else workbook.sheet_names[0])
+    except (python_calamine.CalamineError, IndexError, OSError, ValueError) as exc:
         raise SpreadsheetError(f"无法读取该 Excel 文件（{exc.__class__.__name__}），请确认文件未加密且未损坏") from exc
+
+
+def _workbook_rows(path: Path):
+    sheet = first_sheet(path)
 
     def rows():
         # iter_rows starts at the sheet's first row, so the enumeration index is the Excel row number minus one.
@@ -162,14 +169,20 @@ def detect_encoding(path: Path) -> str:
     raise SpreadsheetError("无法识别该 CSV 文件的文字编码：请另存为 UTF-8 或 GBK（GB18030）编码的 CSV，或上传 Excel 文件")
 
 
+def csv_dialect(path: Path, encoding: str, *, delimiters: str = ",\t;", sample: int = 16384) -> type[csv.Dialect]:
+    """The CSV dialect guessed from the first ``sample`` characters, among ``delimiters``; ``csv.excel`` (comma)
+    when they do not tell."""
+    with open(path, encoding=encoding, newline="") as fh:
+        text = fh.read(sample)
+    try:
+        return csv.Sniffer().sniff(text, delimiters=delimiters)
+    except csv.Error:
+        return csv.excel
+
+
 def _csv_rows(path: Path):
     encoding = detect_encoding(path)
-    with open(path, encoding=encoding, newline="") as fh:
-        sample = fh.read(16384)
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
-    except csv.Error:
-        dialect = csv.excel
+    dialect = csv_dialect(path, encoding)
 
     def rows():
         with open(path, encoding=encoding, newline="") as fh:
