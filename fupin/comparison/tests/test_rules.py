@@ -15,6 +15,7 @@ from fupin.comparison import rules
 from fupin.comparison.actions.kinds import save_custom_rule
 from fupin.comparison.actions.stats import rates_by_rule
 from fupin.comparison.models import CustomRule, DatasetKind, KindField, Suspect
+from fupin.registry.choices import HouseholdStatus
 from fupin.registry.models import Household, Member
 
 
@@ -62,7 +63,7 @@ def test_deceased_still_registered(load, compare, person, regions):
     dead_old = person(name="李四", born=dt.date(1950, 2, 3))
     alive = person(name="王五")
     struck_off = person(name="赵六")
-    Household.objects.filter(pk=household_of(struck_off).pk).update(status="5")  # 清退: no longer registered
+    Household.objects.filter(pk=household_of(struck_off).pk).update(status=HouseholdStatus.CLEARED)  # off the register
     removed = person(name="钱七")
     Member.objects.filter(id_number=removed).update(active=False)
     mangled = person(name="孙八")

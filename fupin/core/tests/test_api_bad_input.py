@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from fupin.api import api
 from fupin.core.apitools import MAX_INT, MAX_PAGE
 from fupin.monitoring.engine import ConditionError, validate
+from fupin.registry.choices import HouseholdStatus
 from fupin.registry.models import Household
 
 pytestmark = pytest.mark.django_db
@@ -82,7 +83,7 @@ def test_integer_filters_and_id_lists_beyond_a_64_bit_integer(api_client, users,
 
 
 def test_end_policies_route_answers_post(api_client, users, regions, make_household):
-    household = make_household(regions["village_a1"], status="2", exit_year=2019)
+    household = make_household(regions["village_a1"], status=HouseholdStatus.EXITED, exit_year=2019)
     response = api_client(users["county"]).post(
         "/api/procedures/end-policies", {"households": [household.pk], "reason": "县扶贫办文件"}, content_type=JSON)
     assert response.status_code != 405

@@ -3,6 +3,8 @@ Swagger UI, the shared data-* behaviours of fupin.js; and the browser reports no
 
 import pytest
 
+from fupin.registry.choices import HouseholdStatus
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
@@ -22,7 +24,8 @@ def watched(page_as):
 
 def test_charts_swagger_and_page_behaviours_run_under_the_csp(watched, live_server, make_household, regions, users):
     household = make_household(regions["village_a1"], head_name="张建国")
-    make_household(regions["village_a1"], head_name="李脱贫", status="2", exit_year=2020, enjoys_policy=True)
+    make_household(regions["village_a1"], head_name="李脱贫", status=HouseholdStatus.EXITED, exit_year=2020,
+                   enjoys_policy=True)
     page, violations = watched(users["county"])
 
     page.goto(f"{live_server.url}/registry/overview/")

@@ -19,7 +19,7 @@ from fupin.demo import accounts, generator, registry
 from fupin.demo.regions import plan_regions
 from fupin.dictionaries.services import labels
 from fupin.regions.models import Level, Region
-from fupin.registry.choices import Relation
+from fupin.registry.choices import HouseholdStatus, Relation
 from fupin.registry.models import Household, IncomeAccount, Member, SecurityCheck
 from fupin.registry.services import clean_household, clean_member
 
@@ -121,7 +121,7 @@ def test_households_have_one_head_and_size_of_active_members(small_demo):
                 assert m.birth_date > heads[0].birth_date
             if m.relation in ("51", "52"):
                 assert m.birth_date < heads[0].birth_date
-        if household.status in ("2", "3"):
+        if household.status in (HouseholdStatus.EXITED, HouseholdStatus.RETURNED):
             assert 2016 <= household.exit_year <= 2020 and household.exit_year > household.identification_year
 
 
@@ -159,7 +159,7 @@ def test_per_capita_income_follows_the_formula(small_demo):
 
 
 def test_history_is_kept_in_the_audit_shape(small_demo):
-    household = Household.objects.filter(status="2").first()
+    household = Household.objects.filter(status=HouseholdStatus.EXITED).first()
     entries = list(history_for(household).order_by("time", "id"))
     created = entries[0]
     assert (created.object_type, created.action, created.channel) == ("household", "create", "import")
@@ -177,7 +177,8 @@ def test_history_is_kept_in_the_audit_shape(small_demo):
         if entry.action == "create":
             assert entry.changes["household"] == [None, household.pk]
     assert not AuditLog.objects.exclude(region_code__startswith="410481").exists()
-    assert AuditLog.objects.filter(changes__status=["2", "3"]).count() == Household.objects.filter(status="3").count()
+    returned = Household.objects.filter(status=HouseholdStatus.RETURNED).count()
+    assert AuditLog.objects.filter(changes__status=["2", "3"]).count() == returned
 
 
 def test_demo_accounts_log_in_and_see_their_scope(small_demo):

@@ -12,6 +12,7 @@ from conftest import new_id
 from fupin.audit.models import Channel
 from fupin.procedures import notices, services
 from fupin.procedures.models import Decision, NoticeKind
+from fupin.registry.choices import HouseholdStatus
 from fupin.registry.models import Household, IncomeAccount, Member, SecurityCheck
 from fupin.registry.services import (
     create_household,
@@ -27,7 +28,8 @@ def household(users):
     """A household in a village with the given status and category; ``extra`` adds (name, id, relation) members."""
     counter = iter(range(1, 10**6))
 
-    def make(village, *, status="1", category="1", head_name="王大山", extra=(), identification_year=2014, **fields):
+    def make(village, *, status=HouseholdStatus.POOR, category="1", head_name="王大山", extra=(), identification_year=2014,
+             **fields):
         n = next(counter)
         record = Household(
             number=f"{village.code}{n:04d}", village=village, status=status, category=category, main_cause="1",

@@ -45,13 +45,13 @@ def population(regions, household, accounts, users):
         "child_out": household(a1, head_name="辍学丙", extra=[("辍学丙子", new_id(born=dt.date(2003, 1, 1)), "20")]),
         "uninsured": household(b1, head_name="未参保丁", extra=[("丁妻", new_id(), "10",
                                                                {"basic_medical_insurance": False})]),
-        "new_this_year": household(b1, head_name="新识别戊", status="4", identification_year=YEAR),
-        "fell_back": household(b1, head_name="返贫己", status="2", exit_year=2015),
-        "stable_exited": household(b1, head_name="稳定庚", status="2", exit_year=2015),
-        "house_broke": household(a1, head_name="危房辛", status="2", exit_year=2015),
-        "farmer_low": household(a1, head_name="农户壬", status="6", category="4"),
-        "farmer_ok": household(a1, head_name="农户癸", status="6", category="4"),
-        "changed": household(b1, head_name="增减子", status="2", exit_year=2015,
+        "new_this_year": household(b1, head_name="新识别戊", status=HouseholdStatus.NEW, identification_year=YEAR),
+        "fell_back": household(b1, head_name="返贫己", status=HouseholdStatus.EXITED, exit_year=2015),
+        "stable_exited": household(b1, head_name="稳定庚", status=HouseholdStatus.EXITED, exit_year=2015),
+        "house_broke": household(a1, head_name="危房辛", status=HouseholdStatus.EXITED, exit_year=2015),
+        "farmer_low": household(a1, head_name="农户壬", status=HouseholdStatus.CANCELLED, category="4"),
+        "farmer_ok": household(a1, head_name="农户癸", status=HouseholdStatus.CANCELLED, category="4"),
+        "changed": household(b1, head_name="增减子", status=HouseholdStatus.EXITED, exit_year=2015,
                              extra=[("增减子父", new_id(born=dt.date(1940, 1, 1)), "51")]),
     }
     accounts(made["ready"], 3500)
@@ -228,7 +228,7 @@ def test_close_freezes_a_snapshot_and_locks_the_year(county_year, population, us
     population["ready"].status = "3"
     population["ready"].save()
     frozen.refresh_from_db()
-    assert frozen.status == "2"
+    assert frozen.status == HouseholdStatus.EXITED
     # locked: no new procedure of that year, no proposal
     with pytest.raises(ValidationError, match="数据已锁定"):
         services.start_procedure(Kind.EXIT, population["poor_still"], year=YEAR, acting_user=users["village_a1"],
@@ -245,5 +245,5 @@ def test_close_freezes_a_snapshot_and_locks_the_year(county_year, population, us
     assert not services.year_locked("410481100201", YEAR)
     # closing again replaces the snapshot
     adj.close_adjustment(county_year, acting_user=users["county"], channel=PAGE)
-    assert SnapshotHousehold.objects.get(household_id=population["ready"].pk).status == "3"
+    assert SnapshotHousehold.objects.get(household_id=population["ready"].pk).status == HouseholdStatus.RETURNED
     assert Member.objects.count()  # members untouched

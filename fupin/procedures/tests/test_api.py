@@ -15,6 +15,8 @@ from fupin.procedures.models import (
     PovertyLine,
     Procedure,
 )
+from fupin.regions.models import Level
+from fupin.registry.choices import HouseholdStatus
 
 from .conftest import YEAR, days_later, upload
 
@@ -25,7 +27,7 @@ def post(client, url, data):
 
 @pytest.fixture
 def applicant(regions, household, accounts):
-    h = household(regions["village_a1"], status="6", category="4", head_name="刘二柱")
+    h = household(regions["village_a1"], status=HouseholdStatus.CANCELLED, category="4", head_name="刘二柱")
     accounts(h, 2000)
     return h
 
@@ -168,7 +170,7 @@ def test_adjustment_api(users, api_client, regions, household, accounts, django_
 def test_public_objections_through_the_api_share_the_page_throttle(regions, settings):
     settings.FUPIN_THROTTLES = {**settings.FUPIN_THROTTLES, "objection_ip": (2, 600)}
     today = timezone.localdate()
-    notice = Notice.objects.create(kind="publicity", level=5, region=regions["village_a1"], title="公示",
+    notice = Notice.objects.create(kind="publicity", level=Level.VILLAGE, region=regions["village_a1"], title="公示",
                                    start_date=today, end_date=today + dt.timedelta(days=6), status="published")
     objection = {"name": "李群众", "contact": "13912345678", "content": "有车"}
     public = Client()

@@ -10,6 +10,7 @@ import re
 import pytest
 
 from fupin.procedures.models import NoticeItem
+from fupin.registry.choices import HouseholdStatus
 
 from .conftest import YEAR, days_later
 
@@ -41,7 +42,7 @@ def decide(page, decision="pass", comment=""):
 
 def test_identification_from_application_to_approval(page_as, browser, live_server, regions, users,
                                                      household, accounts, monkeypatch, tmp_path):
-    applicant = household(regions["village_a1"], status="6", category="4", head_name="刘二柱")
+    applicant = household(regions["village_a1"], status=HouseholdStatus.CANCELLED, category="4", head_name="刘二柱")
     accounts(applicant, 2000)
 
     # The village starts the identification; the form checks the preconditions first.

@@ -18,6 +18,8 @@ from fupin.procedures.models import (
     Status,
     StepStatus,
 )
+from fupin.regions.models import Level
+from fupin.registry.choices import HouseholdStatus
 from fupin.registry.models import Household, Member
 
 from .conftest import YEAR, days_later, upload
@@ -27,7 +29,7 @@ PAGE = Channel.PAGE
 
 @pytest.fixture
 def applicant(regions, household, accounts):
-    h = household(regions["village_a1"], status="6", category="4", head_name="刘二柱")
+    h = household(regions["village_a1"], status=HouseholdStatus.CANCELLED, category="4", head_name="刘二柱")
     accounts(h, 2000)
     return h
 
@@ -112,7 +114,7 @@ def test_reject_ends_the_procedure(identification, users):
     with pytest.raises(ValidationError, match="已未通过，不能再办理"):
         decide(procedure, users["village_a1"])
     procedure.household.refresh_from_db()
-    assert procedure.household.status == "6"
+    assert procedure.household.status == HouseholdStatus.CANCELLED
 
 
 def test_withdraw(identification, users):
@@ -156,7 +158,7 @@ def test_notice_step_cannot_pass_without_a_notice_or_before_the_period_ends(at_n
 
 def test_objection_holds_the_household_until_answered(at_notice, users, monkeypatch, regions, household, accounts):
     village = users["village_a1"]
-    other = household(regions["village_a1"], status="6", category="4", head_name="孙老五")
+    other = household(regions["village_a1"], status=HouseholdStatus.CANCELLED, category="4", head_name="孙老五")
     accounts(other, 1500)
     other_procedure = services.start_procedure(Kind.IDENTIFICATION, other, year=YEAR,
                                                details={"category": "1", "main_cause": "9"}, acting_user=village,
@@ -224,7 +226,7 @@ def test_notice_creation_rules(at_notice, identification, users, regions, househ
         create([], today, today + dt.timedelta(days=7))
     with pytest.raises(ValidationError, match="不在乡镇级公示环节"):
         create([at_notice], today, today + dt.timedelta(days=7), users["town_a"])
-    early = household(regions["village_a1"], status="6", category="4")
+    early = household(regions["village_a1"], status=HouseholdStatus.CANCELLED, category="4")
     accounts(early, 1000)
     not_yet = services.start_procedure(Kind.IDENTIFICATION, early, year=YEAR,
                                        details={"category": "1", "main_cause": "1"}, acting_user=village,
@@ -330,7 +332,7 @@ def test_failure_at_final_approval_leaves_everything_unchanged(identification, a
     with pytest.raises(RuntimeError):
         flow.advance(identification)
     applicant.refresh_from_db()
-    assert applicant.status == "6" and applicant.identification_year == 2014
+    assert applicant.status == HouseholdStatus.CANCELLED and applicant.identification_year == 2014
     identification.refresh_from_db()
     assert identification.status == Status.IN_PROGRESS and identification.current_step.name == "县审批公告"
     assert identification.current_step.status == StepStatus.ACTIVE
@@ -357,7 +359,7 @@ def test_exit_keeps_policies_until_the_county_ends_them(regions, users, househol
 
 
 def test_return_approval(regions, users, household, accounts, flow):
-    h = household(regions["village_b1"], status="2", exit_year=2015)
+    h = household(regions["village_b1"], status=HouseholdStatus.EXITED, exit_year=2015)
     accounts(h, 2100)
     procedure = services.start_procedure(Kind.RETURN, h, year=YEAR, acting_user=users["village_b1"], channel=PAGE)
     flow.to_end(procedure)
@@ -419,8 +421,8 @@ def test_another_app_can_run_its_own_kind(regions, users, household, flow, monke
         lambda procedure, household, result, **kw: outcomes.append((procedure.pk, kw["note"])),
     )
     definition = ProcedureDefinition.objects.create(kind="trial", name="试点认定")
-    StepDefinition.objects.create(definition=definition, order=1, name="村核实", actor_level=5)
-    StepDefinition.objects.create(definition=definition, order=2, name="县审定", actor_level=3)
+    StepDefinition.objects.create(definition=definition, order=1, name="村核实", actor_level=Level.VILLAGE)
+    StepDefinition.objects.create(definition=definition, order=2, name="县审定", actor_level=Level.COUNTY)
     h = household(regions["village_a1"])
     procedure = services.start_procedure("trial", h, year=YEAR, acting_user=users["village_a1"], channel=PAGE)
     assert str(procedure) == f"试点认定程序 #{procedure.pk}"

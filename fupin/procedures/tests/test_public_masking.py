@@ -9,13 +9,14 @@ from conftest import new_id
 from fupin.audit.models import Channel
 from fupin.procedures import notices
 from fupin.procedures.models import NoticeKind
+from fupin.registry.choices import HouseholdStatus
 
 from .test_views import _to_notice_step
 
 
 def test_public_notice_pages_show_no_phone_id_bank_or_health(regions, household, accounts, users):
     sick_id = new_id()
-    applicant = household(regions["village_a1"], status="6", category="4", head_name="刘二柱",
+    applicant = household(regions["village_a1"], status=HouseholdStatus.CANCELLED, category="4", head_name="刘二柱",
                           extra=[("刘小病", sick_id, "20", {"health": "2,4", "disability_cert": sick_id + "41"})])
     accounts(applicant, 2000)
     procedure = _to_notice_step(applicant, users)

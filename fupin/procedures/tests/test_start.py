@@ -17,6 +17,8 @@ from fupin.procedures.models import (
     Status,
     StepStatus,
 )
+from fupin.regions.models import Level
+from fupin.registry.choices import HouseholdStatus
 
 from .conftest import YEAR
 
@@ -118,10 +120,10 @@ def test_exit_refused_without_accounts_or_checks(regions, users, household):
 
 
 def test_exit_refused_by_status_and_same_year_identification(regions, users, household, accounts):
-    exited = household(regions["village_a1"], status="2")
+    exited = household(regions["village_a1"], status=HouseholdStatus.EXITED)
     accounts(exited, 5000)
     assert "当前状态为“已脱贫”" in refusal(Kind.EXIT, exited, users["village_a1"])
-    fresh = household(regions["village_a1"], status="4", identification_year=YEAR)
+    fresh = household(regions["village_a1"], status=HouseholdStatus.NEW, identification_year=YEAR)
     accounts(fresh, 5000)
     assert "当年新识别的贫困户当年不能退出" in refusal(Kind.EXIT, fresh, users["village_a1"])
 
@@ -155,9 +157,9 @@ def test_identification_refusals(regions, users, household, accounts):
     accounts(poor, 1000)
     assert "已是建档立卡贫困户（状态：未脱贫）" in refusal(Kind.IDENTIFICATION, poor, users["village_a1"],
                                                         {"category": "1", "main_cause": "1"})
-    exited = household(regions["village_a1"], status="2")
+    exited = household(regions["village_a1"], status=HouseholdStatus.EXITED)
     assert "请发起返贫纳入程序" in refusal(Kind.IDENTIFICATION, exited, users["village_a1"])
-    farmer = household(regions["village_a1"], status="6", category="4")
+    farmer = household(regions["village_a1"], status=HouseholdStatus.CANCELLED, category="4")
     accounts(farmer, 3000)
     message = refusal(Kind.IDENTIFICATION, farmer, users["village_a1"], {"category": "4"})
     assert "请选择拟识别的贫困户属性" in message
@@ -168,12 +170,12 @@ def test_identification_refusals(regions, users, household, accounts):
 def test_return_refusals_and_start(regions, users, household, accounts):
     poor = household(regions["village_a1"])
     assert "只有已脱贫户可以办理返贫纳入（该户当前状态：未脱贫）" in refusal(Kind.RETURN, poor, users["village_a1"])
-    exited = household(regions["village_a1"], status="2", exit_year=2015)
+    exited = household(regions["village_a1"], status=HouseholdStatus.EXITED, exit_year=2015)
     assert "缺少2016年度收支测算" in refusal(Kind.RETURN, exited, users["village_a1"])
     accounts(exited, 3500)
     assert "不低于2016年扶贫标准2,952元，且两不愁三保障均有保障，不符合返贫条件" in refusal(
         Kind.RETURN, exited, users["village_a1"])
-    fallen = household(regions["village_a1"], status="2", exit_year=2015)
+    fallen = household(regions["village_a1"], status=HouseholdStatus.EXITED, exit_year=2015)
     accounts(fallen, 3500, house_grade="C")  # income fine, but the house became dangerous
     procedure = start(Kind.RETURN, fallen, users["village_a1"])
     assert procedure.figures["insecure"] == ["住房为C级危房", "住房安全未保障"]
@@ -245,7 +247,8 @@ def test_region_definition_overrides_national(regions, users, household, account
                                       actor_level=step.actor_level, deadline_days=step.deadline_days,
                                       attachment_kinds=step.attachment_kinds,
                                       notice_days=5 if step.notice_days else 0)
-    StepDefinition.objects.create(definition=provincial, order=35, name="乡镇公示", actor_level=4, notice_days=5)
+    StepDefinition.objects.create(definition=provincial, order=35, name="乡镇公示", actor_level=Level.TOWNSHIP,
+                                  notice_days=5)
     h = household(regions["village_a1"])
     accounts(h, 3500)
     procedure = start(Kind.EXIT, h, users["village_a1"])

@@ -18,6 +18,8 @@ from fupin.procedures.models import (
     ProcedureDefinition,
     Status,
 )
+from fupin.regions.models import Level
+from fupin.registry.choices import HouseholdStatus
 
 from .conftest import YEAR, days_later, upload
 
@@ -30,7 +32,7 @@ def client_for(user) -> Client:
 
 @pytest.fixture
 def applicant(regions, household, accounts):
-    h = household(regions["village_a1"], status="6", category="4", head_name="刘二柱")
+    h = household(regions["village_a1"], status=HouseholdStatus.CANCELLED, category="4", head_name="刘二柱")
     accounts(h, 2000)
     return h
 
@@ -146,7 +148,7 @@ def test_notice_pages_and_public_objection(applicant, users, monkeypatch):
     procedure.refresh_from_db()
     assert procedure.current_step.name == "乡镇审核"
     # a draft is not public
-    draft = Notice.objects.create(kind="publicity", level=5, region=notice.region, title="草稿",
+    draft = Notice.objects.create(kind="publicity", level=Level.VILLAGE, region=notice.region, title="草稿",
                                   start_date=today, end_date=today)
     assert public.get(f"/public/notices/{draft.pk}/").status_code == 404
 
@@ -154,8 +156,8 @@ def test_notice_pages_and_public_objection(applicant, users, monkeypatch):
 def test_public_objections_are_throttled_per_ip_and_per_notice(regions, settings):
     settings.FUPIN_THROTTLES = {**settings.FUPIN_THROTTLES, "objection_ip": (2, 600), "objection_notice": (3, 3600)}
     today = timezone.localdate()
-    notice, second = (Notice.objects.create(kind="publicity", level=5, region=regions["village_a1"], title=title,
-                                            start_date=today, end_date=today + dt.timedelta(days=6),
+    notice, second = (Notice.objects.create(kind="publicity", level=Level.VILLAGE, region=regions["village_a1"],
+                                            title=title, start_date=today, end_date=today + dt.timedelta(days=6),
                                             status="published") for title in ("公示一", "公示二"))
     objection = {"name": "李群众", "contact": "13912345678", "content": "有车"}
     public = Client()
@@ -253,7 +255,7 @@ def test_adjustment_pages(users, regions, household, accounts, django_capture_on
 
 
 def test_end_policies_page(users, regions, household):
-    exited = household(regions["village_a1"], status="2", exit_year=2016)
+    exited = household(regions["village_a1"], status=HouseholdStatus.EXITED, exit_year=2016)
     county = client_for(users["county"])
     assert exited.number in county.get("/procedures/end-policies/").content.decode()
     county.post("/procedures/end-policies/", {"households": [exited.pk], "reason": "过渡期结束"})

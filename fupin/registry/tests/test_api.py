@@ -10,6 +10,7 @@ from conftest import PASSWORD, new_id
 from fupin.accounts.models import ApiToken
 from fupin.audit.models import Action, AuditLog, Channel
 from fupin.core.idnumber import mask
+from fupin.registry.choices import HouseholdStatus
 from fupin.registry.models import Household, Member
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +44,7 @@ def homes(regions, make_household):
     """Two households in village A1 (one exited), one in A2, one in B1."""
     return {
         "a1": make_household(regions["village_a1"], head_name="张三"),
-        "a1_2": make_household(regions["village_a1"], head_name="张四", status="2", exit_year=2019),
+        "a1_2": make_household(regions["village_a1"], head_name="张四", status=HouseholdStatus.EXITED, exit_year=2019),
         "a2": make_household(regions["village_a2"], head_name="李五"),
         "b1": make_household(regions["village_b1"], head_name="王六"),
     }
@@ -460,4 +461,4 @@ def test_unknown_fields_and_unparseable_bodies_are_refused(homes, users, api_cli
     assert response.status_code == 400
     assert response.json()["detail"].startswith("无法解析请求体")
     assert client.get("/api/households/abc").json()["errors"] == {"household_id": "应为整数"}
-    assert Household.objects.get(pk=homes["a1"].pk).status == "1"
+    assert Household.objects.get(pk=homes["a1"].pk).status == HouseholdStatus.POOR

@@ -13,6 +13,7 @@ from django.urls import reverse
 from conftest import new_id
 from fupin.audit.models import AuditLog, Channel
 from fupin.registry import services
+from fupin.registry.choices import HouseholdStatus
 from fupin.registry.models import DuplicateIdReport, Household, Member
 from fupin.registry.tests.test_import_export import row, workbook
 
@@ -169,7 +170,7 @@ def test_report_goes_to_the_township_for_two_of_its_villages(api_client, users, 
 
 def test_report_is_listed_exported_and_resolved_by_the_level_above_only(api_client, users, regions, taken):
     household, number = taken
-    target = Household.objects.create(number="A0001", village=regions["village_a1"], status="1")
+    target = Household.objects.create(number="A0001", village=regions["village_a1"], status=HouseholdStatus.POOR)
     with pytest.raises(services.DuplicateIdError):
         services.save_member(Member(household=target, name="张新", id_number=number, relation="20"),
                              acting_user=users["village_a1"], channel=Channel.PAGE)

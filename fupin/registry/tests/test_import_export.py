@@ -9,6 +9,7 @@ from conftest import new_id
 from fupin.audit.models import AuditLog, Channel
 from fupin.core import excel, idnumber
 from fupin.registry import imports
+from fupin.registry.choices import HouseholdStatus
 from fupin.registry.models import Household, Member
 from fupin.registry.tables import HOUSEHOLD_COLUMNS, MEMBER_COLUMNS
 
@@ -288,9 +289,9 @@ def test_exports_mask_ids_by_default(users, regions, make_household, tmp_path):
 def test_export_scope_and_filters(users, regions, make_household, tmp_path):
     from fupin.registry.jobs import household_export
 
-    mine = make_household(regions["village_a1"], status="1")
-    make_household(regions["village_a1"], status="2")
-    make_household(regions["village_b1"], status="1")
+    mine = make_household(regions["village_a1"], status=HouseholdStatus.POOR)
+    make_household(regions["village_a1"], status=HouseholdStatus.EXITED)
+    make_household(regions["village_b1"], status=HouseholdStatus.POOR)
     path = tmp_path / "scope.xlsx"
     assert household_export.write(users["village_a1"], {}, path, full=False, channel=Channel.PAGE) == 2
     assert {line[0] for line in read_back(path)[1:]} <= {h for h in Household.objects.filter(

@@ -7,6 +7,7 @@ from conftest import new_id
 from fupin.audit.models import AuditLog, Channel
 from fupin.audit.services import history_for
 from fupin.registry import services
+from fupin.registry.choices import HouseholdStatus
 from fupin.registry.models import Household, IncomeAccount, Member, SecurityCheck
 
 
@@ -188,7 +189,7 @@ def test_household_with_procedures_cannot_be_deleted(make_household, regions, us
     from fupin.procedures.models import Kind
     from fupin.procedures.services import start_procedure
 
-    household = make_household(regions["village_a1"], status="6", category="4")
+    household = make_household(regions["village_a1"], status=HouseholdStatus.CANCELLED, category="4")
     services.save_income_account(
         IncomeAccount(household=household, year=2016, wage_income=Decimal("2000"), household_size=1),
         acting_user=users["county"], channel=Channel.PAGE,
