@@ -9,6 +9,7 @@ from pathlib import Path
 import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent
+# FUPIN_DATA_DIR: uploads, job files, progress files and the generated key, shared by the site and the worker.
 DATA_DIR = Path(os.environ.get("FUPIN_DATA_DIR", Path.cwd() / "var"))
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
@@ -100,6 +101,7 @@ TEMPLATES = [
     },
 ]
 
+# FUPIN_DATABASE_URL: postgres://user:password@host:5432/name in production; an SQLite file in DATA_DIR by default.
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("FUPIN_DATABASE_URL", f"sqlite:///{DATA_DIR / 'fupin.sqlite3'}"),
