@@ -14,7 +14,9 @@ from fupin.core.apitools import (
     InputSchema,
     Page,
     PageParams,
+    choice_label,
     paginate,
+    related,
     visible_or_404,
 )
 from fupin.regions.models import Region
@@ -75,9 +77,7 @@ class PairingOut(Schema):
     end: dt.date | None
     end_reason: str
 
-    @staticmethod
-    def resolve_helper_name(obj):
-        return obj.helper.name
+    resolve_helper_name = related("helper.name")
 
 
 class MeasureIn(InputSchema):
@@ -101,9 +101,7 @@ class MeasureOut(Schema):
     status: str
     helper: int | None = Field(None, alias="helper_id")
 
-    @staticmethod
-    def resolve_kind_label(obj):
-        return obj.get_kind_display()
+    resolve_kind_label = choice_label("kind")
 
 
 class VisitIn(InputSchema):
@@ -125,9 +123,7 @@ class VisitOut(Schema):
     longitude: Decimal | None
     photos: int
 
-    @staticmethod
-    def resolve_helper_name(obj):
-        return obj.helper.name
+    resolve_helper_name = related("helper.name")
 
     @staticmethod
     def resolve_photos(obj):

@@ -22,9 +22,11 @@ from fupin.core.apitools import (
     InputSchema,
     Page,
     PageParams,
+    choice_label,
     form_errors,
     paginate,
     query_schema,
+    related,
 )
 from fupin.core.idnumber import mask
 from fupin.jobs import services as jobs
@@ -95,17 +97,9 @@ class DatasetOut(Schema):
     duplicates: int = Field(description="证件号码重复的多余行数")
     retention_until: dt.date
 
-    @staticmethod
-    def resolve_kind(obj):
-        return obj.kind.code
-
-    @staticmethod
-    def resolve_kind_name(obj):
-        return obj.kind.name
-
-    @staticmethod
-    def resolve_uploaded_by(obj):
-        return obj.uploaded_by.username if obj.uploaded_by_id else None
+    resolve_kind = related("kind.code")
+    resolve_kind_name = related("kind.name")
+    resolve_uploaded_by = related("uploaded_by.username")
 
 
 class DatasetDetail(DatasetOut):
@@ -140,9 +134,7 @@ class ComparisonRunOut(Schema):
     finished: dt.datetime | None
     results: dict = Field(description="各规则：命中、新增、重新打开、依据更新、已核查、消除")
 
-    @staticmethod
-    def resolve_status_label(obj):
-        return obj.get_status_display()
+    resolve_status_label = choice_label("status")
 
     @staticmethod
     def resolve_percent(obj):
@@ -169,10 +161,10 @@ class SuspectOut(Schema):
     status_label: str
     member_name: str
     id_number: str = Field(description="证件号码（脱敏）")
-    household: int | None
+    household: int | None = Field(alias="household_id")
     household_number: str
     village_code: str
-    dataset: int | None
+    dataset: int | None = Field(alias="dataset_id")
     row_no: int | None
     evidence: dict = Field(description="比对依据：数据集、行号、匹配字段及其值")
     created: dt.datetime
@@ -189,25 +181,13 @@ class SuspectOut(Schema):
     def resolve_rule_name(obj):
         return rule_name(obj.rule)
 
-    @staticmethod
-    def resolve_status_label(obj):
-        return obj.get_status_display()
+    resolve_status_label = choice_label("status")
 
     @staticmethod
     def resolve_id_number(obj):
         return mask(obj.id_number)
 
-    @staticmethod
-    def resolve_household(obj):
-        return obj.household_id
-
-    @staticmethod
-    def resolve_dataset(obj):
-        return obj.dataset_id
-
-    @staticmethod
-    def resolve_verified_by(obj):
-        return obj.verified_by.username if obj.verified_by_id else None
+    resolve_verified_by = related("verified_by.username")
 
     @staticmethod
     def resolve_has_attachment(obj):

@@ -195,3 +195,28 @@ def apply_changes(instance: models.Model, data: dict) -> models.Model:
     if errors:
         raise ValidationError(errors)
     return instance
+
+
+# Resolvers output schemas share, assigned in the schema's body: ``resolve_status_label = choice_label("status")``.
+
+def choice_label(field: str) -> staticmethod:
+    """The resolver of ``<field>_label``: the display text of the model's choices field ``field``."""
+
+    def resolve(obj):
+        return getattr(obj, f"get_{field}_display")()
+
+    return staticmethod(resolve)
+
+
+def related(path: str, default=None) -> staticmethod:
+    """The resolver of a value read through foreign keys (``"kind.name"``); ``default`` when a link is empty."""
+    names = path.split(".")
+
+    def resolve(obj):
+        for name in names:
+            obj = getattr(obj, name)
+            if obj is None:
+                return default
+        return obj
+
+    return staticmethod(resolve)

@@ -15,13 +15,16 @@ from fupin.core.apitools import (
     InputSchema,
     Page,
     PageParams,
+    choice_label,
     form_errors,
     paginate,
     query_schema,
+    related,
     visible_or_404,
 )
 from fupin.jobs.models import Job
 from fupin.regions.models import Region, region_prefix
+from fupin.registry.api import HouseholdRefs
 from fupin.registry.models import Household
 
 from . import jobs, services, stats
@@ -95,7 +98,7 @@ class MonitoringRunOut(Schema):
     finished: dt.datetime | None
 
 
-class AlertOut(Schema):
+class AlertOut(HouseholdRefs):
     id: int
     household: int = Field(alias="household_id")
     household_number: str
@@ -116,21 +119,8 @@ class AlertOut(Schema):
     procedure: int | None = Field(None, alias="procedure_id")
     created: dt.datetime
 
-    @staticmethod
-    def resolve_household_number(obj):
-        return obj.household.number
-
-    @staticmethod
-    def resolve_head_name(obj):
-        return obj.household.head_name
-
-    @staticmethod
-    def resolve_source_label(obj):
-        return obj.get_source_display()
-
-    @staticmethod
-    def resolve_status_label(obj):
-        return obj.get_status_display()
+    resolve_source_label = choice_label("source")
+    resolve_status_label = choice_label("status")
 
     @staticmethod
     def resolve_rules(obj):
@@ -155,7 +145,7 @@ class LeadIn(InputSchema):
     contact: str = ""
 
 
-class MonitoredOut(Schema):
+class MonitoredOut(HouseholdRefs):
     id: int
     household: int = Field(alias="household_id")
     household_number: str
@@ -174,17 +164,7 @@ class MonitoredOut(Schema):
     elimination_method: str
     eliminated_on: dt.date | None
 
-    @staticmethod
-    def resolve_household_number(obj):
-        return obj.household.number
-
-    @staticmethod
-    def resolve_head_name(obj):
-        return obj.household.head_name
-
-    @staticmethod
-    def resolve_kind_label(obj):
-        return obj.get_kind_display()
+    resolve_kind_label = choice_label("kind")
 
     @staticmethod
     def resolve_risks(obj):
@@ -262,7 +242,7 @@ class ParameterOut(Schema):
     note: str
 
 
-class FindingOut(Schema):
+class FindingOut(HouseholdRefs):
     id: int
     household: int = Field(alias="household_id")
     household_number: str
@@ -273,17 +253,8 @@ class FindingOut(Schema):
     figures: dict
     first_seen: dt.datetime
 
-    @staticmethod
-    def resolve_household_number(obj):
-        return obj.household.number
-
-    @staticmethod
-    def resolve_rule(obj):
-        return obj.rule.code
-
-    @staticmethod
-    def resolve_rule_name(obj):
-        return obj.rule.name
+    resolve_rule = related("rule.code")
+    resolve_rule_name = related("rule.name")
 
 
 # --- runs -------------------------------------------------------------------------------------------------------

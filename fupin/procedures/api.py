@@ -22,11 +22,14 @@ from fupin.core.apitools import (
     InputSchema,
     Page,
     PageParams,
+    choice_label,
     paginate,
+    related,
     visible_or_404,
 )
 from fupin.core.idnumber import mask
 from fupin.regions.models import Region, region_prefix
+from fupin.registry.api import HouseholdRefs
 from fupin.registry.models import Household
 from fupin.registry.services import report_duplicates
 
@@ -93,15 +96,13 @@ class ActionOut(Schema):
     username: str
     figures: dict
 
-    @staticmethod
-    def resolve_step(obj):
-        return obj.step.name if obj.step_id else None
+    resolve_step = related("step.name")
 
 
 class AttachmentOut(Schema):
     id: int
     step: int = Field(description="环节顺序号")
-    kind: str
+    kind: str = Field(alias="kind_id")
     kind_name: str
     original_name: str
     size: int
@@ -112,27 +113,21 @@ class AttachmentOut(Schema):
     def resolve_step(obj):
         return obj.step.order
 
-    @staticmethod
-    def resolve_kind(obj):
-        return obj.kind_id
-
-    @staticmethod
-    def resolve_kind_name(obj):
-        return obj.kind.name
+    resolve_kind_name = related("kind.name")
 
     @staticmethod
     def resolve_url(obj):
         return f"/api/procedures/attachments/{obj.pk}"
 
 
-class ProcedureOut(Schema):
+class ProcedureOut(HouseholdRefs):
     id: int
     kind: str
     kind_label: str
-    household: int
+    household: int = Field(alias="household_id")
     household_number: str
     head_name: str
-    village: str
+    village: str = Field(alias="village_id")
     year: int
     status: str
     status_label: str
@@ -141,29 +136,8 @@ class ProcedureOut(Schema):
     created: dt.datetime
     finished: dt.datetime | None
 
-    @staticmethod
-    def resolve_kind_label(obj):
-        return str(obj.get_kind_display())
-
-    @staticmethod
-    def resolve_household(obj):
-        return obj.household_id
-
-    @staticmethod
-    def resolve_household_number(obj):
-        return obj.household.number
-
-    @staticmethod
-    def resolve_head_name(obj):
-        return obj.household.head_name
-
-    @staticmethod
-    def resolve_village(obj):
-        return obj.village_id
-
-    @staticmethod
-    def resolve_status_label(obj):
-        return str(obj.get_status_display())
+    resolve_kind_label = choice_label("kind")
+    resolve_status_label = choice_label("status")
 
     @staticmethod
     def resolve_current_step(obj):
@@ -240,14 +214,10 @@ class CountOut(Schema):
 
 class NoticeItemOut(Schema):
     id: int
-    procedure: int | None = None
+    procedure: int | None = Field(None, alias="procedure_id")
     row: dict = Field(
         description="公示列：户主、所属村、人口、属性、致贫原因、事项（不含证件号码、电话、银行账号、健康状况）"
     )
-
-    @staticmethod
-    def resolve_procedure(obj):
-        return obj.procedure_id
 
 
 class PublicNoticeItemOut(Schema):
@@ -257,7 +227,7 @@ class PublicNoticeItemOut(Schema):
 
 class ObjectionOut(Schema):
     id: int
-    item: int | None
+    item: int | None = Field(alias="item_id")
     name: str
     contact: str
     content: str
@@ -266,16 +236,12 @@ class ObjectionOut(Schema):
     answer: str
     answered: dt.datetime | None
 
-    @staticmethod
-    def resolve_item(obj):
-        return obj.item_id
-
 
 class NoticeOut(Schema):
     id: int
     kind: str
     level: int
-    region: str
+    region: str = Field(alias="region_id")
     region_name: str
     title: str
     start_date: dt.date
@@ -284,13 +250,7 @@ class NoticeOut(Schema):
     active: bool
     period_ended: bool
 
-    @staticmethod
-    def resolve_region(obj):
-        return obj.region_id
-
-    @staticmethod
-    def resolve_region_name(obj):
-        return obj.region.name
+    resolve_region_name = related("region.name")
 
     @staticmethod
     def resolve_active(obj):
@@ -351,14 +311,10 @@ class LineOut(Schema):
     id: int
     kind: str
     year: int
-    region: str | None
+    region: str | None = Field(alias="region_id")
     amount: Decimal
     document: str
     note: str
-
-    @staticmethod
-    def resolve_region(obj):
-        return obj.region_id
 
 
 class LineIn(InputSchema):
@@ -391,15 +347,11 @@ class StepDefinitionIO(Schema):
 class DefinitionOut(Schema):
     id: int
     kind: str
-    region: str | None
+    region: str | None = Field(alias="region_id")
     name: str
     description: str
     active: bool
     steps: list[StepDefinitionIO]
-
-    @staticmethod
-    def resolve_region(obj):
-        return obj.region_id
 
     @staticmethod
     def resolve_steps(obj):
@@ -415,7 +367,7 @@ class DefinitionIn(InputSchema):
 
 class AdjustmentOut(Schema):
     id: int
-    county: str
+    county: str = Field(alias="county_id")
     year: int
     status: str
     line_amount: Decimal | None
@@ -423,21 +375,17 @@ class AdjustmentOut(Schema):
     opened: dt.datetime
     closed: dt.datetime | None
 
-    @staticmethod
-    def resolve_county(obj):
-        return obj.county_id
-
 
 class OpenIn(InputSchema):
     year: int = Field(ge=2000, le=2100)
     county: str | None = Field(None, description="县区划代码；留空为当前账号所属县")
 
 
-class CandidateOut(Schema):
+class CandidateOut(HouseholdRefs):
     id: int
-    household: int
+    household: int = Field(alias="household_id")
     head_name: str
-    village: str
+    village: str = Field(alias="village_id")
     kind: str
     per_capita_income: Decimal | None
     line_amount: Decimal | None
@@ -446,23 +394,7 @@ class CandidateOut(Schema):
     members_removed: int
     status: str
     reason: str
-    procedure: int | None
-
-    @staticmethod
-    def resolve_household(obj):
-        return obj.household_id
-
-    @staticmethod
-    def resolve_head_name(obj):
-        return obj.household.head_name
-
-    @staticmethod
-    def resolve_village(obj):
-        return obj.village_id
-
-    @staticmethod
-    def resolve_procedure(obj):
-        return obj.procedure_id
+    procedure: int | None = Field(alias="procedure_id")
 
 
 class CandidateFilters(Schema):

@@ -23,9 +23,11 @@ from fupin.core.apitools import (
     PageParams,
     apply_changes,
     attach_labels,
+    choice_label,
     form_errors,
     paginate,
     query_schema,
+    related,
     visible_or_404,
     with_labels,
 )
@@ -72,22 +74,22 @@ CHECK_WRITABLE = [f for f in SecurityCheckForm.Meta.fields if f != "year"]
 # --- output schemas ---------------------------------------------------------------------------------------------
 
 
-class _MemberBase(ModelSchema):
-    household: int
+class HouseholdRefs(Schema):
+    """The household an output's record belongs to (its ``household`` key): ``household_number`` and
+    ``head_name`` for the schemas that show them, each schema declaring its fields in its own order."""
+
+    resolve_household_number = related("household.number")
+    resolve_head_name = related("household.head_name")
+
+
+class _MemberBase(ModelSchema, HouseholdRefs):
+    household: int = Field(alias="household_id")
     household_number: str
     id_revealed: bool = Field(False, description="证件号码是否为完整号码（否则已脱敏）")
 
     class Meta:
         model = Member
         fields = ["id", *MEMBER_WRITABLE, "sex", "birth_date", "active", "removed_reason", "created", "updated"]
-
-    @staticmethod
-    def resolve_household(obj):
-        return obj.household_id
-
-    @staticmethod
-    def resolve_household_number(obj):
-        return obj.household.number
 
 
 MemberOut = with_labels("MemberOut", _MemberBase, Member, MEMBER_CODED_FIELDS, MEMBER_MULTI)
@@ -127,20 +129,14 @@ _LIST_FIELDS = [
 
 
 class _HouseholdListBase(ModelSchema):
-    village: str = Field(description="所属村区划代码")
+    village: str = Field(alias="village_id", description="所属村区划代码")
     village_name: str
 
     class Meta:
         model = Household
         fields = _LIST_FIELDS
 
-    @staticmethod
-    def resolve_village(obj):
-        return obj.village_id
-
-    @staticmethod
-    def resolve_village_name(obj):
-        return obj.village.name
+    resolve_village_name = related("village.name")
 
 
 HouseholdOut = with_labels(
@@ -152,7 +148,7 @@ HouseholdOut = with_labels(
 
 
 class _HouseholdDetailBase(ModelSchema):
-    village: str = Field(description="所属村区划代码")
+    village: str = Field(alias="village_id", description="所属村区划代码")
     village_name: str = Field(description="县级以下全称")
     members: list[MemberOut]
     income_accounts: list[IncomeAccountOut]
@@ -161,10 +157,6 @@ class _HouseholdDetailBase(ModelSchema):
     class Meta:
         model = Household
         fields = ["id", *HOUSEHOLD_WRITABLE, "head_name", "head_id_number", "size", "created", "updated"]
-
-    @staticmethod
-    def resolve_village(obj):
-        return obj.village_id
 
     @staticmethod
     def resolve_village_name(obj):
@@ -202,13 +194,8 @@ class AuditEntryOut(Schema):
     changes: dict = Field(description="字段 → [修改前, 修改后]；敏感字段已脱敏")
     note: str
 
-    @staticmethod
-    def resolve_channel_label(obj):
-        return obj.get_channel_display()
-
-    @staticmethod
-    def resolve_action_label(obj):
-        return obj.get_action_display()
+    resolve_channel_label = choice_label("channel")
+    resolve_action_label = choice_label("action")
 
     # Rows written before the audit writer masked ID numbers (docs/audit-log.md) are masked as they are read.
     @staticmethod
@@ -289,12 +276,12 @@ class RemoveIn(InputSchema):
 
 
 class DuplicateReportOut(ModelSchema):
-    region: str | None = Field(description="处理区划代码（同时管辖两地的最低一级）")
-    village: str = Field(description="申报村区划代码")
+    region: str | None = Field(alias="region_id", description="处理区划代码（同时管辖两地的最低一级）")
+    village: str = Field(alias="village_id", description="申报村区划代码")
     village_name: str
-    existing_village: str = Field(description="已登记村区划代码")
+    existing_village: str = Field(alias="existing_village_id", description="已登记村区划代码")
     existing_village_name: str
-    existing_household: int | None = Field(description="已登记户 id（户已删除时为空）")
+    existing_household: int | None = Field(alias="existing_household_id", description="已登记户 id（户已删除时为空）")
     existing_household_number: str
     existing_head_name: str
     member_name: str = Field(description="已登记人员姓名")
@@ -305,45 +292,12 @@ class DuplicateReportOut(ModelSchema):
         fields = ["id", "id_number_masked", "name", "household_number", "channel", "attempts", "created",
                   "last_reported", "status", "resolution", "resolved_at"]
 
-    @staticmethod
-    def resolve_region(obj):
-        return obj.region_id
-
-    @staticmethod
-    def resolve_village(obj):
-        return obj.village_id
-
-    @staticmethod
-    def resolve_village_name(obj):
-        return obj.village.name
-
-    @staticmethod
-    def resolve_existing_village(obj):
-        return obj.existing_village_id
-
-    @staticmethod
-    def resolve_existing_village_name(obj):
-        return obj.existing_village.name
-
-    @staticmethod
-    def resolve_existing_household(obj):
-        return obj.existing_household_id
-
-    @staticmethod
-    def resolve_existing_household_number(obj):
-        return obj.existing_household.number if obj.existing_household else ""
-
-    @staticmethod
-    def resolve_existing_head_name(obj):
-        return obj.existing_household.head_name if obj.existing_household else ""
-
-    @staticmethod
-    def resolve_member_name(obj):
-        return obj.member.name if obj.member else ""
-
-    @staticmethod
-    def resolve_status_label(obj):
-        return obj.get_status_display()
+    resolve_village_name = related("village.name")
+    resolve_existing_village_name = related("existing_village.name")
+    resolve_existing_household_number = related("existing_household.number", default="")
+    resolve_existing_head_name = related("existing_household.head_name", default="")
+    resolve_member_name = related("member.name", default="")
+    resolve_status_label = choice_label("status")
 
 
 class ResolveIn(InputSchema):
