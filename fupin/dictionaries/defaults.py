@@ -44,4 +44,11 @@ DEFAULTS: dict[str, list[tuple[str, str]]] = {
     "fuel_type": [("1", "柴草"), ("2", "干畜粪"), ("3", "煤炭"), ("4", "清洁能源"), ("9", "其他")],
     "house_grade": [("A", "A级（安全）"), ("B", "B级（基本安全）"), ("C", "C级（局部危房）"), ("D", "D级（整幢危房）")],
     "sex": [("1", "男"), ("2", "女")],
+    # Words naming a health condition: a notice must not publish 健康状况 (docs/domain-facts.md §2.2); publishing
+    # checks the notice's texts against the active ones.
+    "notice_health_word": [
+        ("01", "大病"), ("02", "重病"), ("03", "慢性病"), ("04", "残疾"), ("05", "精神病"), ("06", "精神障碍"),
+        ("07", "智力障碍"), ("08", "癌症"), ("09", "肿瘤"), ("10", "白血病"), ("11", "尿毒症"), ("12", "透析"),
+        ("13", "艾滋病"), ("14", "HIV"), ("15", "结核病"), ("16", "乙肝"), ("17", "瘫痪"),
+    ],
 }

@@ -21,6 +21,7 @@ class Kind(models.TextChoices):
     FUEL_TYPE = "fuel_type", _("主要燃料类型")
     HOUSE_GRADE = "house_grade", _("危房等级")
     SEX = "sex", _("性别")
+    NOTICE_HEALTH_WORD = "notice_health_word", _("公示禁用健康用语")
 
 
 class Entry(models.Model):
