@@ -19,6 +19,7 @@ import polars as pl
 import sqlglot
 from django.db import connection
 
+from fupin.core.scope import code_range
 from fupin.registry.choices import HouseholdStatus
 from fupin.registry.models import Household, Member
 
@@ -88,9 +89,8 @@ class Workspace:
         if prefix and not prefix.isdigit():
             raise ValueError("区划代码只能是数字")
         h, m = Household._meta.db_table, Member._meta.db_table
-        # A range rather than LIKE, so an ordinary index on the village code serves it on either database.
-        upper = prefix[:-1] + chr(ord(prefix[-1]) + 1) if prefix else ""
-        where = f"WHERE h.village_id >= '{prefix}' AND h.village_id < '{upper}'" if prefix else ""
+        low, high = code_range(prefix)
+        where = f"WHERE h.village_id BETWEEN '{low}' AND '{high}'" if prefix else ""
         pull(self.con, "_households", f"SELECT h.id, h.number, h.village_id, h.status, h.category FROM {h} h {where}",
              HOUSEHOLD_COLUMNS)
         # Dates as text: SQLite's driver would otherwise build a Python date for each one.

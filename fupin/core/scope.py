@@ -9,10 +9,16 @@ from django.db import models
 from django.db.models import CharField, Lookup
 
 
+def code_range(prefix: str) -> tuple[str, str]:
+    """Inclusive bounds of the 12-digit region codes under a prefix ('' for all of them). Every test of "the codes
+    under a prefix" is this range rather than LIKE, so an ordinary index serves it on every database (SQLite's
+    case-insensitive LIKE and PostgreSQL's non-C collations can't use one) and in DuckDB."""
+    return prefix.ljust(12, "0"), prefix.ljust(12, "9")
+
+
 @CharField.register_lookup
 class InRegion(Lookup):
-    """``code__in_region=prefix``: the code starts with the prefix, written as a range so an ordinary index serves
-    it on every database (SQLite's case-insensitive LIKE and PostgreSQL's non-C collations can't use one)."""
+    """``code__in_region=prefix``: the 12-digit code lies under the prefix (``code_range``)."""
 
     lookup_name = "in_region"
 
@@ -21,9 +27,7 @@ class InRegion(Lookup):
         prefix = str(self.rhs)
         if not prefix:
             return "1 = 1", []
-        # Codes are digits, so the first string after every "<prefix>…" code is the prefix with its last digit + 1.
-        upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-        return f"({lhs} >= %s AND {lhs} < %s)", [*lhs_params, prefix, upper]
+        return f"({lhs} BETWEEN %s AND %s)", [*lhs_params, *code_range(prefix)]
 
 
 class ScopedQuerySet(models.QuerySet):

@@ -35,6 +35,7 @@ from django.db import connections, transaction
 from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
+from fupin.core.scope import code_range
 from fupin.registry.choices import Health, HouseholdStatus, LabourSkill, Relation, Schooling
 
 # The dialect conditions and the facts query are written in.
@@ -227,11 +228,6 @@ class PlanRule:
 
 def _prefix_test(prefix: str) -> exp.Expression:
     return exp.Like(this=exp.column("village_code"), expression=exp.Literal.string(f"{prefix}%"))
-
-
-def code_range(prefix: str) -> tuple[str, str]:
-    """Inclusive bounds of the 12-digit codes under a prefix; a range (unlike LIKE) uses the index in any collation."""
-    return prefix.ljust(12, "0"), prefix.ljust(12, "9")
 
 
 def _literal(value) -> str:

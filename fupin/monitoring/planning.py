@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils import timezone
 
+from fupin.core.scope import code_range
 from fupin.procedures import lines
 from fupin.procedures.models import LineKind
 from fupin.regions.models import PREFIX_LENGTH, Level, Region, applies_to, specificity
@@ -61,7 +62,7 @@ def counties_in(prefix: str) -> list[str]:
     """The 6-digit codes of the counties a run over ``prefix`` touches."""
     if len(prefix) >= COUNTY_DIGITS:
         return [prefix[:COUNTY_DIGITS]]
-    low, high = engine.code_range(prefix)
+    low, high = code_range(prefix)
     codes = Region.objects.filter(level=Level.COUNTY, code__gte=low, code__lte=high).values_list("code", flat=True)
     return [c[:COUNTY_DIGITS] for c in codes]
 

@@ -21,7 +21,7 @@ from fupin.accounts.models import Role
 from fupin.audit.models import AuditLog, Channel
 from fupin.audit.services import append, build_entry, record_change, record_created_frame, snapshot
 from fupin.core import bulkload
-from fupin.core.scope import in_scope
+from fupin.core.scope import code_range, in_scope
 from fupin.procedures import services as procedures
 from fupin.procedures.models import Status as ProcedureStatus
 from fupin.regions.models import Level, Region, applies_to, most_specific
@@ -198,7 +198,7 @@ def _audit_bulk(entries: list[AuditLog]) -> None:
 
 
 def _range_filter(prefix: str) -> dict:
-    low, high = engine.code_range(prefix)
+    low, high = code_range(prefix)
     return {"village_id__gte": low, "village_id__lte": high}
 
 
@@ -226,7 +226,7 @@ def _reconcile_alerts(record: Run, plan: engine.Plan, frame: pl.DataFrame, *, ac
     frame = frame.with_columns(pl.Series("fingerprint", [
         fingerprint(r, f) for r, f in zip(frame["rules"].to_list(), frame["figures"].to_list())], dtype=pl.String))
     scope = Alert.objects.filter(**_range_filter(plan.prefix))
-    low, high = engine.code_range(plan.prefix)
+    low, high = code_range(plan.prefix)
     statuses = ", ".join(f"'{status}'" for status in OPEN_ALERT_STATUSES)
     current = engine.read_frame(
         "SELECT id, household_id, rules, fingerprint, CASE WHEN firing THEN 1 ELSE 0 END, year, status, source "
