@@ -1,7 +1,8 @@
 """Public notices (公示/公告): batching procedures into a notice, publishing, objections, the printable A4 PDF.
 
 A notice row holds only public columns (head of household, village, size, category, cause, matter). It never
-carries an ID number, phone, bank account or health condition, and it is frozen at publication.
+carries an ID number, phone, bank account or health condition, and it is frozen at publication; the free texts typed
+into a notice are checked for them before publishing (``notice_text``).
 """
 
 import datetime as dt
@@ -18,6 +19,7 @@ from fupin.core.scope import in_scope
 from fupin.dictionaries.services import labels
 from fupin.regions.models import PREFIX_LENGTH, Level, Region, region_prefix
 
+from . import notice_text
 from .checks import NATURAL_CHANGES
 from .models import (
     Kind,
@@ -195,12 +197,20 @@ def publish_notice(notice: Notice, *, acting_user, channel) -> Notice:
     for item in items:
         item.row = public_row(item.procedure)  # frozen as published
         item.step = steps.get(item.procedure_id)
+    notice_text.ensure_publishable(notice, items)
     NoticeItem.objects.bulk_update(items, ["row", "step"])
     notice.status, notice.published = NoticeStatus.PUBLISHED, timezone.now()
     notice.save()
     record_change(notice, before=before, acting_user=acting_user, channel=channel,
                   note=f"发布{notice.get_kind_display()}（{len(items)}户）")
     return notice
+
+
+def draft_warnings(notice: Notice) -> list[str]:
+    """What publishing a draft would refuse in its texts (ID numbers, phones, cards, health words); saving allows it."""
+    if notice.status != NoticeStatus.DRAFT:
+        return []
+    return [finding.message for finding in notice_text.notice_findings(notice, notice.items.all())]
 
 
 @transaction.atomic

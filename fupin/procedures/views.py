@@ -268,7 +268,7 @@ def _notice(request, pk) -> Notice:
 def notice_detail(request, pk):
     notice = _notice(request, pk)
     return render(request, "procedures/notice_detail.html", {
-        "notice": notice, "items": notice.items.select_related("procedure"),
+        "notice": notice, "items": notice.items.select_related("procedure"), "warnings": notices.draft_warnings(notice),
         "objections": notice.objections.select_related("item", "answered_by"),
         "answer_form": AnswerForm(), "public_url": request.build_absolute_uri(f"/public/notices/{notice.pk}/"),
     })
