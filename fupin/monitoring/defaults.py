@@ -1,6 +1,6 @@
 """Defaults installed by this app's data migration; administrators change them in the pages afterwards.
 
-Sources: shared/domain-facts.md §1.3 (the national data-quality checks), §2.2 (monitoring content, procedure,
+Sources: docs/domain-facts.md §1.3 (the national data-quality checks), §2.2 (monitoring content, procedure,
 risk elimination) and §2.4 (department warning rules such as self-paid medical costs above 40% of income). The
 thresholds are configuration defaults to be checked against the province's own documents.
 """

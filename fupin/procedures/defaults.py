@@ -1,6 +1,6 @@
 """Defaults installed by a data migration; administrators change them afterwards in the pages (扶贫标准, 程序定义).
 
-Sources: shared/domain-facts.md §3.1 (lines; 2017–2019 figures are unconfirmed and marked so), §3.2 and §3.3
+Sources: docs/domain-facts.md §3.1 (lines; 2017–2019 figures are unconfirmed and marked so), §3.2 and §3.3
 (the national "两公示一公告" flow, village notice at least 7 days, household acknowledgement before exit).
 """
 

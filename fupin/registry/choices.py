@@ -1,6 +1,6 @@
 """Names for the codes the rules test. The codes and their labels live in the code tables (fupin.dictionaries, where
-administrators edit the labels); these classes only give the codes that code compares against a name, and name
-the groups the rules use. Stored values are the codes themselves.
+administrators edit the labels; the enumerations are those of docs/domain-facts.md §8); these classes only give the
+codes that code compares against a name, and name the groups the rules use. Stored values are the codes themselves.
 """
 
 from enum import StrEnum, nonmember
