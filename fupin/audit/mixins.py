@@ -16,6 +16,9 @@ class AuditedModel(models.Model):
 
     audit_region_field = "region"
     audit_parent_field = None
+    # Fields the trail masks (ID and bank numbers, first 6 and last 4 kept) or hides (health), as snapshot reads them.
+    masked_fields: tuple[str, ...] = ()
+    hidden_fields: tuple[str, ...] = ()
 
     class Meta:
         abstract = True
