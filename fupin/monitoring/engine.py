@@ -36,6 +36,7 @@ from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
 from fupin.core.scope import code_range
+from fupin.regions.models import PREFIX_LENGTH, Level
 from fupin.registry.choices import Health, HouseholdStatus, LabourSkill, Relation, Schooling
 
 # The dialect conditions and the facts query are written in.
@@ -282,7 +283,7 @@ class Plan:
 
     def _params_sql(self) -> str:
         names = ["monitoring_line", "poverty_line", *(param_column(c) for c in self.parameter_codes)]
-        counties = self.counties or {self.prefix[:6]: {}}
+        counties = self.counties or {self.prefix[:PREFIX_LENGTH[Level.COUNTY]]: {}}
         rows = []
         for county, values in sorted(counties.items()):
             cells = [f"'{county}' AS county_code"]

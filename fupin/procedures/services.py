@@ -15,7 +15,7 @@ from django.utils import timezone
 from fupin.accounts.models import ROLE_LEVEL
 from fupin.audit.services import build_entry, record_change, snapshot
 from fupin.core.scope import in_scope
-from fupin.regions.models import Level, ancestor_codes, most_specific
+from fupin.regions.models import Level, ancestor_codes, code_prefix, most_specific
 from fupin.registry.choices import HouseholdStatus
 from fupin.registry.models import Household, Member
 from fupin.registry.services import remove_member, save_member, update_household
@@ -54,7 +54,7 @@ def user_level(user) -> int | None:
 
 
 def county_code(region_code: str) -> str:
-    return region_code[:6].ljust(12, "0")
+    return code_prefix(region_code, Level.COUNTY).ljust(12, "0")
 
 
 def year_locked(region_code: str, year: int) -> bool:

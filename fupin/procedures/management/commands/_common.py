@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from fupin.accounts.models import User
 from fupin.procedures.models import Adjustment
+from fupin.procedures.services import county_code
 from fupin.regions.models import Level, Region
 
 
@@ -39,7 +40,7 @@ class AdjustmentCommand(ProcedureCommand):
         parser.add_argument("--county", help="县区划代码（默认：账号所属县）")
 
     def county(self, user, options) -> Region:
-        code = options.get("county") or (user.region_id[:6].ljust(12, "0") if user.region_id else None)
+        code = options.get("county") or (county_code(user.region_id) if user.region_id else None)
         county = Region.objects.filter(code=code, level=Level.COUNTY).first() if code else None
         if county is None:
             raise CommandError("请用 --county 指定县级区划代码")
