@@ -229,7 +229,7 @@ if FUPIN_HTTPS:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    # Full ID and mobile numbers are masked in every record (DESIGN §4); `fupin serve` masks gunicorn's log too.
+    # Full ID and mobile numbers are masked in every record (docs/deployment.md §6 日志); `fupin serve` masks gunicorn's log too.
     "filters": {"mask_personal": {"()": "fupin.core.logmask.MaskPersonalNumbers"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_personal"]}},
     "root": {"handlers": ["console"], "level": "INFO"},

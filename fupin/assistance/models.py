@@ -89,7 +89,7 @@ class Pairing(AuditedModel):
 
 
 class MeasureKind(models.TextChoices):
-    """帮扶措施类别 (domain-facts §2.2 and DESIGN §2.7)."""
+    """帮扶措施类别 (docs/domain-facts.md §2.2)."""
 
     INDUSTRY = "industry", _("产业帮扶")
     EMPLOYMENT = "employment", _("就业帮扶")
@@ -108,7 +108,7 @@ class MeasureKind(models.TextChoices):
     OTHER = "other", _("其他")
 
 
-# 开发式帮扶: households with working capacity must get at least one of these (domain-facts §2.2).
+# 开发式帮扶: households with working capacity must get at least one of these (docs/domain-facts.md §2.2).
 DEVELOPMENT_KINDS = (MeasureKind.INDUSTRY, MeasureKind.EMPLOYMENT, MeasureKind.PUBLIC_JOB, MeasureKind.MICROCREDIT,
                      MeasureKind.FINANCE)
 

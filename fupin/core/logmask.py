@@ -1,4 +1,4 @@
-"""Logs never hold a full ID number or mobile number (DESIGN §4): a logging filter masks them in every record.
+"""Logs never hold a full ID number or mobile number (docs/deployment.md §6 日志): a logging filter masks them in every record.
 
 It sits on the handlers of Django's LOGGING and on gunicorn's error and access logs (``fupin serve``), so a
 request line such as ``GET /registry/households/?q=<ID>`` is written as ``?q=410481********1234``.

@@ -1,4 +1,4 @@
-"""Default code tables, from the national 建档立卡 indicator system (see shared/domain-facts.md §1, §8).
+"""Default code tables, from the national 建档立卡 indicator system (see docs/domain-facts.md §1, §8).
 
 Installed by a data migration; administrators edit them afterwards in the 代码表 page.
 """

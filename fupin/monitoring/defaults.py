@@ -44,7 +44,7 @@ MONITORING_RULES = [
     ("M09", "两不愁三保障出现问题", "security_unmet > 0", 3, "10", "本年两不愁三保障及饮水安全核查有未达标项"),
 ]
 
-# (code, name, condition, severity, description) — domain-facts §1.3
+# (code, name, condition, severity, description) — docs/domain-facts.md §1.3
 QUALITY_RULES = [
     ("Q01", "致贫原因为因学但无在校生", "main_cause = '3' AND students = 0", 2, "主要致贫原因“因学”，家中无在校生"),
     ("Q02", "致贫原因为因病但成员均健康", "main_cause = '1' AND members_serious_illness + members_chronic = 0", 2,

@@ -1,4 +1,4 @@
-"""The rule engine shared by monitoring rules and data-quality checks (DESIGN §5).
+"""The rule engine shared by monitoring rules and data-quality checks (docs/architecture.md, "How data flows").
 
 One shape for every rule family:
 

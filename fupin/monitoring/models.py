@@ -35,7 +35,7 @@ class Severity(models.IntegerChoices):
 
 
 class RiskType(models.TextChoices):
-    """返贫致贫风险类型 (domain-facts §2.2; local codes, national table 100A27 not confirmed)."""
+    """返贫致贫风险类型 (docs/domain-facts.md §2.2; local codes, national table 100A27 not confirmed)."""
 
     ILLNESS = "01", _("因病")
     DISASTER = "02", _("因自然灾害")
