@@ -266,10 +266,16 @@ class NoticeDetail(NoticeOut):
     contact: str
     items: list[NoticeItemOut]
     objections: list[ObjectionOut]
+    warnings: list[str] = Field(description="草稿中公示不得包含的内容（身份证号码、手机号码、银行卡号、健康状况用语），"
+                                            "改正前不能发布")
 
     @staticmethod
     def resolve_items(obj):
         return list(obj.items.all())
+
+    @staticmethod
+    def resolve_warnings(obj):
+        return notices.draft_warnings(obj)
 
     @staticmethod
     def resolve_objections(obj):
@@ -294,6 +300,14 @@ class NoticeIn(InputSchema):
     title: str = ""
     body: str = ""
     contact: str = ""
+
+
+class NoticePatch(InputSchema):
+    title: str | None = Field(None, max_length=200, description="标题；空字符串重新生成")
+    body: str | None = None
+    contact: str | None = Field(None, max_length=200)
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
 
 
 class ObjectionIn(InputSchema):
@@ -585,6 +599,13 @@ def create_notice(request, payload: NoticeIn):
 
 @notices_router.get("/{notice_id}", response={200: NoticeDetail, **READ_ERRORS}, summary="公示公告详情（含异议）")
 def get_notice(request, notice_id: int):
+    return _notice(request, notice_id)
+
+
+@notices_router.patch("/{notice_id}", response={200: NoticeDetail, **WRITE_ERRORS}, summary="修改草稿（只改提交的字段）")
+def update_notice(request, notice_id: int, payload: NoticePatch):
+    notices.update_draft(_notice(request, notice_id), **payload.dict(exclude_unset=True), acting_user=request.auth,
+                         channel=API)
     return _notice(request, notice_id)
 
 

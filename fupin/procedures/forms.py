@@ -113,6 +113,14 @@ class NoticeForm(forms.Form):
         self.fields["end_date"].initial = today + timezone.timedelta(days=6)
 
 
+class NoticeEditForm(NoticeForm):
+    """A draft's title, period, contact and body, corrected until it is published (its households stay)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["kind"]
+
+
 class ObjectionForm(forms.Form):
     item = forms.ChoiceField(label="异议对象", required=False)
     name = forms.CharField(label="您的姓名", max_length=50)

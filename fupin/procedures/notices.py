@@ -206,6 +206,33 @@ def publish_notice(notice: Notice, *, acting_user, channel) -> Notice:
     return notice
 
 
+@transaction.atomic
+def update_draft(notice: Notice, *, acting_user, channel, title: str | None = None, body: str | None = None,
+                 contact: str | None = None, start_date: dt.date | None = None,
+                 end_date: dt.date | None = None) -> Notice:
+    """Correct a draft's texts or period before it is published (None leaves a field as it is; an empty title is
+    generated again). The households stay: a different list is a new draft."""
+    notice = Notice.objects.select_for_update().select_related("region").get(pk=notice.pk)
+    ensure_manage(acting_user, notice)
+    if notice.status != NoticeStatus.DRAFT:
+        raise ValidationError("已发布的公示不能修改")
+    items = list(notice.items.select_related("procedure", "step"))
+    _validate_dates(start_date or notice.start_date, end_date or notice.end_date,
+                    {item.procedure_id: item.step for item in items if item.step is not None})
+    before = snapshot(notice)
+    if title is not None:
+        notice.title = title.strip() or _default_title(notice.region, notice.kind, [i.procedure for i in items])
+    if body is not None:
+        notice.body = body.strip()
+    if contact is not None:
+        notice.contact = contact.strip()
+    notice.start_date, notice.end_date = start_date or notice.start_date, end_date or notice.end_date
+    notice.save()
+    record_change(notice, before=before, acting_user=acting_user, channel=channel,
+                  note=f"修改{notice.get_kind_display()}草稿")
+    return notice
+
+
 def draft_warnings(notice: Notice) -> list[str]:
     """What publishing a draft would refuse in its texts (ID numbers, phones, cards, health words); saving allows it."""
     if notice.status != NoticeStatus.DRAFT:

@@ -16,6 +16,7 @@ urlpatterns = register_work.guard_urls([
     path("notices/", views.notice_list, name="notice_list"),
     path("notices/new/", views.notice_create, name="notice_create"),
     path("notices/<int:pk>/", views.notice_detail, name="notice_detail"),
+    path("notices/<int:pk>/edit/", views.notice_edit, name="notice_edit"),
     path("notices/<int:pk>/publish/", views.notice_publish, name="notice_publish"),
     path("notices/<int:pk>/delete/", views.notice_delete, name="notice_delete"),
     path("notices/<int:pk>/pdf/", views.notice_pdf, name="notice_pdf"),

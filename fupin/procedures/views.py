@@ -30,6 +30,7 @@ from .forms import (
     DefinitionForm,
     EndPoliciesFilterForm,
     LineForm,
+    NoticeEditForm,
     NoticeForm,
     ObjectionForm,
     ReasonForm,
@@ -272,6 +273,27 @@ def notice_detail(request, pk):
         "objections": notice.objections.select_related("item", "answered_by"),
         "answer_form": AnswerForm(), "public_url": request.build_absolute_uri(f"/public/notices/{notice.pk}/"),
     })
+
+
+def notice_edit(request, pk):
+    notice = _notice(request, pk)
+    if notice.status != NoticeStatus.DRAFT:
+        messages.error(request, "已发布的公示不能修改")
+        return redirect("procedures:notice_detail", pk)
+    fields = ("title", "start_date", "end_date", "contact", "body")
+    form = NoticeEditForm(request.POST or None, initial={name: getattr(notice, name) for name in fields})
+    if request.method == "POST" and form.is_valid():
+        try:
+            notices.update_draft(notice, **{name: form.cleaned_data[name] for name in fields},
+                                 acting_user=request.user, channel=PAGE)
+        except (ValidationError, PermissionDenied) as exc:
+            for message in _messages_of(exc):
+                form.add_error(None, message)
+        else:
+            messages.success(request, "草稿已修改")
+            return redirect("procedures:notice_detail", pk)
+    return render(request, "procedures/notice_edit.html", {
+        "form": form, "notice": notice, "warnings": notices.draft_warnings(notice)})
 
 
 @require_POST

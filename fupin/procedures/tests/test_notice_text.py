@@ -97,13 +97,26 @@ def test_publishing_is_refused_while_a_text_names_a_person_and_the_draft_warns(p
     assert "公示内容不得包含身份证号码" in shown and "公示内容不得包含手机号码" in shown
     assert Notice.objects.get(pk=notice.pk).status == NoticeStatus.DRAFT
 
-    notices.delete_draft(notice, acting_user=village, channel=Channel.PAGE)
-    clean = draft(procedure, village, body="经村民代表大会评议，拟纳入。", contact="村委会 0371-12345678")
-    assert notices.draft_warnings(clean) == []
-    assert 'data-testid="notice-warnings"' not in page.get(f"/procedures/notices/{clean.pk}/").content.decode()
-    published = notices.publish_notice(clean, acting_user=village, channel=Channel.PAGE)
+    today = timezone.localdate()
+    edit = page.get(f"/procedures/notices/{notice.pk}/edit/").content.decode()
+    assert 'data-testid="notice-warnings"' in edit and "138****5678" in edit
+    response = page.post(f"/procedures/notices/{notice.pk}/edit/", {
+        "title": "", "start_date": today, "end_date": today + dt.timedelta(days=6),
+        "contact": "村委会 0371-12345678", "body": "经村民代表大会评议，拟纳入。"})
+    assert response.status_code == 302
+    notice.refresh_from_db()
+    assert (notice.body, notice.contact, notice.title) == ("经村民代表大会评议，拟纳入。", "村委会 0371-12345678",
+                                                           "张庄村2016年度识别纳入公示")
+    assert notices.draft_warnings(notice) == []
+    assert 'data-testid="notice-warnings"' not in page.get(f"/procedures/notices/{notice.pk}/").content.decode()
+    published = notices.publish_notice(notice, acting_user=village, channel=Channel.PAGE)
     assert published.status == NoticeStatus.PUBLISHED
-    assert AuditLog.objects.filter(object_type="notice", object_id=str(clean.pk)).count() == 2
+    notes = list(AuditLog.objects.filter(object_type="notice", object_id=str(notice.pk)).order_by("id")
+                 .values_list("note", flat=True))
+    assert notes == ["新建公示", "修改公示草稿", "发布公示（1户）"]
+    assert page.get(f"/procedures/notices/{notice.pk}/edit/").url == f"/procedures/notices/{notice.pk}/"
+    with pytest.raises(ValidationError, match="已发布的公示不能修改"):
+        notices.update_draft(published, body="x", acting_user=village, channel=Channel.PAGE)
 
 
 def test_the_api_refuses_with_its_validation_error_shape(procedure, users, api_client):
@@ -120,6 +133,15 @@ def test_the_api_refuses_with_its_validation_error_shape(procedure, users, api_c
     assert refused.json() == {"detail": message, "errors": {"body": message}}
     assert CARD_NUMBER not in refused.content.decode()
     assert Notice.objects.get(pk=notice_id).status == NoticeStatus.DRAFT
+    assert village.get(f"/api/notices/{notice_id}").json()["warnings"] == [message]
+    late = village.patch(f"/api/notices/{notice_id}", json.dumps({"end_date": str(today)}),
+                         content_type="application/json")
+    assert late.status_code == 422 and late.json()["errors"] == {"end_date": "公示期1天，少于规定的7天"}
+    fixed = village.patch(f"/api/notices/{notice_id}", json.dumps({"body": "补助按规定发放。"}),
+                          content_type="application/json")
+    assert fixed.status_code == 200 and fixed.json()["warnings"] == [] and fixed.json()["body"] == "补助按规定发放。"
+    published = village.post(f"/api/notices/{notice_id}/publish", "{}", content_type="application/json")
+    assert published.status_code == 200 and published.json()["status"] == "published"
 
 
 def test_health_words_are_the_code_table_an_administrator_edits(procedure, users):
