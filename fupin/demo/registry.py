@@ -38,7 +38,7 @@ PHONE_PREFIXES = ["135", "136", "137", "138", "139", "150", "151", "152", "158",
                   "131", "132", "155", "156", "185", "186", "133", "153", "180", "189"]
 BANKS = [("舞钢市农村信用合作联社", "623059"), ("中国邮政储蓄银行", "621799"), ("中国农业银行", "622848")]
 
-# Code-table distributions (fupin.dictionaries.defaults); tuples of (code, weight).
+# Code-table distributions (codes as in fupin/dictionaries/migrations/0002_default_entries.json); tuples of (code, weight).
 MAIN_CAUSES = [("1", .33), ("7", .16), ("8", .12), ("9", .12), ("2", .09), ("3", .07), ("11", .04), ("4", .02),
                ("5", .02), ("10", .01), ("6", .01), ("99", .01)]
 OTHER_CAUSES = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "99"]
