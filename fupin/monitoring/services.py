@@ -178,13 +178,13 @@ def run(family: str, region: Region, year: int, *, acting_user, channel, job=Non
         report(2, 3, f"命中{frame.height}户，更新{'预警' if family == Family.MONITORING else '问题清单'}", force=True)
         with transaction.atomic():
             reconcile = _reconcile_alerts if family == Family.MONITORING else _reconcile_findings
-            counts = reconcile(record, plan, frame, acting_user=acting_user, channel=channel)
+            counts, notes = reconcile(record, plan, frame, acting_user=acting_user, channel=channel)
     except Exception:
         Run.objects.filter(pk=record.pk).update(status=RunStatus.FAILED, finished=timezone.now(),
                                                 seconds=time.perf_counter() - started)
         raise
     record.rules = [r.code for r in plan.rules]
-    record.scanned, record.warnings = scanned, warnings
+    record.scanned, record.warnings = scanned, warnings + notes
     record.opened, record.updated_count, record.unchanged, record.closed = counts
     record.status, record.finished = RunStatus.DONE, timezone.now()
     record.seconds = time.perf_counter() - started
@@ -233,8 +233,16 @@ def _reconcile_alerts(record: Run, plan: engine.Plan, frame: pl.DataFrame, *, ac
         f"FROM {Alert._meta.db_table} WHERE village_id >= '{low}' AND village_id <= '{high}' "
         f"AND status IN ({statuses})", OPEN_SCHEMA,
     ).with_columns(pl.col("rules_open", "fingerprint_open").fill_null(""), pl.col("firing") == 1)
+    # A run for one year never touches the alerts of another: they are the village's queue for that year. A
+    # household whose alert of another year is still open gets no second one now (one open alert per household).
+    other_years = current.filter(pl.col("year") != plan.year)["household_id"]
+    current = current.filter(pl.col("year") == plan.year)
     joined = frame.join(current, on="household_id", how="left")
     new = joined.filter(pl.col("id").is_null())
+    waiting = new.filter(pl.col("household_id").is_in(other_years.implode()))
+    new = new.filter(~pl.col("household_id").is_in(other_years.implode()))
+    notes = [f"{waiting.height}户有其他年度未办结的预警，本次未新增{plan.year}年度预警，请先核实办结原预警"] \
+        if waiting.height else []
     # A household the village already found not at risk this year is not re-alerted for the same rules.
     settled = {}
     for household_id, rules in scope.filter(
@@ -250,7 +258,7 @@ def _reconcile_alerts(record: Run, plan: engine.Plan, frame: pl.DataFrame, *, ac
     existing = joined.filter(pl.col("id").is_not_null())
     refresh = existing.filter(
         (pl.col("rules") != pl.col("rules_open")) | (pl.col("fingerprint") != pl.col("fingerprint_open"))
-        | ~pl.col("firing") | (pl.col("year") != plan.year)
+        | ~pl.col("firing")
     )
     unchanged = existing.height - refresh.height + len(suppressed)
     stop = current.filter(
@@ -266,7 +274,7 @@ def _reconcile_alerts(record: Run, plan: engine.Plan, frame: pl.DataFrame, *, ac
         row = updates[alert.pk]
         before = snapshot(alert)
         alert.rules, alert.figures, alert.severity = row["rules"], json.loads(row["figures"]), row["severity"]
-        alert.fingerprint, alert.firing, alert.year = row["fingerprint"], True, plan.year
+        alert.fingerprint, alert.firing = row["fingerprint"], True
         alert.last_run, alert.updated = record, now
         changed.append((alert, before))
     for alert in _by_ids(Alert, stop):
@@ -279,7 +287,7 @@ def _reconcile_alerts(record: Run, plan: engine.Plan, frame: pl.DataFrame, *, ac
             # Leads and alerts already in a procedure stay open; they are only marked as no longer firing.
             changed.append((alert, before))
     _insert_alerts(new, record, plan, acting_user=acting_user, channel=channel)
-    fields = ["rules", "figures", "fingerprint", "firing", "year", "severity", "last_run", "updated", "status",
+    fields = ["rules", "figures", "fingerprint", "firing", "severity", "last_run", "updated", "status",
               "closed", "verification"]
     Alert.objects.bulk_update([a for a, _ in changed + closed], fields, batch_size=BATCH)
     _audit_bulk([
@@ -287,7 +295,7 @@ def _reconcile_alerts(record: Run, plan: engine.Plan, frame: pl.DataFrame, *, ac
                     note=f"预警运行 #{record.pk}")
         for alert, before in changed + closed
     ])
-    return new.height, len(changed), unchanged, len(closed)
+    return (new.height, len(changed), unchanged, len(closed)), notes
 
 
 # What the audit row of a rule alert records: the fields a run sets that say what was found, as record_change would
@@ -373,7 +381,7 @@ def _reconcile_findings(record: Run, plan: engine.Plan, frame: pl.DataFrame, *, 
         entries.append(build_entry(finding, before=before, after=snapshot(finding), acting_user=acting_user,
                                    channel=channel, note=note))
     _audit_bulk(entries)
-    return len(new), len(changed), unchanged, len(fixed)
+    return (len(new), len(changed), unchanged, len(fixed)), []
 
 
 def recheck_village(village: Region, *, acting_user, channel) -> Run:
