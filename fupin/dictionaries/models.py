@@ -6,7 +6,9 @@ class Kind(models.TextChoices):
     """The coded fields of the registry; each is a code table (代码表) an administrator can edit."""
 
     HOUSEHOLD_CATEGORY = "household_category", _("贫困户属性")
+    HOUSEHOLD_TYPE = "household_type", _("户类型")
     HOUSEHOLD_STATUS = "household_status", _("户状态")
+    MONITORING_KIND = "monitoring_kind", _("监测对象类别")
     IDENTIFICATION_STANDARD = "identification_standard", _("识别标准")
     POVERTY_CAUSE = "poverty_cause", _("致贫原因")
     RELATION = "relation", _("与户主关系")

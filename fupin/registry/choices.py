@@ -7,7 +7,9 @@ from enum import StrEnum, nonmember
 
 
 class HouseholdStatus(StrEnum):
-    """户状态 (code table ``household_status``)."""
+    """户状态 (code table ``household_status``): the 建档立卡 status. Blank on a household that was never on the
+    建档立卡 register (a 一般农户 entered by the village): it is in none of the groups below, so every rule reads it
+    as "not on the register"."""
 
     POOR = "1"  # 未脱贫
     EXITED = "2"  # 已脱贫
@@ -26,15 +28,60 @@ class HouseholdStatus(StrEnum):
 
 
 class HouseholdCategory(StrEnum):
-    """贫困户属性 (code table ``household_category``)."""
+    """贫困户属性 (code table ``household_category``): an attribute of a 建档立卡 household only.
+
+    Code "4" 一般农户 is retired: whether a household is an ordinary farmer is its 户类型 (``HouseholdType``), not an
+    attribute of a poor household. Migration registry 0004 moved the rows that held it to 户类型 一般农户 with a
+    blank 贫困户属性, and dictionaries 0004 disabled the code so forms and imports no longer offer it; the name stays
+    so that old data (and workbooks made before) still read.
+    """
 
     ORDINARY_POOR = "1"  # 一般贫困户
     DIBAO = "2"  # 低保贫困户
     TEKUN = "3"  # 特困供养贫困户
-    ORDINARY = "4"  # 一般农户
+    ORDINARY = "4"  # 一般农户 (retired, see above)
 
     POOR = nonmember((ORDINARY_POOR, DIBAO, TEKUN))
 
+
+class HouseholdType(StrEnum):
+    """户类型 (code table ``household_type``, docs/domain-facts.md §0 and §8): the population type every rural
+    household has. It follows the 建档立卡 status (``type_for_status``): 一般农户 when never registered or cleared
+    (清退), 脱贫户 once exited, 贫困户 while in poverty; 注销 keeps the type the household had."""
+
+    ORDINARY = "1"  # 一般农户
+    EXITED = "2"  # 脱贫户
+    POOR = "3"  # 建档立卡贫困户（未脱贫）
+
+
+def type_for_status(status: str, current: str = HouseholdType.ORDINARY) -> str:
+    """The 户类型 a household has under a 户状态; ``current`` is kept where the status does not decide (注销)."""
+    if status in HouseholdStatus.IN_POVERTY:
+        return HouseholdType.POOR
+    if status == HouseholdStatus.EXITED:
+        return HouseholdType.EXITED
+    if status == HouseholdStatus.CANCELLED:
+        return current
+    return HouseholdType.ORDINARY
+
+
+class MonitoringKind(StrEnum):
+    """监测对象类别 (code table ``monitoring_kind``, docs/domain-facts.md §2.2), the same codes as monitoring's
+    ``MonitoredKind``; blank on a household that is not monitored. Which 户类型 each kind may be given to is
+    ``KINDS_FOR_TYPE``."""
+
+    UNSTABLE = "1"  # 脱贫不稳定户
+    EDGE = "2"  # 边缘易致贫户
+    SUDDEN = "3"  # 突发严重困难户
+
+
+# 中农组发〔2021〕7号 (docs/domain-facts.md §2.2): 脱贫不稳定户 are 脱贫户, 边缘易致贫户 are 一般农户, 突发严重困难户 either;
+# a 贫困户 not yet exited is not a monitoring object.
+KINDS_FOR_TYPE = {
+    HouseholdType.ORDINARY: (MonitoringKind.EDGE, MonitoringKind.SUDDEN),
+    HouseholdType.EXITED: (MonitoringKind.UNSTABLE, MonitoringKind.SUDDEN),
+    HouseholdType.POOR: (),
+}
 
 
 class Relation(StrEnum):

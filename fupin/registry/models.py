@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fupin.audit.mixins import AuditedModel
 from fupin.core.scope import ScopedQuerySet
+from fupin.registry.choices import HouseholdType
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0")}
 AREA = {"max_digits": 10, "decimal_places": 2, "null": True, "blank": True}
@@ -20,7 +21,9 @@ REGISTRY_HIDDEN_FROM = ("department", "security_admin", "audit_admin")
 
 
 class Household(AuditedModel):
-    """户: a registered household in one village."""
+    """户: a rural household in one village — every one, not only the 建档立卡 poor. Its 户类型 (``household_type``:
+    一般农户 / 脱贫户 / 贫困户) follows its 建档立卡 户状态 (``status``, blank when never registered) through
+    ``registry.services``; ``monitoring_kind`` is its 监测对象类别 while it is a monitored household."""
 
     number = models.CharField(_("户编号"), max_length=20, unique=True)
     village = models.ForeignKey(
@@ -32,7 +35,11 @@ class Household(AuditedModel):
     bank_name = models.CharField(_("开户银行"), max_length=50, blank=True)
     bank_account = models.CharField(_("银行账号"), max_length=30, blank=True)
     category = models.CharField(_("贫困户属性"), max_length=8, blank=True, db_index=True)
-    status = models.CharField(_("户状态"), max_length=8, db_index=True)
+    household_type = models.CharField(_("户类型"), max_length=8, default=HouseholdType.ORDINARY.value, db_index=True)
+    status = models.CharField(_("户状态"), max_length=8, blank=True, db_index=True, help_text=_("建档立卡户状态，一般农户为空"))
+    monitoring_kind = models.CharField(
+        _("监测对象类别"), max_length=8, blank=True, db_index=True, help_text=_("未纳入监测为空")
+    )
     identification_standard = models.CharField(_("识别标准"), max_length=8, blank=True)
     identification_year = models.PositiveSmallIntegerField(_("识别年度"), null=True, blank=True, db_index=True)
     exit_year = models.PositiveSmallIntegerField(_("脱贫年度"), null=True, blank=True)
@@ -64,8 +71,8 @@ class Household(AuditedModel):
     audit_region_field = "village"
 
     class Meta:
-        verbose_name = _("贫困户")
-        verbose_name_plural = _("贫困户")
+        verbose_name = _("农户")
+        verbose_name_plural = _("农户")
         ordering = ["number"]
         indexes = [models.Index(fields=["village", "status"])]
 
@@ -263,8 +270,10 @@ class DuplicateIdReport(AuditedModel):
 
 # Which code table each coded field reads from; forms, imports, exports and the API resolve labels through it.
 HOUSEHOLD_CODED_FIELDS = {
+    "household_type": "household_type",
     "category": "household_category",
     "status": "household_status",
+    "monitoring_kind": "monitoring_kind",
     "identification_standard": "identification_standard",
     "main_cause": "poverty_cause",
     "road_type": "road_type",

@@ -281,11 +281,11 @@ def test_bad_id_number_is_422_with_chinese_reason(regions, users, api_client):
 
 def test_missing_fields_are_422_in_chinese(regions, users, api_client):
     body = new_household_body(regions["village_a1"])
-    del body["status"]
+    del body["number"]
     body["members"][0]["work_months"] = "很多"
     response = send(api_client(users["village_a1"]), "post", "/api/households", body)
     assert response.status_code == 422
-    assert response.json()["errors"] == {"status": "必填", "members.0.work_months": "应为整数"}
+    assert response.json()["errors"] == {"number": "必填", "members.0.work_months": "应为整数"}
     assert response.json()["detail"].startswith("提交的数据有误")
 
 
