@@ -12,7 +12,7 @@ KIND = "monitoring.run"
 
 def start_run(family: str, region: Region, year: int, *, acting_user, channel):
     """Queue a run as a background job (pages and the API); the job page shows its progress."""
-    services.ensure_can_run(acting_user, region, family)
+    services.ensure_runnable(family, region, year, acting_user)
     title = f"{region.name}{year}年度{Family(family).label}"
     return start(KIND, title, user=acting_user, region_code=region.code,
                  params={"family": family, "region": region.code, "year": year, "channel": channel})

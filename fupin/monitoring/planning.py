@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
@@ -79,11 +80,24 @@ def county_values(codes, year: int, prefix: str) -> tuple[dict[str, dict], list[
         values[county]["monitoring_line"] = monitoring.amount if monitoring else None
         values[county]["poverty_line"] = poverty.amount if poverty else None
         if monitoring is None:
-            warnings.append(f"{county}：未设置{year}年度防返贫监测范围，涉及监测范围的规则在该县不触发")
+            warnings.append(f"{county}：{missing_line_message(year)}；涉及监测范围的规则在该县不触发")
         missing = [c for c in codes if values[county][c] is None]
         if missing:
             warnings.append(f"{county}：未设置参数 {'、'.join(missing)}，使用这些参数的规则在该县不触发")
     return values, warnings
+
+
+def missing_line_message(year: int) -> str:
+    return f"{year}年度未设置防返贫监测范围，请先在标准管理中设置"
+
+
+def ensure_monitoring_line(year: int, region_code: str) -> None:
+    """Refuse a monitoring run when no county in scope has a monitoring range for the year: every rule reading the
+    line would stay silent, and an empty run would look like a county without risks."""
+    prefix = Region.objects.get(code=region_code).prefix
+    counties = counties_in(prefix) or [prefix[:COUNTY_DIGITS]]
+    if not any(lines.resolve(LineKind.MONITORING, year, county.ljust(12, "0")) for county in counties):
+        raise ValidationError(missing_line_message(year))
 
 
 def _overlaps(rule_prefix: str, prefix: str) -> bool:

@@ -159,9 +159,17 @@ def default_year() -> int:
     return timezone.localdate().year - 1
 
 
+def ensure_runnable(family: str, region: Region, year: int, acting_user) -> None:
+    """Who may run, and a monitoring run only for a year whose monitoring range is set (the page, API and CLI
+    show the Chinese reason instead of running silently)."""
+    ensure_can_run(acting_user, region, family)
+    if family == Family.MONITORING:
+        planning.ensure_monitoring_line(year, region.code)
+
+
 def run(family: str, region: Region, year: int, *, acting_user, channel, job=None, progress=None) -> Run:
     """Evaluate the family's rules over the region for the year and reconcile alerts (or findings)."""
-    ensure_can_run(acting_user, region, family)
+    ensure_runnable(family, region, year, acting_user)
     started = time.perf_counter()
     record = Run.objects.create(
         family=family, region=region, year=year, job=job,

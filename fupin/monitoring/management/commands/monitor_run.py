@@ -1,6 +1,6 @@
 import json
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from fupin.audit.models import Channel
@@ -29,6 +29,8 @@ class Command(BaseCommand):
                                   channel=Channel.CLI)
         except PermissionDenied as exc:
             raise CommandError(str(exc)) from exc
+        except ValidationError as exc:
+            raise CommandError("；".join(exc.messages)) from exc
         summary = record.summary()
         if options["json"]:
             self.stdout.write(json.dumps(summary, ensure_ascii=False))
