@@ -118,7 +118,7 @@ def notice_findings(notice, items) -> list[Finding]:
 
 
 def ensure_publishable(notice, items) -> None:
-    """Refuse with every finding, by field, so the page, the API and the CLI all name the offending text."""
+    """Refuse with every finding, by field, so the page and the API name the offending text."""
     errors: dict[str, list[str]] = {}
     for finding in notice_findings(notice, items):
         errors.setdefault(finding.field, []).append(finding.message)
