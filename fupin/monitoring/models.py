@@ -29,8 +29,10 @@ class Family(models.TextChoices):
 
 
 class Severity(models.IntegerChoices):
-    LOW = 1, _("提示")
-    MEDIUM = 2, _("一般")
+    """An alert's grade: a rule's base grade, raised by its 较重/严重 conditions (how far past the threshold)."""
+
+    LOW = 1, _("一般")
+    MEDIUM = 2, _("较重")
     HIGH = 3, _("严重")
 
 
@@ -65,7 +67,15 @@ class Rule(AuditedModel):
     condition = models.TextField(
         _("触发条件"), help_text=_("户事实表上的 SQL 条件，如 per_capita_income < monitoring_line；参数写作 :参数代码")
     )
-    severity = models.PositiveSmallIntegerField(_("严重程度"), choices=Severity.choices, default=Severity.MEDIUM)
+    severity = models.PositiveSmallIntegerField(_("严重程度"), choices=Severity.choices, default=Severity.MEDIUM,
+                                                help_text=_("触发时的基本等级；满足下面的较重或严重条件时升级"))
+    heavier_condition = models.TextField(
+        _("较重条件"), blank=True,
+        help_text=_("触发后再满足此条件即为“较重”，如 per_capita_income < monitoring_line * (100 - :income_gap_heavier_pct) / 100"),
+    )
+    severe_condition = models.TextField(
+        _("严重条件"), blank=True, help_text=_("触发后再满足此条件即为“严重”，如 per_capita_income < poverty_line"),
+    )
     risk_type = models.CharField(_("对应风险类型"), max_length=2, choices=RiskType.choices, blank=True)
     year_from = models.PositiveSmallIntegerField(_("起始年度"), null=True, blank=True)
     year_to = models.PositiveSmallIntegerField(_("截止年度"), null=True, blank=True)
@@ -302,6 +312,36 @@ class RiskEvent(AuditedModel):
 
     def __str__(self):
         return f"{self.get_kind_display()}（{self.date:%Y-%m-%d}）"
+
+
+class IncomeCheck(AuditedModel):
+    """收入核查: a dated record of a household's per-capita net income over the 12 months before the check
+    (docs/domain-facts.md §10). Risk elimination counts the months income has stayed above the monitoring range
+    from these records (docs/domain-facts.md §2.2: 收入持续稳定，原则上不得低于半年)."""
+
+    household = models.ForeignKey("registry.Household", verbose_name=_("户"), on_delete=models.CASCADE,
+                                  related_name="income_checks")
+    village = models.ForeignKey("regions.Region", verbose_name=_("所属村"), on_delete=models.PROTECT, related_name="+")
+    checked_on = models.DateField(_("核查日期"))
+    per_capita_income = models.DecimalField(_("人均纯收入（近12个月，元）"), **MONEY)
+    note = models.CharField(_("情况说明"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    created = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_field = "village__code"
+    audit_region_field = "village"
+    audit_parent_field = "household"
+
+    class Meta:
+        verbose_name = _("收入核查")
+        verbose_name_plural = _("收入核查")
+        ordering = ["-checked_on", "-id"]
+        indexes = [models.Index(fields=["household", "checked_on"])]
+
+    def __str__(self):
+        return f"收入核查（{self.checked_on:%Y-%m-%d}，人均{self.per_capita_income}元）"
 
 
 class MonitoredKind(models.TextChoices):

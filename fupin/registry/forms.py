@@ -120,7 +120,7 @@ class IncomeAccountForm(forms.ModelForm):
         model = IncomeAccount
         fields = [
             "year", "wage_income", "business_income", "property_income", "transfer_income", "business_costs",
-            "medical_out_of_pocket", "household_size",
+            "medical_out_of_pocket", "medical_in_policy_cost", "household_size",
         ]
         help_texts = {"household_size": "共享收支的家庭人口数；留空则取当前在册人口"}
 
