@@ -142,6 +142,9 @@ class IncomeAccount(AuditedModel):
     transfer_income = models.DecimalField(_("转移性收入"), **MONEY)
     business_costs = models.DecimalField(_("生产经营性支出"), **MONEY)
     medical_out_of_pocket = models.DecimalField(_("合规自付医疗支出"), **MONEY)
+    medical_in_policy_cost = models.DecimalField(
+        _("政策范围内医疗费用"), help_text=_("合规自付医疗支出所在的政策范围内医疗总费用"), **MONEY
+    )
     household_size = models.PositiveSmallIntegerField(_("共享收支人口数"))
     net_income = models.DecimalField(_("家庭纯收入"), max_digits=12, decimal_places=2)
     per_capita_net_income = models.DecimalField(_("人均纯收入"), max_digits=12, decimal_places=2, db_index=True)
