@@ -61,7 +61,7 @@ def main() -> None:
     from django.db.models import Count
 
     from fupin.accounts.models import User
-    from fupin.audit.models import Channel
+    from fupin.core.channels import Channel
     from fupin.demo import generator as demo
     from fupin.procedures import adjustment
     from fupin.procedures.models import (

@@ -280,10 +280,10 @@ def path_part(args) -> dict:
     from django.core.management import call_command
     from django.db import connection
 
-    from fupin.audit.models import Channel
     from fupin.comparison.actions.datasets import load_dataset
     from fupin.comparison.actions.runs import start_run
     from fupin.comparison.models import DatasetKind, Suspect
+    from fupin.core.channels import Channel
     from fupin.demo import generator as demo
     from fupin.registry.models import Member
 

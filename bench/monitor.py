@@ -102,8 +102,8 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from fupin.audit.models import Channel
     from fupin.comparison.engine import pull
+    from fupin.core.channels import Channel
     from fupin.demo import generator as demo
     from fupin.monitoring import engine, planning, services
     from fupin.monitoring.models import Alert, Family

@@ -230,7 +230,7 @@ def _zip64_workbooks():
 
 def step_export(args):
     _django()
-    from fupin.audit.models import Channel
+    from fupin.core.channels import Channel
     from fupin.registry.jobs import member_export
 
     _zip64_workbooks()

@@ -8,7 +8,6 @@ from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import AuthenticationError
 
-from fupin.audit.models import Channel
 from fupin.core.apitools import (
     READ_ERRORS,
     WRITE_ERRORS,
@@ -20,6 +19,7 @@ from fupin.core.apitools import (
     paginate,
     visible_or_404,
 )
+from fupin.core.channels import Channel
 from fupin.regions.models import Region
 
 from . import services

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
-from fupin.audit.models import Channel
+from fupin.core.channels import Channel
 from fupin.core.redirects import safe_next
 
 from . import services

@@ -7,7 +7,6 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from ninja import Field, Query, Router, Schema, Status
 
-from fupin.audit.models import Channel
 from fupin.core.apitools import (
     READ_ERRORS,
     WRITE_ERRORS,
@@ -19,6 +18,7 @@ from fupin.core.apitools import (
     related,
     visible_or_404,
 )
+from fupin.core.channels import Channel
 from fupin.regions.models import Region
 from fupin.registry.models import Household
 

@@ -8,7 +8,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from fupin.audit.models import Channel
+from fupin.core.channels import Channel
 from fupin.core.forms import add_errors
 from fupin.registry.models import Household
 

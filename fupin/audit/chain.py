@@ -24,9 +24,10 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
 from fupin.core import bulkload
+from fupin.core.channels import Channel
 from fupin.core.idnumber import mask
 
-from .models import Action, AuditArchive, AuditLog, Channel
+from .models import Action, AuditArchive, AuditLog
 
 GENESIS = "0" * 64
 # The hashed fields in serialisation order; ``changes`` is last and is the only structured one.

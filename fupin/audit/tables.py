@@ -5,10 +5,11 @@ from functools import cache
 
 from django.apps import apps
 
+from fupin.core.channels import Channel
 from fupin.core.tables import DATETIME, Column, Table
 
 from .chain import scrub
-from .models import Action, AuditLog, Channel
+from .models import Action, AuditLog
 
 
 @cache

@@ -2,9 +2,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 
+from fupin.core.channels import Channel
 from fupin.jobs import services as jobs
 
-from .models import Action, AuditArchive, AuditLog, Channel
+from .models import Action, AuditArchive, AuditLog
 from .services import verify_log
 
 

@@ -14,7 +14,6 @@ from django.utils import timezone
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from fupin.audit.models import Channel
 from fupin.core.apitools import (
     READ_ERRORS,
     WRITE_ERRORS,
@@ -28,6 +27,7 @@ from fupin.core.apitools import (
     query_schema,
     related,
 )
+from fupin.core.channels import Channel
 from fupin.core.idnumber import mask
 from fupin.jobs import services as jobs
 from fupin.jobs.models import Job

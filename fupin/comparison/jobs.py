@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fupin.accounts.models import User
-from fupin.audit.models import Channel
+from fupin.core.channels import Channel
 from fupin.jobs.services import JobError, handler
 
 from .actions.datasets import load_dataset

@@ -17,9 +17,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse as url
 from django.utils import timezone
 
-from fupin.audit.models import Channel
 from fupin.audit.services import history_for
 from fupin.core import excel
+from fupin.core.channels import Channel
 from fupin.core.forms import add_errors
 from fupin.jobs import services as jobs
 from fupin.jobs.models import Job

@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 
-from fupin.audit.models import Channel
+from fupin.core.channels import Channel
 
 from .models import Entry, Kind
 from .services import save_entry

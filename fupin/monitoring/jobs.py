@@ -1,6 +1,6 @@
 """Background job: a monitoring run (or a data-quality run) with progress, started from a page, the API or the CLI."""
 
-from fupin.audit.models import Channel
+from fupin.core.channels import Channel
 from fupin.jobs.services import handler, start
 from fupin.regions.models import Region
 

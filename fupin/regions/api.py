@@ -3,7 +3,6 @@
 from django.db.models import Q
 from ninja import Field, Query, Router, Schema, Status
 
-from fupin.audit.models import Channel
 from fupin.core.apitools import (
     READ_ERRORS,
     WRITE_ERRORS,
@@ -14,6 +13,7 @@ from fupin.core.apitools import (
     paginate,
     visible_or_404,
 )
+from fupin.core.channels import Channel
 
 from . import services
 from .models import Level, Region

@@ -2,7 +2,7 @@
 
 from django.db.models import Q
 
-from fupin.audit.models import Channel
+from fupin.core.channels import Channel
 from fupin.core.exports import Export
 from fupin.jobs import imports as import_jobs
 from fupin.jobs.exports import register

@@ -3,7 +3,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 
-from fupin.audit.models import Channel
+from fupin.core.channels import Channel
 from fupin.core.scope import in_scope, user_scope_prefix
 
 from . import services

@@ -1,6 +1,6 @@
 """Registry background jobs: the household/member import and the household and member exports."""
 
-from fupin.audit.models import Channel
+from fupin.core.channels import Channel
 from fupin.core.exports import Export
 from fupin.jobs import imports as import_jobs
 from fupin.jobs.exports import register

@@ -8,8 +8,8 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from fupin.audit.models import Channel
 from fupin.audit.services import history_for
+from fupin.core.channels import Channel
 from fupin.core.forms import add_errors
 from fupin.core.search import redirect_for_search, search_params
 from fupin.dictionaries.services import labels

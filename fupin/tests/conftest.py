@@ -96,7 +96,7 @@ def _workbook(path, header, row):
 
 def _advance_to_notice(procedure, actors):
     """Pass a procedure's steps (with their required attachments) until it waits for a notice; returns the step."""
-    from fupin.audit.models import Channel
+    from fupin.core.channels import Channel
     from fupin.procedures import services
     from fupin.procedures.models import Decision
 
@@ -117,10 +117,10 @@ def _fill(scope, regions, actors, tmp, home=None):
     from fupin.accounts.services import issue_token
     from fupin.assistance import services as assistance
     from fupin.assistance.models import Helper, Measure, MeasureKind, Visit
-    from fupin.audit.models import Channel
     from fupin.comparison.actions.datasets import load_dataset
     from fupin.comparison.actions.runs import start_run
     from fupin.comparison.models import DatasetKind, Suspect
+    from fupin.core.channels import Channel
     from fupin.monitoring import jobs as monitoring_jobs
     from fupin.monitoring import services as monitoring
     from fupin.monitoring.models import Alert, EventKind, Family, Finding, MonitoredKind, RiskEvent, RiskType

@@ -287,7 +287,7 @@ def page_client(user):
 
 def api_client(user):
     from fupin.accounts.services import issue_token
-    from fupin.audit.models import Channel
+    from fupin.core.channels import Channel
 
     _token, key = issue_token(user, "sweep", channel=Channel.API)
     return Client(raise_request_exception=False, HTTP_AUTHORIZATION=f"Bearer {key}")

@@ -8,7 +8,8 @@ from django.test import Client
 from conftest import PASSWORD
 from fupin.accounts.models import ApiToken, LoginLog, Role, User
 from fupin.accounts.services import LOGIN_FAILED
-from fupin.audit.models import AuditLog, Channel
+from fupin.audit.models import AuditLog
+from fupin.core.channels import Channel
 from fupin.regions.models import Level, Region
 
 pytestmark = pytest.mark.django_db

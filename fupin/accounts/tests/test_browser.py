@@ -9,7 +9,7 @@ import pytest
 from conftest import PASSWORD
 from fupin.accounts import services
 from fupin.accounts.models import Role, User
-from fupin.audit.models import Channel
+from fupin.core.channels import Channel
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

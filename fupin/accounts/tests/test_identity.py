@@ -18,7 +18,8 @@ from conftest import PASSWORD
 from fupin.accounts import services
 from fupin.accounts.models import ApiToken, LoginLog, Role, User
 from fupin.accounts.passwords import PatternPasswordValidator
-from fupin.audit.models import AuditLog, Channel
+from fupin.audit.models import AuditLog
+from fupin.core.channels import Channel
 
 pytestmark = pytest.mark.django_db
 

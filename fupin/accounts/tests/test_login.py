@@ -5,7 +5,7 @@ from django.urls import reverse
 from conftest import PASSWORD
 from fupin.accounts import services
 from fupin.accounts.models import LoginLog, Role, User
-from fupin.audit.models import Channel
+from fupin.core.channels import Channel
 
 
 def login(client, username, password):

@@ -11,7 +11,8 @@ from conftest import PASSWORD
 from fupin.accounts.models import Role, User
 from fupin.assistance import services
 from fupin.assistance.models import Helper, Measure, MeasureKind, MeasureStatus, Visit
-from fupin.audit.models import AuditLog, Channel
+from fupin.audit.models import AuditLog
+from fupin.core.channels import Channel
 
 PAGE = Channel.PAGE
 

@@ -9,9 +9,10 @@ from django.utils import timezone
 
 from conftest import new_id
 from fupin.audit import chain
-from fupin.audit.models import Action, AppendOnlyError, AuditLog, Channel
+from fupin.audit.models import Action, AppendOnlyError, AuditLog
 from fupin.audit.services import append, append_frame, record_event
 from fupin.comparison.tests.conftest import compare, load  # noqa: F401 (fixtures)
+from fupin.core.channels import Channel
 from fupin.monitoring.models import Family
 from fupin.monitoring.tests.conftest import YEAR, household, lines  # noqa: F401 (fixtures)
 from fupin.registry.tests.test_import_export import row, run_import, workbook

@@ -18,9 +18,10 @@ from conftest import PASSWORD, new_id
 from fupin.accounts.models import Role, User
 from fupin.audit import archive, chain
 from fupin.audit.checks import retention_period
-from fupin.audit.models import Action, AuditArchive, AuditLog, Channel
+from fupin.audit.models import Action, AuditArchive, AuditLog
 from fupin.audit.services import append
 from fupin.audit.tests.test_chain import _raw
+from fupin.core.channels import Channel
 from fupin.registry.tests.test_excel_views import login, rows_of
 
 FULL_ID = re.compile(r"(?<![0-9])[0-9]{17}[0-9X](?![0-9])")

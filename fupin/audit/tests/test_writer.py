@@ -2,8 +2,9 @@
 
 import polars as pl
 
-from fupin.audit.models import AuditLog, Channel
+from fupin.audit.models import AuditLog
 from fupin.audit.services import build_entry, record_created_frame, snapshot, verify_log
+from fupin.core.channels import Channel
 from fupin.registry.models import Household
 
 ENTRY_FIELDS = ("object_type", "object_id", "object_repr", "parent_type", "parent_id", "region_code", "changes")

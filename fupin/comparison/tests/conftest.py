@@ -5,10 +5,10 @@ import csv
 import pytest
 import xlsxwriter
 
-from fupin.audit.models import Channel
 from fupin.comparison.actions.datasets import load_dataset
 from fupin.comparison.actions.runs import start_run
 from fupin.comparison.models import DatasetKind
+from fupin.core.channels import Channel
 
 
 def write_xlsx(path, header, rows, *, title=None, numbers=()):

@@ -23,7 +23,7 @@ CHILD = textwrap.dedent("""
     import os, sys, time, django
     os.environ["DJANGO_SETTINGS_MODULE"] = "fupin.settings"
     django.setup()
-    from fupin.audit.models import Channel
+    from fupin.core.channels import Channel
     from fupin.comparison.actions.datasets import load_dataset
     from fupin.comparison.actions.runs import start_run
     from fupin.comparison.models import Dataset, DatasetKind

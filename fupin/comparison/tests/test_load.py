@@ -8,11 +8,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from conftest import new_id
 from fupin.accounts.models import Role, User
-from fupin.audit.models import AuditLog, Channel
+from fupin.audit.models import AuditLog
 from fupin.comparison import access
 from fupin.comparison.actions import datasets
 from fupin.comparison.actions.datasets import delete_dataset, load_dataset, purge_expired
 from fupin.comparison.models import Dataset, DatasetKind, DatasetRow, RememberedMapping, Suspect
+from fupin.core.channels import Channel
 
 from .conftest import write_csv, write_xlsx
 

@@ -10,11 +10,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from conftest import new_id
-from fupin.audit.models import Channel
 from fupin.comparison import rules
 from fupin.comparison.actions.kinds import save_custom_rule
 from fupin.comparison.actions.stats import rates_by_rule
 from fupin.comparison.models import CustomRule, DatasetKind, KindField, Suspect
+from fupin.core.channels import Channel
 from fupin.registry.choices import HouseholdStatus
 from fupin.registry.models import Household, Member
 

@@ -7,12 +7,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from conftest import new_id
-from fupin.audit.models import AuditLog, Channel
+from fupin.audit.models import AuditLog
 from fupin.comparison import access, engine
 from fupin.comparison.actions import runs
 from fupin.comparison.actions.stats import progress_by_township, rates_by_rule
 from fupin.comparison.actions.suspects import verify_suspect
 from fupin.comparison.models import ComparisonRun, Suspect, SuspectStatus
+from fupin.core.channels import Channel
 from fupin.registry.models import Member
 
 

@@ -147,7 +147,7 @@ def test_patching_a_household_village_to_null_is_refused(api_client, users, regi
 def test_a_patch_racing_a_delete_answers_404(api_client, users, regions, make_household):
     """The household vanishes between the API's lookup and the service reading it again to save: another
     request's DELETE (the real service) is played right before that second read."""
-    from fupin.audit.models import Channel
+    from fupin.core.channels import Channel
     from fupin.registry.services import delete_household
 
     household = make_household(regions["village_a1"])

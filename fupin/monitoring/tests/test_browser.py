@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from conftest import PASSWORD
 from fupin.accounts.models import Role, User
 from fupin.assistance.models import Helper, Pairing
-from fupin.audit.models import Channel
+from fupin.core.channels import Channel
 from fupin.monitoring.models import (
     Alert,
     AlertStatus,

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from conftest import PASSWORD
-from fupin.audit.models import Channel
+from fupin.core.channels import Channel
 from fupin.monitoring import services
 from fupin.monitoring.models import Family, Run
 from fupin.procedures.models import LineKind, PovertyLine

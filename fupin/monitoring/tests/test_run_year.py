@@ -1,6 +1,6 @@
 """A monitoring run for one year never touches the alerts of another year (issue 10, §2)."""
 
-from fupin.audit.models import Channel
+from fupin.core.channels import Channel
 from fupin.monitoring import services
 from fupin.monitoring.models import Alert, AlertStatus, Family
 

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from fupin.assistance import services as assistance
 from fupin.assistance.models import Helper, Measure, MeasureKind, Visit
-from fupin.audit.models import AuditLog, Channel
+from fupin.audit.models import AuditLog
+from fupin.core.channels import Channel
 from fupin.monitoring import services
 from fupin.monitoring.models import (
     Alert,

@@ -9,7 +9,7 @@ from django.test import Client
 from python_calamine import CalamineWorkbook
 
 from conftest import PASSWORD
-from fupin.audit.models import Channel
+from fupin.core.channels import Channel
 from fupin.monitoring import services
 from fupin.monitoring.models import Alert, AlertStatus, Family, Rule
 

@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from conftest import new_id
-from fupin.audit.models import AuditLog, Channel
+from fupin.audit.models import AuditLog
+from fupin.core.channels import Channel
 from fupin.dictionaries.models import Entry
 from fupin.dictionaries.models import Kind as CodeTable
 from fupin.procedures import notices

@@ -6,7 +6,7 @@ from django.test import Client
 from django.utils import timezone
 
 from conftest import new_id
-from fupin.audit.models import Channel
+from fupin.core.channels import Channel
 from fupin.procedures import notices
 from fupin.procedures.models import NoticeKind
 from fupin.registry.choices import HouseholdStatus

@@ -5,7 +5,8 @@ import json
 import pytest
 from django.test import Client
 
-from fupin.audit.models import AuditLog, Channel
+from fupin.audit.models import AuditLog
+from fupin.core.channels import Channel
 from fupin.regions.models import Level, Region
 
 pytestmark = pytest.mark.django_db

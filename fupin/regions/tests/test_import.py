@@ -2,8 +2,9 @@
 
 import pytest
 
-from fupin.audit.models import AuditLog, Channel
+from fupin.audit.models import AuditLog
 from fupin.core import excel
+from fupin.core.channels import Channel
 from fupin.regions import imports
 from fupin.regions.models import Level, Region
 from fupin.regions.tables import regions as region_table

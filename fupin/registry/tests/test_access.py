@@ -94,7 +94,7 @@ def test_a_department_officer_who_is_a_helper_keeps_only_the_helper_pages(client
 
     from fupin.assistance import services as assistance
     from fupin.assistance.models import Helper
-    from fupin.audit.models import Channel
+    from fupin.core.channels import Channel
 
     household = make_household(regions["village_a1"])
     client = client_of(Role.DEPARTMENT, department="教育")

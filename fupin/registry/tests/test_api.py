@@ -8,7 +8,8 @@ from django.test import Client
 
 from conftest import PASSWORD, new_id
 from fupin.accounts.models import ApiToken
-from fupin.audit.models import Action, AuditLog, Channel
+from fupin.audit.models import Action, AuditLog
+from fupin.core.channels import Channel
 from fupin.core.idnumber import mask
 from fupin.registry.choices import HouseholdStatus
 from fupin.registry.models import Household, Member

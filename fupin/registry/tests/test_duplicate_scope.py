@@ -11,7 +11,8 @@ from django.test import Client
 from django.urls import reverse
 
 from conftest import new_id
-from fupin.audit.models import AuditLog, Channel
+from fupin.audit.models import AuditLog
+from fupin.core.channels import Channel
 from fupin.registry import services
 from fupin.registry.choices import HouseholdStatus
 from fupin.registry.models import DuplicateIdReport, Household, Member

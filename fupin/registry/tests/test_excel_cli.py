@@ -8,8 +8,9 @@ import python_calamine
 from django.core.management import CommandError, call_command
 
 from conftest import new_id
-from fupin.audit.models import AuditLog, Channel
+from fupin.audit.models import AuditLog
 from fupin.cli import main
+from fupin.core.channels import Channel
 from fupin.registry.models import Household, Member
 from fupin.registry.tests.test_import_export import row, workbook
 

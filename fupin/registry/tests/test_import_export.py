@@ -6,8 +6,9 @@ import pytest
 import python_calamine
 
 from conftest import new_id
-from fupin.audit.models import AuditLog, Channel
+from fupin.audit.models import AuditLog
 from fupin.core import excel, idnumber
+from fupin.core.channels import Channel
 from fupin.registry import imports
 from fupin.registry.choices import HouseholdStatus
 from fupin.registry.models import Household, Member

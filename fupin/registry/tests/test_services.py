@@ -4,8 +4,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from conftest import new_id
-from fupin.audit.models import AuditLog, Channel
+from fupin.audit.models import AuditLog
 from fupin.audit.services import history_for
+from fupin.core.channels import Channel
 from fupin.registry import services
 from fupin.registry.choices import HouseholdStatus
 from fupin.registry.models import Household, IncomeAccount, Member, SecurityCheck

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from fupin.accounts import services
 from fupin.accounts.models import User
-from fupin.audit.models import Channel
+from fupin.core.channels import Channel
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from fupin.accounts import services
 from fupin.accounts.models import Role, User
-from fupin.audit.models import Channel
+from fupin.core.channels import Channel
 from fupin.regions.models import Region
 
 

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from fupin.audit import archive
-from fupin.audit.models import Channel
+from fupin.core.channels import Channel
 from fupin.core.commands import acting_user
 
 

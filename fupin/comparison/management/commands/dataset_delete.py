@@ -1,9 +1,9 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from fupin.audit.models import Channel
 from fupin.comparison import access
 from fupin.comparison.actions.datasets import delete_dataset, purge_expired
+from fupin.core.channels import Channel
 
 from ._options import acting_user, add_user_option, command_error
 

@@ -4,9 +4,9 @@ import json
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from fupin.audit.models import Channel
 from fupin.comparison.actions.datasets import load_dataset
 from fupin.comparison.models import DatasetKind
+from fupin.core.channels import Channel
 
 from ._options import acting_user, add_user_option, command_error
 

@@ -3,7 +3,7 @@ import json
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from fupin.audit.models import Channel
+from fupin.core.channels import Channel
 from fupin.monitoring import services
 from fupin.monitoring.models import Family
 

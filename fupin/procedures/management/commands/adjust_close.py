@@ -1,6 +1,6 @@
 import json
 
-from fupin.audit.models import Channel
+from fupin.core.channels import Channel
 from fupin.procedures import adjustment
 
 from ._common import AdjustmentCommand

@@ -1,4 +1,4 @@
-from fupin.audit.models import Channel
+from fupin.core.channels import Channel
 from fupin.procedures import adjustment
 
 from ._common import AdjustmentCommand
