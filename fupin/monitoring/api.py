@@ -27,7 +27,7 @@ from fupin.regions.models import Region, region_prefix
 from fupin.registry.api import HouseholdRefs
 from fupin.registry.models import Household
 
-from . import jobs, services, stats
+from . import explain, jobs, services, stats
 from .filters import (
     AlertFilterForm,
     MonitoredFilterForm,
@@ -112,6 +112,8 @@ class AlertOut(HouseholdRefs):
     rules: list[str] = Field(description="触发规则代码")
     figures: dict = Field(description="规则代码 → 触发时的户事实与参数取值")
     severity: int
+    severity_label: str = Field(description="严重程度：一般、较重或严重")
+    reason: str = Field(description="预警原因（中文：触发规则、数据和参数名称与取值）")
     firing: bool = Field(description="最近一次运行时规则是否仍触发")
     description: str
     due: dt.date | None
@@ -121,10 +123,15 @@ class AlertOut(HouseholdRefs):
 
     resolve_source_label = choice_label("source")
     resolve_status_label = choice_label("status")
+    resolve_severity_label = choice_label("severity")
 
     @staticmethod
     def resolve_rules(obj):
         return obj.rule_codes
+
+    @staticmethod
+    def resolve_reason(obj):
+        return explain.text(obj.figures)
 
 
 class DismissIn(InputSchema):
@@ -209,6 +216,9 @@ class MonitoringRuleOut(Schema):
     name: str
     condition: str
     severity: int
+    severity_label: str
+    heavier_condition: str = Field(description="较重条件（留空为不分级）")
+    severe_condition: str = Field(description="严重条件（留空为不分级）")
     risk_type: str
     year_from: int | None
     year_to: int | None
@@ -216,13 +226,17 @@ class MonitoringRuleOut(Schema):
     enabled: bool
     description: str
 
+    resolve_severity_label = choice_label("severity")
+
 
 class RuleIn(InputSchema):
     family: Family = Family.MONITORING
     code: str
     name: str
     condition: str = Field(description="户事实表上的 SQL 条件；参数写作 :参数代码")
-    severity: int = Field(2, ge=1, le=3)
+    severity: int = Field(2, ge=1, le=3, description="基本等级：1 一般；2 较重；3 严重")
+    heavier_condition: str = Field("", description="满足时升为较重的条件（户事实表上的 SQL 条件）")
+    severe_condition: str = Field("", description="满足时升为严重的条件")
     risk_type: str = ""
     year_from: int | None = None
     year_to: int | None = None
@@ -251,10 +265,15 @@ class FindingOut(HouseholdRefs):
     rule_name: str
     year: int
     figures: dict
+    reason: str = Field(description="问题数据（中文）")
     first_seen: dt.datetime
 
     resolve_rule = related("rule.code")
     resolve_rule_name = related("rule.name")
+
+    @staticmethod
+    def resolve_reason(obj):
+        return explain.values_text(obj.figures)
 
 
 # --- runs -------------------------------------------------------------------------------------------------------

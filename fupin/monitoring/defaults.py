@@ -17,8 +17,20 @@ PARAMETERS = [
     ("elimination_stable_months", "风险消除收入稳定期", 6, "个月", "纳入监测后收入持续稳定的最短时间（原则上不少于半年）"),
     ("max_income", "人均纯收入合理上限", 100000, "元", "逻辑校验：人均纯收入超过该值视为异常"),
 ]
+# The parameters 0006_severity_bands installed (frozen in 0006_severity_bands.json): the 较重/严重 thresholds of the
+# default rules and the cap on the medical self-pay share of in-policy costs (seed 001_0bb7bab9b073102f.txt: < 10 %).
+GRADING_PARAMETERS = [
+    ("income_gap_heavier_pct", "收入低于监测范围较重幅度", 15, "%", "人均纯收入低于监测范围超过该比例的预警为较重"),
+    ("income_drop_heavier_pct", "收入下降较重幅度", 50, "%", "人均纯收入较上年下降超过该比例的预警为较重"),
+    ("medical_amount_severe", "大额医疗自付严重金额", 50000, "元", "合规自付医疗支出达到该金额的预警为严重"),
+    ("medical_share_severe", "医疗自付占收入严重比例", 100, "%", "合规自付医疗支出达到家庭纯收入该比例的预警为严重"),
+    ("event_amount_severe", "风险事件严重损失", 50000, "元", "灾害、事故等损失与刚性支出合计达到该金额的预警为严重"),
+    ("medical_self_pay_cap", "合规自付医疗费用占比上限", 10, "%", "个人负担政策范围内医疗费用占政策范围内总费用的上限"),
+    ("medical_self_pay_heavier", "合规自付医疗费用占比较重线", 30, "%", "超过该比例的预警为较重"),
+]
 # code → default value: what the code reads where no parameter row applies (one deleted for every region).
-DEFAULTS = {code: value for code, _name, value, _unit, _note in PARAMETERS}
+DEFAULTS = {code: value for code, _name, value, _unit, _note in PARAMETERS + GRADING_PARAMETERS}
 # The parameters the code itself reads (the others appear in rule conditions as :code).
 VERIFY_DAYS = "verify_days"
 ELIMINATION_MONTHS = "elimination_stable_months"
+MEDICAL_SELF_PAY_CAP = "medical_self_pay_cap"

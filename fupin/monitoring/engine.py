@@ -38,6 +38,7 @@ from sqlglot.errors import ParseError, TokenError
 from fupin.core.scope import code_range
 from fupin.regions.models import PREFIX_LENGTH, Level
 from fupin.registry.choices import Health, HouseholdStatus, LabourSkill, Relation, Schooling
+from fupin.registry.models import SecurityCheck
 
 # The dialect conditions and the facts query are written in.
 RULE_DIALECT = "duckdb"
@@ -54,6 +55,8 @@ class Fact:
     kind: str
     label: str
     sql: str
+    # Facts an alert keeps beside this one so that it names what failed (which 两不愁三保障 item, which costs).
+    details: tuple[str, ...] = ()
 
 
 def _money(column: str) -> str:
@@ -62,6 +65,15 @@ def _money(column: str) -> str:
 
 def _in(values: Iterable[str]) -> str:
     return "(" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+def _failed_items() -> str:
+    """The 两不愁三保障 and drinking-water items a check records as not met, by their Chinese names (“、”-joined)."""
+    parts = " || ".join(
+        f"CASE WHEN s.{name} THEN '' ELSE '、{SecurityCheck._meta.get_field(name).verbose_name}' END"
+        for name in SECURITY_FIELDS
+    )
+    return f"SUBSTRING({parts}, 2)"
 
 
 # The documented columns rules may use, in the order the facts table has them. ``sql`` reads the CTE aliases of
@@ -94,7 +106,12 @@ FACTS: tuple[Fact, ...] = (
     Fact("business_costs", NUMBER, "生产经营性支出（元）", _money("cur.business_costs")),
     Fact("medical_out_of_pocket", NUMBER, "合规自付医疗支出（元）", _money("cur.medical_out_of_pocket")),
     Fact("medical_share_pct", NUMBER, "合规自付医疗支出占家庭纯收入（%）",
-         "CASE WHEN cur.net_income > 0 THEN CAST(cur.medical_out_of_pocket AS DOUBLE) * 100.0 / cur.net_income END"),
+         "CASE WHEN cur.net_income > 0 THEN CAST(cur.medical_out_of_pocket AS DOUBLE) * 100.0 / cur.net_income END",
+         details=("medical_out_of_pocket", "net_income")),
+    Fact("medical_in_policy_cost", NUMBER, "政策范围内医疗费用（元）", _money("cur.medical_in_policy_cost")),
+    Fact("medical_self_pay_share_pct", NUMBER, "合规自付医疗费用占政策范围内费用（%）",
+         "CASE WHEN cur.medical_in_policy_cost > 0 THEN CAST(cur.medical_out_of_pocket AS DOUBLE) * 100.0 / "
+         "cur.medical_in_policy_cost END", details=("medical_out_of_pocket", "medical_in_policy_cost")),
     Fact("heads", INTEGER, "户主人数", "COALESCE(mem.heads, 0)"),
     Fact("head_spouse_same_sex", INTEGER, "户主与配偶同性别（1是 0否）",
          "CASE WHEN mem.head_sex IS NOT NULL AND (mem.spouse_sex_min = mem.head_sex OR mem.spouse_sex_max = "
@@ -121,7 +138,8 @@ FACTS: tuple[Fact, ...] = (
     Fact("event_amount", NUMBER, "风险事件损失与支出合计（元）", "COALESCE(ev.amount, 0)"),
     Fact("security_checked", INTEGER, "本年已做两不愁三保障核查（1是 0否）",
          "CASE WHEN sc.household_id IS NULL THEN 0 ELSE 1 END"),
-    Fact("security_unmet", INTEGER, "两不愁三保障及饮水未达标项数", "sc.unmet"),
+    Fact("security_unmet", INTEGER, "两不愁三保障及饮水未达标项数", "sc.unmet", details=("security_failed",)),
+    Fact("security_failed", TEXT, "未达标项目", "sc.failed"),
     Fact("house_grade", TEXT, "危房等级", "sc.house_grade"),
     Fact("monitored", INTEGER, "当前为监测对象（1是 0否）", "CASE WHEN mon.household_id IS NULL THEN 0 ELSE 1 END"),
     Fact("monitored_kind", TEXT, "监测对象类别代码", "mon.kind"),
@@ -207,15 +225,46 @@ def _with_param_columns(expression: exp.Expression) -> exp.Expression:
     return expression.copy().transform(swap)
 
 
+# Grades of an alert (monitoring.models.Severity): a rule's 较重 and 严重 conditions raise its base grade.
+HEAVIER, SEVERE = 2, 3
+
+
 @dataclass(frozen=True)
 class PlanRule:
-    """A rule as the engine sees it: code, condition, and the region prefixes it covers or must leave alone."""
+    """A rule as the engine sees it: code, condition, and the region prefixes it covers or must leave alone;
+    ``heavier`` and ``severe`` grade a hit by how far past the threshold the figures are."""
 
     code: str
     condition: Condition
     include_prefix: str = ""
     exclude_prefixes: tuple[str, ...] = ()
     severity: int = 1
+    heavier: Condition | None = None
+    severe: Condition | None = None
+
+    @property
+    def gradings(self) -> list[Condition]:
+        return [c for c in (self.heavier, self.severe) if c is not None]
+
+    @property
+    def parameters(self) -> list[str]:
+        """Every parameter the rule reads, its grading conditions' included."""
+        return list(dict.fromkeys(p for c in (self.condition, *self.gradings) for p in c.parameters))
+
+    @property
+    def columns(self) -> list[str]:
+        """Every fact the rule reads, its grading conditions' and the details that name what failed included."""
+        return list(dict.fromkeys([*self.figure_facts(), *(c for g in self.gradings for c in g.columns)]))
+
+    def figure_facts(self) -> list[str]:
+        """The facts an alert keeps for this rule: those its condition reads, each followed by its details."""
+        names = []
+        for column in self.condition.columns:
+            names += [column, *FACT_NAMES[column].details]
+        return [n for n in dict.fromkeys(names) if n not in KEY_COLUMNS]
+
+    def figure_columns(self) -> list[str]:
+        return [*self.figure_facts(), *(param_column(p) for p in self.condition.parameters)]
 
     def guarded(self) -> exp.Expression:
         """The condition limited to the rule's region (minus the regions that override it)."""
@@ -225,6 +274,14 @@ class PlanRule:
         parts += [exp.Not(this=_prefix_test(prefix)) for prefix in self.exclude_prefixes]
         parts.append(exp.Paren(this=_with_param_columns(self.condition.expression)))
         return exp.and_(*parts)
+
+    def grade_sql(self) -> str:
+        """The hit's grade: 严重 when the severe condition holds, else 较重 when the heavier one does, else the base."""
+        cases = [(self.severe, max(SEVERE, self.severity)), (self.heavier, max(HEAVIER, self.severity))]
+        whens = " ".join(
+            f"WHEN {_with_param_columns(c.expression).sql(RULE_DIALECT)} THEN {grade}" for c, grade in cases if c
+        )
+        return f"CASE {whens} ELSE {int(self.severity)} END" if whens else str(int(self.severity))
 
 
 def _prefix_test(prefix: str) -> exp.Expression:
@@ -258,14 +315,12 @@ class Plan:
 
     @property
     def parameter_codes(self) -> list[str]:
-        return list(dict.fromkeys(p for r in self.rules for p in r.condition.parameters))
+        return list(dict.fromkeys(p for r in self.rules for p in r.parameters))
 
     @property
     def figure_columns(self) -> list[str]:
-        """The facts and parameter columns the rules read: what an alert keeps as its explanation."""
-        columns = [c for r in self.rules for c in r.condition.columns if c not in KEY_COLUMNS]
-        columns += [param_column(p) for p in self.parameter_codes]
-        return list(dict.fromkeys(columns))
+        """The facts and parameter columns the alerts keep as their explanation."""
+        return list(dict.fromkeys(c for r in self.rules for c in r.figure_columns()))
 
     def event_window(self) -> tuple[dt.date, dt.date]:
         """Risk events and deaths count in the 12 months up to today when the year is the current or the last
@@ -329,7 +384,7 @@ class Plan:
         """The facts the rules read (and the keys); everything for a household's file."""
         if all_facts:
             return list(FACTS)
-        names = {*KEY_COLUMNS, *(c for r in self.rules for c in r.condition.columns)}
+        names = {*KEY_COLUMNS, *(c for r in self.rules for c in r.columns)}
         if self.exclude_monitored:
             names.add("monitored")
         return [f for f in FACTS if f.name in names]
@@ -379,8 +434,8 @@ class Plan:
                                f"WHERE a.year = {year}")
         if "sc" in used:
             unmet = " + ".join(f"CASE WHEN s.{f} THEN 0 ELSE 1 END" for f in SECURITY_FIELDS)
-            ctes["sc"] = (f"SELECT s.household_id, {unmet} AS unmet, s.house_grade FROM registry_securitycheck s "
-                          f"{scope.format('s')} WHERE s.year = {y}")
+            ctes["sc"] = (f"SELECT s.household_id, {unmet} AS unmet, {_failed_items()} AS failed, s.house_grade "
+                          f"FROM registry_securitycheck s {scope.format('s')} WHERE s.year = {y}")
         if "mon" in used:
             ctes["mon"] = ("SELECT o.household_id, MAX(o.kind) AS kind FROM monitoring_monitoredhousehold o "
                            f"{scope.format('o')} WHERE o.status = 'monitoring' GROUP BY o.household_id")
@@ -402,9 +457,10 @@ class Plan:
             f"CASE WHEN {rule.guarded().sql(RULE_DIALECT)} THEN 1 ELSE 0 END AS r{index}"
             for index, rule in enumerate(self.rules)
         ]
+        grades = [f"{rule.grade_sql()} AS s{index}" for index, rule in enumerate(self.rules)]
         fired = " OR ".join(f"r{index} = 1" for index in range(len(self.rules))) or "1 = 0"
         where = "WHERE monitored = 0" if self.exclude_monitored else ""
-        columns = ", ".join([*KEY_COLUMNS, *self.figure_columns, *flags])
+        columns = ", ".join([*KEY_COLUMNS, *self.figure_columns, *flags, *grades])
         return (
             f"SELECT * FROM (SELECT {columns} FROM ({self.facts_sql()}) facts {where}) t WHERE {fired}"
         )
@@ -451,12 +507,13 @@ def raw_schema(plan: Plan) -> dict[str, pl.DataType]:
     for column in plan.figure_columns:
         schema[column] = pl.Float64 if column.startswith("p_") else kinds[FACT_NAMES[column].kind]
     schema.update({f"r{i}": pl.Int64 for i in range(len(plan.rules))})
+    schema.update({f"s{i}": pl.Int64 for i in range(len(plan.rules))})
     return schema
 
 
 def hit_frame(plan: Plan, frame: pl.DataFrame) -> pl.DataFrame:
-    """The firing rows as columns: household_id, village_code, rules ("M01,M03"), severity (the highest of the
-    fired rules) and figures (JSON: per fired rule, the columns and parameters its condition read).
+    """The firing rows as columns: household_id, village_code, rules ("M01,M03"), severity (the highest grade of
+    the fired rules) and figures (JSON: per fired rule, the columns and parameters its condition read).
 
     Built with column expressions, not a Python loop per household: a first province run fires on hundreds of
     thousands of households.
@@ -473,8 +530,7 @@ def hit_frame(plan: Plan, frame: pl.DataFrame) -> pl.DataFrame:
     fired = [pl.col(f"r{i}") == 1 for i in range(len(plan.rules))]
     pieces = []
     for rule, flag in zip(plan.rules, fired):
-        columns = [c for c in (*rule.condition.columns, *(param_column(p) for p in rule.condition.parameters))
-                   if c not in KEY_COLUMNS]
+        columns = rule.figure_columns()
         encoded = pl.struct(columns).struct.json_encode() if columns else pl.lit("{}")
         pieces.append(pl.when(flag).then(pl.concat_str([pl.lit(f'"{rule.code}":'), encoded])))
     return frame.select(
@@ -482,7 +538,7 @@ def hit_frame(plan: Plan, frame: pl.DataFrame) -> pl.DataFrame:
         pl.col("village_code").cast(pl.String),
         pl.concat_str([pl.when(flag).then(pl.lit(r.code)) for r, flag in zip(plan.rules, fired)],
                       separator=",", ignore_nulls=True).alias("rules"),
-        pl.max_horizontal([pl.when(flag).then(pl.lit(r.severity)) for r, flag in zip(plan.rules, fired)])
+        pl.max_horizontal([pl.when(flag).then(pl.col(f"s{i}")) for i, flag in enumerate(fired)])
         .cast(pl.Int64).alias("severity"),
         pl.concat_str([pl.lit("{"), pl.concat_str(pieces, separator=",", ignore_nulls=True), pl.lit("}")])
         .alias("figures"),

@@ -26,22 +26,35 @@ def _regions(user, max_level=Level.COUNTY):
 class RuleForm(forms.ModelForm):
     class Meta:
         model = Rule
-        fields = ["family", "code", "name", "condition", "severity", "risk_type", "year_from", "year_to", "region",
-                  "enabled", "description"]
+        fields = ["family", "code", "name", "condition", "severity", "heavier_condition", "severe_condition",
+                  "risk_type", "year_from", "year_to", "region", "enabled", "description"]
         widgets = {"condition": forms.Textarea(attrs={"rows": 3, "class": "font-monospace"}),
+                   "heavier_condition": forms.Textarea(attrs={"rows": 2, "class": "font-monospace"}),
+                   "severe_condition": forms.Textarea(attrs={"rows": 2, "class": "font-monospace"}),
                    "description": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = _regions(user)
 
-    def clean_condition(self):
-        text = self.cleaned_data["condition"]
+    def _valid(self, name: str, optional: bool = False) -> str:
+        text = (self.cleaned_data[name] or "").strip()
+        if optional and not text:
+            return text
         try:
             engine.validate(text)
         except engine.ConditionError as exc:
             raise forms.ValidationError(str(exc)) from exc
-        return text.strip()
+        return text
+
+    def clean_condition(self):
+        return self._valid("condition")
+
+    def clean_heavier_condition(self):
+        return self._valid("heavier_condition", optional=True)
+
+    def clean_severe_condition(self):
+        return self._valid("severe_condition", optional=True)
 
 
 class ParameterForm(forms.ModelForm):

@@ -100,6 +100,10 @@ def ensure_monitoring_line(year: int, region_code: str) -> None:
         raise ValidationError(missing_line_message(year))
 
 
+def _grading(text: str) -> engine.Condition | None:
+    return engine.validate(text) if (text or "").strip() else None
+
+
 def _overlaps(rule_prefix: str, prefix: str) -> bool:
     return rule_prefix.startswith(prefix) or prefix.startswith(rule_prefix)
 
@@ -123,14 +127,17 @@ def plan_rules(family: str, year: int, prefix: str) -> list[engine.PlanRule]:
             prefixes[o.pk] for o in rules
             if o.code == rule.code and o.pk != rule.pk and prefixes[o.pk].startswith(own) and prefixes[o.pk] != own
         )
-        planned.append(engine.PlanRule(rule.code, engine.validate(rule.condition), own, overrides, rule.severity))
+        planned.append(engine.PlanRule(
+            rule.code, engine.validate(rule.condition), own, overrides, rule.severity,
+            heavier=_grading(rule.heavier_condition), severe=_grading(rule.severe_condition),
+        ))
     return planned
 
 
 def build_plan(family: str, region_code: str, year: int, *, household_ids=(), exclude_monitored=False):
     prefix = Region.objects.get(code=region_code).prefix
     rules = plan_rules(family, year, prefix)
-    codes = list(dict.fromkeys(p for r in rules for p in r.condition.parameters))
+    codes = list(dict.fromkeys(p for r in rules for p in r.parameters))
     counties, warnings = county_values(codes, year, prefix)
     plan = engine.Plan(
         prefix=prefix, year=year, rules=rules, counties=counties, today=timezone.localdate(),

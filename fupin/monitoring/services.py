@@ -92,15 +92,19 @@ def ensure_can_configure(user, region) -> None:
 def clean_rule(rule: Rule) -> None:
     """Validate the condition (syntax, columns, parameters that exist) and the fields; raise field errors."""
     errors = {}
-    try:
-        condition = engine.validate(rule.condition)
-    except engine.ConditionError as exc:
-        errors["condition"] = str(exc)
-    else:
+    for name in ("condition", "heavier_condition", "severe_condition"):
+        text = getattr(rule, name)
+        if name != "condition" and not (text or "").strip():
+            continue
+        try:
+            condition = engine.validate(text)
+        except engine.ConditionError as exc:
+            errors[name] = str(exc)
+            continue
         known = set(Parameter.objects.filter(code__in=condition.parameters).values_list("code", flat=True))
         unknown = [p for p in condition.parameters if p not in known]
         if unknown:
-            errors["condition"] = f"未定义的参数 :{'、:'.join(unknown)}，请先在“监测参数”中设置"
+            errors[name] = f"未定义的参数 :{'、:'.join(unknown)}，请先在“监测参数”中设置"
     if rule.year_from and rule.year_to and rule.year_from > rule.year_to:
         errors["year_to"] = "截止年度不能早于起始年度"
     if rule.region_id and rule.region.level > Level.COUNTY:
@@ -131,6 +135,7 @@ def override_rule(rule: Rule, region: Region) -> Rule:
     """An unsaved copy of a higher-level rule for ``region`` (how a county changes or disables a national rule)."""
     return Rule(
         family=rule.family, code=rule.code, name=rule.name, condition=rule.condition, severity=rule.severity,
+        heavier_condition=rule.heavier_condition, severe_condition=rule.severe_condition,
         risk_type=rule.risk_type, year_from=rule.year_from, year_to=rule.year_to, region=region,
         enabled=rule.enabled, description=rule.description,
     )

@@ -1,10 +1,9 @@
 """Monitoring list columns, shared by the Excel exports (IDs and codes are written as text cells)."""
 
-import json
-
 from fupin.core.tables import BOOL, DATE, DATETIME, NUMBER, Column, Table
 from fupin.regions.models import Level
 
+from . import explain
 from .models import (
     Alert,
     AlertStatus,
@@ -24,8 +23,6 @@ def _risk_labels(value: str) -> str:
     return "、".join(str(names.get(c, c)) for c in (value or "").split(",") if c)
 
 
-def _figures(value) -> str:
-    return json.dumps(value or {}, ensure_ascii=False)
 
 
 REGION_COLUMNS = [
@@ -48,7 +45,7 @@ alerts = Table(
         Column("状态", "status", choices=dict(AlertStatus.choices)),
         Column("严重程度", "severity", choices=dict(Severity.choices)),
         Column("触发规则", "rules", width=16),
-        Column("触发数据", "figures", width=50, transform=_figures),
+        Column("触发数据", "figures", width=60, transform=explain.text),
         Column("规则仍触发", "firing", BOOL),
         Column("线索内容", "description", width=30),
         Column("发现时间", "created", DATETIME),
@@ -91,7 +88,7 @@ findings = Table(
         Column("户主", "household__head_name"),
         Column("校验规则", "rule__code"),
         Column("问题", "rule__name", width=30),
-        Column("问题数据", "figures", width=40, transform=_figures),
+        Column("问题数据", "figures", width=40, transform=explain.values_text),
         Column("年度", "year", NUMBER),
         Column("发现时间", "first_seen", DATETIME),
     ],

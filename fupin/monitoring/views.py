@@ -18,7 +18,7 @@ from fupin.core.redirects import safe_next
 from fupin.regions.models import Level, Region, region_prefix
 from fupin.registry.models import Household
 
-from . import engine, jobs, planning, services, stats, tables
+from . import engine, explain, jobs, planning, services, stats, tables
 from .filters import filter_alerts, filter_monitored
 from .forms import (
     DismissForm,
@@ -57,27 +57,6 @@ def _xlsx(table, queryset, filename) -> HttpResponse:
     return response
 
 
-def _rule_names() -> dict[str, str]:
-    return dict(Rule.objects.values_list("code", "name"))
-
-
-def explain(figures: dict) -> list[dict]:
-    """An alert's figures as rows a village cadre can read: rule name, then each fact's label and value."""
-    names = _rule_names()
-    rows = []
-    for code, values in (figures or {}).items():
-        items = []
-        for column, value in values.items():
-            if column.startswith("p_"):
-                label = f"参数 {column[2:]}"
-            else:
-                fact = engine.FACT_NAMES.get(column)
-                label = fact.label if fact else column
-            items.append((label, value))
-        rows.append({"code": code, "name": names.get(code, code), "items": items})
-    return rows
-
-
 # --- overview and runs -----------------------------------------------------------------------------------------
 
 def overview(request):
@@ -113,7 +92,7 @@ def alert_list(request):
                                      alerts=Alert.objects.visible_to(request.user))
     queryset, form = _alerts(request)
     page = Paginator(queryset.order_by("-severity", "due", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "monitoring/alert_list.html", {"page": page, "form": form, "names": _rule_names()})
+    return render(request, "monitoring/alert_list.html", {"page": page, "form": form, "names": explain.rule_names()})
 
 
 def alert_export(request):
@@ -148,7 +127,7 @@ def alert_detail(request, pk):
                 return redirect("monitoring:alert_detail", pk=alert.pk)
     household = alert.household
     context = {
-        "alert": alert, "household": household, "explanation": explain(alert.figures),
+        "alert": alert, "household": household, "explanation": explain.explain(alert.figures),
         "dismiss_form": dismiss_form, "include_form": include_form,
         "events": RiskEvent.objects.filter(household=household)[:20],
         "accounts": household.income_accounts.all()[:3],

@@ -29,14 +29,14 @@ def household(make_household, users, lines):
     """``household(village, income=…, last=…, medical=…, members=[…], **household fields)``.
 
     ``income`` and ``last`` are per-capita net incomes of YEAR and YEAR-1 for a one-person household unless
-    ``size`` says otherwise; ``security`` (dict) records a 两不愁三保障 check for YEAR.
+    ``size`` says otherwise; ``medical`` and ``policy_cost`` are YEAR's 合规自付 and 政策范围内 medical costs; ``security`` (dict) records a 两不愁三保障 check for YEAR.
     """
     from fupin.audit.models import Channel
     from fupin.registry.models import Household, IncomeAccount, Member, SecurityCheck
     from fupin.registry.services import save_income_account, save_security_check
 
-    def make(village, *, income=None, last=None, medical=0, extra=(), security=None, wage=None, business=0,
-             costs=0, **fields):
+    def make(village, *, income=None, last=None, medical=0, policy_cost=0, extra=(), security=None, wage=None,
+             business=0, costs=0, **fields):
         # make_household fixes status, category and cause; set ours afterwards (default: an exited household).
         coded = {k: fields.pop(k) for k in ("status", "category", "main_cause") if k in fields}
         coded.setdefault("status", "2")
@@ -53,6 +53,7 @@ def household(make_household, users, lines):
                 household=h, year=year, wage_income=total - business + costs if wage is None else Decimal(wage),
                 business_income=Decimal(business), business_costs=Decimal(costs), household_size=size,
                 medical_out_of_pocket=Decimal(medical) if year == YEAR else 0,
+                medical_in_policy_cost=Decimal(policy_cost) if year == YEAR else 0,
             )
             save_income_account(account, acting_user=users["county"], channel=Channel.PAGE)
         if security is not None:

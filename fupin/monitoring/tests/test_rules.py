@@ -54,6 +54,8 @@ MONITORING_CASES = {
             lambda f, v, u, m: event(f(v, income=9000), EventKind.ACCIDENT)),
     "M09": (lambda f, v, u, m: f(v, income=9000, security={**SECURE, "water_secure": False}),
             lambda f, v, u, m: f(v, income=9000, security=SECURE)),
+    "M10": (lambda f, v, u, m: f(v, income=20000, last=20000, medical=1001, policy_cost=10000),
+            lambda f, v, u, m: f(v, income=20000, last=20000, medical=1000, policy_cost=10000)),
 }
 
 QUALITY_CASES = {

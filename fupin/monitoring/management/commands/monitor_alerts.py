@@ -2,13 +2,14 @@ import json
 
 from django.core.management.base import BaseCommand
 
+from fupin.monitoring import explain
 from fupin.monitoring.models import OPEN_ALERT_STATUSES, Alert
 
 from ._common import acting_user, region_or_root
 
 
 class Command(BaseCommand):
-    help = "列出未办结的预警：每条一行（--json 时每条一个 JSON 对象，含户编号、村代码、触发规则和触发数据）。"
+    help = "列出未办结的预警：每条一行（--json 时每条一个 JSON 对象，含户编号、村代码、触发规则、触发数据、严重程度和中文预警原因）。"
 
     def add_arguments(self, parser):
         parser.add_argument("--region", help="只列该区划（代码）下的预警")
@@ -29,11 +30,13 @@ class Command(BaseCommand):
                 "year": alert.year, "source": alert.source, "status": alert.status, "rules": alert.rule_codes,
                 "figures": alert.figures, "severity": alert.severity, "firing": alert.firing,
                 "due": alert.due.isoformat() if alert.due else None,
+                "severity_label": alert.get_severity_display(), "reason": explain.text(alert.figures),
             }
             if options["json"]:
                 self.stdout.write(json.dumps(row, ensure_ascii=False))
             else:
                 self.stdout.write(
                     f"{alert.household.number}\t{alert.village_id}\t{alert.get_status_display()}\t"
-                    f"{','.join(alert.rule_codes) or alert.get_source_display()}\t{json.dumps(alert.figures, ensure_ascii=False)}"
+                    f"{','.join(alert.rule_codes) or alert.get_source_display()}\t{alert.get_severity_display()}\t"
+                    f"{row['reason']}"
                 )
