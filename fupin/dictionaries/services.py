@@ -10,6 +10,14 @@ def choices(kind: str, include_blank: bool = True) -> list[tuple[str, str]]:
     return [("", "---------")] + entries if include_blank else entries
 
 
+def choices_of(kinds, include_blank: bool = True) -> dict[str, list[tuple[str, str]]]:
+    """kind → ``choices(kind)`` for several code tables in one query (a filter form with many coded fields)."""
+    found = {kind: [("", "---------")] if include_blank else [] for kind in kinds}
+    for kind, code, label in Entry.objects.filter(kind__in=found, active=True).values_list("kind", "code", "label"):
+        found[kind].append((code, label))
+    return found
+
+
 def labels(kind: str) -> dict[str, str]:
     """code → label, including retired codes so old records still read."""
     return dict(Entry.objects.filter(kind=kind).values_list("code", "label"))

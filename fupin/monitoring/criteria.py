@@ -2,9 +2,9 @@
 
 Both read the household's row of the facts table (``engine.FACTS``), the same figures the rules see.
 
-* 监测对象认定: the household is not already monitored and not an unexited poor household; the kind fits it
-  (脱贫不稳定户: an exited household within the monitoring line; 边缘易致贫户: an ordinary household within the line;
-  突发严重困难户: either, above the line but hit by rigid spending or an income collapse); one to five risk types.
+* 监测对象认定: the household is not already monitored; the kind fits its 户类型 (``registry.choices.KINDS_FOR_TYPE``:
+  脱贫不稳定户 a 脱贫户 within the monitoring line; 边缘易致贫户 a 一般农户 within the line; 突发严重困难户 either, above
+  the line but hit by rigid spending or an income collapse; never an unexited 贫困户); one to five risk types.
 * 风险消除: per-capita income above the year's monitoring line; monitored for at least the configured number of
   months (``elimination_stable_months``, default in ``defaults.PARAMETERS``) with no new risk event in that time;
   两不愁三保障 and drinking water secure this year; and a household with nobody able to work stays monitored (暂不标注风险消除).
@@ -16,8 +16,8 @@ import datetime as dt
 
 from django.utils import timezone
 
-from fupin.procedures.checks import CheckResult, status_label, yuan
-from fupin.registry.choices import HouseholdStatus
+from fupin.procedures.checks import CheckResult, yuan
+from fupin.registry.services import monitoring_kind_refusal
 
 from . import planning
 from .defaults import ELIMINATION_MONTHS
@@ -59,11 +59,11 @@ def inclusion_check(household, year: int, details: dict) -> CheckResult:
     current = MonitoredHousehold.objects.filter(household=household, status=MonitoredStatus.MONITORING).first()
     if current is not None:
         result.problems.append(f"该户已是监测对象（{current.get_kind_display()}，{current.identified_on:%Y-%m-%d}纳入）")
-    if household.status in HouseholdStatus.IN_POVERTY:
-        result.problems.append(f"该户为建档立卡贫困户（{status_label(household.status)}），已在帮扶中，不需认定为监测对象")
     kind = details.get("kind")
     if kind not in MonitoredKind.values:
         result.problems.append("请选择监测对象类别（脱贫不稳定户、边缘易致贫户或突发严重困难户）")
+    elif refusal := monitoring_kind_refusal(household, kind):
+        result.problems.append(refusal)
     risks = details.get("risks") or []
     if not risks:
         result.problems.append("请至少选择一项风险类型")
@@ -73,10 +73,6 @@ def inclusion_check(household, year: int, details: dict) -> CheckResult:
         result.problems.append("风险类型代码无效")
     facts = _facts(result, household, year)
     income, line = facts.get("per_capita_income"), facts.get("monitoring_line")
-    if kind == MonitoredKind.UNSTABLE and household.status != HouseholdStatus.EXITED:
-        result.problems.append("脱贫不稳定户应为已脱贫户；一般农户请选择边缘易致贫户或突发严重困难户")
-    if kind == MonitoredKind.EDGE and household.status == HouseholdStatus.EXITED:
-        result.problems.append("已脱贫户请选择脱贫不稳定户或突发严重困难户")
     if kind in (MonitoredKind.UNSTABLE, MonitoredKind.EDGE) and line is not None:
         if income is None:
             result.problems.append(f"缺少{year}年度收支测算，无法判断是否在监测范围内，请先录入")

@@ -26,6 +26,7 @@ from fupin.procedures import services as procedures
 from fupin.procedures.models import Status as ProcedureStatus
 from fupin.regions.models import Level, Region, applies_to, most_specific
 from fupin.registry.models import Household
+from fupin.registry.services import set_monitoring_kind
 
 from . import engine, planning
 from .defaults import VERIFY_DAYS
@@ -541,6 +542,7 @@ def include_household(procedure, household, result, *, acting_user, channel, not
         alert_id=procedure.details.get("alert"),
     )
     record_change(monitored, before=None, acting_user=acting_user, channel=channel, note=note)
+    set_monitoring_kind(household, monitored.kind, acting_user=acting_user, channel=channel, note=note)
     alert = Alert.objects.filter(pk=procedure.details.get("alert")).first()
     if alert is not None and alert.status == AlertStatus.IN_PROCEDURE:
         before = snapshot(alert)
@@ -559,6 +561,7 @@ def eliminate_risk(procedure, household, result, *, acting_user, channel, note) 
     monitored.elimination_method, monitored.elimination_procedure = procedure.details["method"], procedure
     monitored.save()
     record_change(monitored, before=before, acting_user=acting_user, channel=channel, note=note)
+    set_monitoring_kind(household, "", acting_user=acting_user, channel=channel, note=note)
     return monitored
 
 

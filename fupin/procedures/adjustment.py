@@ -31,7 +31,7 @@ from fupin.audit.services import build_entry, snapshot
 from fupin.core.scope import in_scope, user_scope_prefix
 from fupin.jobs.services import start as start_job
 from fupin.regions.models import Level, Region
-from fupin.registry.choices import HouseholdCategory, HouseholdStatus
+from fupin.registry.choices import HouseholdCategory, HouseholdStatus, HouseholdType
 from fupin.registry.models import Household, IncomeAccount, Member, SecurityCheck
 
 from . import checks, lines
@@ -161,9 +161,8 @@ def _candidate_querysets(adjustment: Adjustment, line_amount) -> dict:
         .exclude(Exists(members.filter(checks.uninsured_q()))),
         Kind.RETURN: households.filter(status=HouseholdStatus.EXITED)
         .filter(Q(c_per_capita_income__lt=line_amount) | insecure),
-        # 一般农户 and cleared-out (清退) households below the line: possible missed identification (漏评).
-        Kind.IDENTIFICATION: households.exclude(status__in=(*HouseholdStatus.IN_POVERTY, HouseholdStatus.EXITED))
-        .filter(Q(category=HouseholdCategory.ORDINARY) | Q(status=HouseholdStatus.CLEARED))
+        # 一般农户 (never registered, or cleared out by 清退) below the line: possible missed identification (漏评).
+        Kind.IDENTIFICATION: households.filter(household_type=HouseholdType.ORDINARY)
         .filter(c_per_capita_income__lt=line_amount, size__gt=0),
         Kind.NATURAL: households.exclude(status=HouseholdStatus.CANCELLED).exclude(natural_done)
         .filter(Exists(added) | Exists(removed))

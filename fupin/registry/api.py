@@ -118,8 +118,10 @@ _LIST_FIELDS = [
     "head_name",
     "head_id_number",
     "size",
+    "household_type",
     "category",
     "status",
+    "monitoring_kind",
     "main_cause",
     "identification_year",
     "exit_year",
@@ -156,7 +158,9 @@ class _HouseholdDetailBase(ModelSchema):
 
     class Meta:
         model = Household
-        fields = ["id", *HOUSEHOLD_WRITABLE, "head_name", "head_id_number", "size", "created", "updated"]
+        # 户类型 follows the 户状态 and 监测对象类别 the monitoring procedures: both read-only here.
+        fields = ["id", *HOUSEHOLD_WRITABLE, "household_type", "monitoring_kind", "head_name", "head_id_number",
+                  "size", "created", "updated"]
 
     @staticmethod
     def resolve_village_name(obj):

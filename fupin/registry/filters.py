@@ -3,13 +3,15 @@
 from django import forms
 from django.db.models import Exists, OuterRef
 
-from fupin.dictionaries.services import choices
+from fupin.dictionaries.services import choices, choices_of
 from fupin.regions.models import Level, Region
 
 from .models import DuplicateIdReport, IncomeAccount
 from .services import member_text_query, search_households
 
 MAX_REGION_CHOICES = 1000
+# Filter values beside the codes: a blank 户状态 (never on the 建档立卡 register), any or no 监测对象类别.
+NONE, ANY = "none", "any"
 
 
 class RegionChoiceMixin:
@@ -32,7 +34,9 @@ class RegionChoiceMixin:
 class HouseholdFilterForm(RegionChoiceMixin, forms.Form):
     q = forms.CharField(label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "户编号、姓名或证件号码"}))
     region = forms.CharField(label="区划代码", required=False)
+    household_type = forms.ChoiceField(label="户类型", required=False)
     status = forms.ChoiceField(label="户状态", required=False)
+    monitoring_kind = forms.ChoiceField(label="监测对象类别", required=False)
     category = forms.ChoiceField(label="贫困户属性", required=False)
     cause = forms.ChoiceField(label="致贫原因", required=False)
     year = forms.IntegerField(label="识别年度", required=False, min_value=2000, max_value=2100)
@@ -42,9 +46,13 @@ class HouseholdFilterForm(RegionChoiceMixin, forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.limit_regions(user)
-        self.fields["status"].choices = choices("household_status")
-        self.fields["category"].choices = choices("household_category")
-        self.fields["cause"].choices = choices("poverty_cause")
+        tables = choices_of(("household_type", "household_status", "monitoring_kind", "household_category",
+                             "poverty_cause"))
+        self.fields["household_type"].choices = tables["household_type"]
+        self.fields["status"].choices = [*tables["household_status"], (NONE, "（空）未建档立卡")]
+        self.fields["monitoring_kind"].choices = [*tables["monitoring_kind"], (ANY, "全部监测对象"), (NONE, "未纳入监测")]
+        self.fields["category"].choices = tables["household_category"]
+        self.fields["cause"].choices = tables["poverty_cause"]
 
 
 def filter_households(queryset, params, user=None) -> tuple:
@@ -58,8 +66,14 @@ def filter_households(queryset, params, user=None) -> tuple:
         region = Region.objects.filter(code=data["region"]).first()
         prefix = region.prefix if region else data["region"]
         queryset = queryset.filter(village__code__in_region=prefix)
+    if data["household_type"]:
+        queryset = queryset.filter(household_type=data["household_type"])
     if data["status"]:
-        queryset = queryset.filter(status=data["status"])
+        queryset = queryset.filter(status="" if data["status"] == NONE else data["status"])
+    if data["monitoring_kind"] == ANY:
+        queryset = queryset.exclude(monitoring_kind="")
+    elif data["monitoring_kind"]:
+        queryset = queryset.filter(monitoring_kind="" if data["monitoring_kind"] == NONE else data["monitoring_kind"])
     if data["category"]:
         queryset = queryset.filter(category=data["category"])
     if data["cause"]:

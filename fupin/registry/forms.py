@@ -70,7 +70,8 @@ class HouseholdForm(CodedFieldsMixin, forms.ModelForm):
         self.setup_coded_fields()
         if self.instance.pk:
             self.fields["number"].disabled = True
-        self.fields["status"].required = True
+        # Blank: a 一般农户 never on the 建档立卡 register (its 户类型 follows, registry.services.clean_household).
+        self.fields["status"].choices = [("", "（空）一般农户，未建档立卡"), *choices("household_status", include_blank=False)]
 
 
 class MemberForm(CodedFieldsMixin, forms.ModelForm):

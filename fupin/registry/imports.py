@@ -45,6 +45,9 @@ ALIASES = {
     "户号": "户编号", "贫困户状态": "户状态", "脱贫属性": "户状态", "成员姓名": "姓名",
 }
 MAX_ERRORS = 10_000
+# On every audit row an import writes: the statuses are the register's own (e.g. exported from the national
+# system), not set by a procedure here — which is why a village's page may not enter 贫困户 but an import may.
+IMPORT_NOTE = "批量导入已有名册，户状态沿用名册登记"
 BATCH = 1000
 _SPLIT = re.compile(r"[,，、;；/\s]+")
 
@@ -366,7 +369,8 @@ def _write(drafts: dict[str, Draft], acting_user, channel, progress) -> tuple[in
 
 def _entries(instances, acting_user, channel) -> list[AuditLog]:
     return [
-        build_entry(instance, before=None, after=snapshot(instance), acting_user=acting_user, channel=channel)
+        build_entry(instance, before=None, after=snapshot(instance), acting_user=acting_user, channel=channel,
+                    note=IMPORT_NOTE)
         for instance in instances
     ]
 

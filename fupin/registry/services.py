@@ -16,11 +16,12 @@ from fupin.accounts.models import Role
 from fupin.audit.models import Action
 from fupin.audit.services import record_change, record_event, snapshot
 from fupin.core import idnumber
+from fupin.core.channels import Channel
 from fupin.core.scope import in_scope
 from fupin.dictionaries.services import labels
 from fupin.regions.models import PREFIX_LENGTH, Level, Region
 
-from .choices import HouseGrade, Relation
+from .choices import KINDS_FOR_TYPE, HouseGrade, HouseholdStatus, HouseholdType, Relation, type_for_status
 from .models import (
     HOUSEHOLD_CODED_FIELDS,
     MEMBER_CODED_FIELDS,
@@ -199,6 +200,8 @@ def clean_household(household: Household, *, tables=None) -> dict[str, str]:
     The village and the uniqueness of the number are checked by the callers (one query each for a form, one
     query for a whole file in an import).
     """
+    # 户类型 is not entered: it follows the 户状态 (one rule for pages, API, imports and procedures).
+    household.household_type = type_for_status(household.status, household.household_type)
     errors = check_codes(household, HOUSEHOLD_CODED_FIELDS, {"other_causes": "poverty_cause"}, tables=tables)
     if household.other_causes:
         others = household.other_causes.split(",")
@@ -281,10 +284,26 @@ def refresh_summary(household: Household) -> None:
     )
 
 
+# Where a household is entered by hand; an import (Channel.IMPORT, the CLI) brings an existing register.
+FORM_CHANNELS = (Channel.PAGE, Channel.API)
+
+
+def ensure_creatable_status(household: Household, *, acting_user, channel) -> None:
+    """A village enters 一般农户 (blank 户状态) or households of a register already kept, but not 贫困户: 未脱贫,
+    返贫 and 新识别 come from the identification and return procedures (docs/domain-facts.md §3.2), so the village's
+    page and API refuse them; the county's import of an existing register keeps its statuses."""
+    if (channel in FORM_CHANNELS and household.status in HouseholdStatus.IN_POVERTY
+            and getattr(acting_user, "role", None) == Role.VILLAGE):
+        status = labels("household_status").get(household.status, household.status)
+        raise ValidationError({"status": f"户状态不能直接登记为“{status}”：贫困户须经识别纳入（或返贫纳入）程序认定；"
+                                         "一般农户请将户状态留空"})
+
+
 @reporting_duplicates
 @transaction.atomic
 def create_household(household: Household, members: list[Member], *, acting_user, channel) -> Household:
     ensure_can_write(acting_user, household.village_id)
+    ensure_creatable_status(household, acting_user=acting_user, channel=channel)
     _validate_household(household)
     if not any(m.relation == Relation.HEAD for m in members):
         raise ValidationError({"__all__": "新建户必须登记一名户主"})
@@ -326,6 +345,40 @@ def delete_household(household: Household, *, acting_user, channel) -> None:
         raise ValidationError(
             {"__all__": f"该户已有{kinds}等业务记录，不能删除；如需清退请发起相应程序"}
         ) from exc
+
+
+def monitoring_kind_refusal(household: Household, kind: str) -> str | None:
+    """Why a household of its 户类型 cannot be a monitored household of ``kind`` (中农组发〔2021〕7号,
+    docs/domain-facts.md §2.2), or None."""
+    # Read from the status, the register's own record, so a status written around the services still counts.
+    household_type = type_for_status(household.status, household.household_type)
+    if kind in KINDS_FOR_TYPE[household_type]:
+        return None
+    kind_label = labels("monitoring_kind").get(kind, kind)
+    types = labels("household_type")
+    type_label = types.get(household_type, household_type)
+    if household_type == HouseholdType.POOR:
+        return f"未脱贫的建档立卡贫困户不能认定为{kind_label}，该户为{type_label}，应先办理脱贫退出"
+    allowed = "或".join(types.get(t, t) for t, kinds in KINDS_FOR_TYPE.items() if kind in kinds)
+    return f"{kind_label}须为{allowed}，该户为{type_label}"
+
+
+@transaction.atomic
+def set_monitoring_kind(household: Household, kind: str, *, acting_user, channel, note: str = "") -> Household:
+    """监测对象类别: set when a household is identified as a monitored household, cleared ("") when its risk is
+    eliminated. Only the field changes (other fields the caller holds unsaved stay as they are in the database)."""
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    ensure_can_write(acting_user, household.village_id)
+    if kind and kind not in labels("monitoring_kind"):
+        raise ValidationError({"monitoring_kind": f"“{kind}”不是有效的监测对象类别代码"})
+    refusal = kind and monitoring_kind_refusal(household, kind)
+    if refusal:
+        raise ValidationError({"monitoring_kind": refusal})
+    before = snapshot(household)
+    household.monitoring_kind = kind
+    household.save(update_fields=["monitoring_kind", "updated"])
+    record_change(household, before=before, acting_user=acting_user, channel=channel, note=note)
+    return household
 
 
 # Checks other apps add to refuse writes of a year's accounts and checks (e.g. a year locked by the yearly

@@ -65,6 +65,11 @@ MEMBER_COLUMNS = [
 # Read-only columns that help a person reading an export; an import ignores them.
 TOWNSHIP = Column("乡镇", "village_id", region_level=Level.TOWNSHIP)
 VILLAGE = Column("村", "village_id", region_level=Level.VILLAGE)
+# 户类型 follows the 户状态 and 监测对象类别 the monitoring procedures (registry.services), so neither is imported.
+POPULATION_COLUMNS = [
+    Column("户类型", "household_type", code_table="household_type", width=22),
+    Column("监测对象类别", "monitoring_kind", code_table="monitoring_kind", width=14),
+]
 
 
 def _through_household(columns):
@@ -82,6 +87,7 @@ households = Table(
         Column("户主姓名", "head_name"),
         Column("户主证件号码", "head_id_number", sensitive=True, width=22),
         Column("家庭人口数", "size", NUMBER),
+        *POPULATION_COLUMNS,
         *HOUSEHOLD_COLUMNS[2:],
         Column("建档时间", "created", DATETIME),
         Column("更新时间", "updated", DATETIME),
@@ -95,7 +101,9 @@ members = Table(
     [
         *_through_household(HOUSEHOLD_COLUMNS[:1]),
         *_through_household([TOWNSHIP, VILLAGE]),
-        *_through_household(HOUSEHOLD_COLUMNS[1:]),
+        *_through_household(HOUSEHOLD_COLUMNS[1:2]),
+        *_through_household(POPULATION_COLUMNS),
+        *_through_household(HOUSEHOLD_COLUMNS[2:]),
         *MEMBER_COLUMNS,
         Column("性别", "sex", code_table="sex"),
         Column("出生日期", "birth_date", DATE),

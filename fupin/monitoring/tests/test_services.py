@@ -190,7 +190,7 @@ def test_full_loop_inclusion_measures_elimination_and_reentry(household, regions
     h = household(regions["village_a1"], income=4000, last=9000, security=SECURE)
     run(regions, users)
     alert = Alert.objects.get(household=h)
-    with pytest.raises(ValidationError, match="已脱贫户请选择脱贫不稳定户"):
+    with pytest.raises(ValidationError, match="边缘易致贫户须为一般农户，该户为脱贫户"):
         services.start_inclusion(alert, kind="2", risks=["01"], reason="x", acting_user=users["village_a1"],
                                  channel=Channel.PAGE)
     procedure = _include(alert, users, flow)

@@ -27,7 +27,7 @@ def new_household_body(village, number="41048110020199", head_id=None, **extra):
     return {
         "number": number,
         "village": village.code,
-        "status": "1",
+        "status": "2", "exit_year": 2019,
         "category": "2",
         "main_cause": "1",
         "identification_year": 2016,

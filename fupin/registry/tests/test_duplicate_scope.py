@@ -59,7 +59,7 @@ def only_report(regions, household, village):
 def test_api_create_household(api_client, users, regions, taken):
     household, number = taken
     response = api_client(users["village_a1"]).post("/api/households", json.dumps({
-        "number": "A0001", "village": regions["village_a1"].code, "status": "1",
+        "number": "A0001", "village": regions["village_a1"].code, "status": "2",
         "members": [{"name": "张新", "id_number": number, "relation": "01"}],
     }), content_type="application/json")
     assert response.status_code == 422

@@ -45,7 +45,7 @@ def test_create_household_through_page(client, regions, users):
     client.force_login(users["village_a1"])
     head_id = new_id()
     response = client.post(reverse("registry:household_create"), {
-        "number": "4104811002010099", "village": regions["village_a1"].code, "status": "1", "category": "1",
+        "number": "4104811002010099", "village": regions["village_a1"].code, "status": "2", "category": "1",
         "main_cause": "1", "identification_year": "2016",
         "head-name": "新户主", "head-id_number": f" {head_id.lower()} ", "head-ethnicity": "01", "head-work_months": "0",
         "has_production_power": "on", "has_living_power": "on",
@@ -60,7 +60,7 @@ def test_create_household_through_page(client, regions, users):
 def test_create_household_refuses_bad_id_with_reason(client, regions, users):
     client.force_login(users["village_a1"])
     response = client.post(reverse("registry:household_create"), {
-        "number": "4104811002010098", "village": regions["village_a1"].code, "status": "1",
+        "number": "4104811002010098", "village": regions["village_a1"].code, "status": "2",
         "head-name": "甲", "head-id_number": "4.10481E+17", "head-work_months": "0",
     })
     assert response.status_code == 200 and "Excel" in response.content.decode()
