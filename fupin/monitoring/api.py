@@ -41,6 +41,7 @@ from .models import (
     EventKind,
     Family,
     Finding,
+    IncomeCheck,
     MonitoredHousehold,
     MonitoredKind,
     Parameter,
@@ -207,6 +208,22 @@ class EventOut(Schema):
     amount: Decimal | None
     description: str
     source: str
+
+
+class IncomeCheckIn(InputSchema):
+    household: int = Field(description="户ID")
+    checked_on: dt.date = Field(description="核查日期")
+    per_capita_income: Decimal = Field(ge=0, description="近12个月人均纯收入（元）")
+    note: str = ""
+
+
+class IncomeCheckOut(Schema):
+    id: int
+    household: int = Field(alias="household_id")
+    checked_on: dt.date
+    per_capita_income: Decimal
+    note: str
+    created: dt.datetime
 
 
 class MonitoringRuleOut(Schema):
@@ -378,6 +395,23 @@ def overview(request):
     data["alert_status"] = [[str(label), n] for label, n in data["alert_status"]]
     data["alert_source"] = [[str(label), n] for label, n in data["alert_source"]]
     return data
+
+
+# --- income checks ----------------------------------------------------------------------------------------------
+
+@router.get("/households/{household_id}/income-checks", response={200: list[IncomeCheckOut], **READ_ERRORS},
+            summary="收入核查记录（风险消除按其计算收入稳定月数）")
+def list_income_checks(request, household_id: int):
+    household = visible_or_404(Household.objects, request.auth, pk=household_id)
+    return IncomeCheck.objects.filter(household=household)
+
+
+@router.post("/income-checks", response={201: IncomeCheckOut, **WRITE_ERRORS}, summary="登记收入核查")
+def create_income_check(request, payload: IncomeCheckIn):
+    household = visible_or_404(Household.objects, request.auth, pk=payload.household)
+    check = IncomeCheck(household=household, checked_on=payload.checked_on,
+                        per_capita_income=payload.per_capita_income, note=payload.note)
+    return Status(201, services.record_income_check(check, acting_user=request.auth, channel=Channel.API))
 
 
 # --- rules, parameters, findings ---------------------------------------------------------------------------------

@@ -5,8 +5,9 @@ Both read the household's row of the facts table (``engine.FACTS``), the same fi
 * 监测对象认定: the household is not already monitored; the kind fits its 户类型 (``registry.choices.KINDS_FOR_TYPE``:
   脱贫不稳定户 a 脱贫户 within the monitoring line; 边缘易致贫户 a 一般农户 within the line; 突发严重困难户 either, above
   the line but hit by rigid spending or an income collapse; never an unexited 贫困户); one to five risk types.
-* 风险消除: per-capita income above the year's monitoring line; monitored for at least the configured number of
-  months (``elimination_stable_months``, default in ``defaults.PARAMETERS``) with no new risk event in that time;
+* 风险消除: per-capita income above the year's monitoring line, and above it in every dated income check (收入核查)
+  for at least the configured number of months (``elimination_stable_months``, default in ``defaults.PARAMETERS``),
+  counted from the first check after the last one at or below the line, with no new risk event in that time;
   两不愁三保障 and drinking water secure this year; and a household with nobody able to work stays monitored (暂不标注风险消除).
 """
 
@@ -24,6 +25,7 @@ from .defaults import ELIMINATION_MONTHS
 from .models import (
     MAX_RISKS,
     EliminationMethod,
+    IncomeCheck,
     MonitoredHousehold,
     MonitoredKind,
     MonitoredStatus,
@@ -84,6 +86,35 @@ def inclusion_check(household, year: int, details: dict) -> CheckResult:
     return result
 
 
+def whole_months(start: dt.date, end: dt.date) -> int:
+    months = (end.year - start.year) * 12 + end.month - start.month
+    return months - 1 if add_months(start, months) > end else months
+
+
+def _income_stability(result: CheckResult, monitored, line, months: int, today: dt.date) -> str:
+    """How long income has stayed above the line by the dated income checks since identification: from the first
+    check after the last one at or below the line (docs/domain-facts.md §2.2, §10: stable for at least 6 months)."""
+    checks = IncomeCheck.objects.filter(household_id=monitored.household_id, checked_on__gte=monitored.identified_on,
+                                        checked_on__lte=today).order_by("checked_on", "id")
+    since = last_below = None
+    for check in checks:
+        if check.per_capita_income > line:
+            since = since or check.checked_on
+        else:
+            since, last_below = None, check
+    stable = whole_months(since, today) if since else 0
+    result.figures["income_stable_since"] = since.isoformat() if since else None
+    result.figures["income_stable_months"] = stable
+    if since is not None and stable >= months:
+        return ""
+    prefix = f"收入稳定超过监测范围未满{months}个月"
+    if since is None:
+        return (f"{prefix}：纳入监测（{monitored.identified_on:%Y-%m-%d}）以来没有高于监测范围{yuan(line)}元的收入核查记录，"
+                "请先登记收入核查（核查日期和近12个月人均纯收入）")
+    below = f"，{last_below.checked_on:%Y-%m-%d}核查时为{yuan(last_below.per_capita_income)}元" if last_below else ""
+    return f"{prefix}：自{since:%Y-%m-%d}起收入核查高于监测范围{yuan(line)}元，仅{stable}个月{below}"
+
+
 def elimination_check(household, year: int, details: dict) -> CheckResult:
     result = CheckResult()
     monitored = MonitoredHousehold.objects.filter(household=household, status=MonitoredStatus.MONITORING).first()
@@ -106,10 +137,10 @@ def elimination_check(household, year: int, details: dict) -> CheckResult:
         today = timezone.localdate()
         stable_since = add_months(today, -months)
         result.figures["stable_months"] = months
-        if monitored.identified_on > stable_since:
-            result.problems.append(
-                f"纳入监测（{monitored.identified_on:%Y-%m-%d}）未满{months}个月，收入稳定时间不足"
-            )
+        if line is not None:
+            problem = _income_stability(result, monitored, line, months, today)
+            if problem:
+                result.problems.append(problem)
         recent = RiskEvent.objects.filter(household=household, date__gt=stable_since).order_by("-date").first()
         if recent is not None:
             result.problems.append(f"近{months}个月内仍有风险事件（{recent}），风险尚未稳定消除")

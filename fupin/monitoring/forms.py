@@ -9,6 +9,7 @@ from . import engine
 from .models import (
     MAX_RISKS,
     EliminationMethod,
+    IncomeCheck,
     MonitoredKind,
     Parameter,
     RiskEvent,
@@ -116,6 +117,18 @@ class EventForm(forms.ModelForm):
         self.fields["source"].choices = [c for c in Source.choices if c[0] != Source.RULE]
         if not self.initial.get("date"):
             self.initial["date"] = timezone.localdate()
+
+
+class IncomeCheckForm(forms.ModelForm):
+    class Meta:
+        model = IncomeCheck
+        fields = ["checked_on", "per_capita_income", "note"]
+        widgets = {"checked_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.initial.get("checked_on"):
+            self.initial["checked_on"] = timezone.localdate()
 
 
 class EliminationForm(forms.Form):

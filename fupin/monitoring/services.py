@@ -40,6 +40,7 @@ from .models import (
     EliminationMethod,
     Family,
     Finding,
+    IncomeCheck,
     MonitoredHousehold,
     MonitoredStatus,
     Parameter,
@@ -610,6 +611,28 @@ def record_event(event: RiskEvent, *, acting_user, channel) -> RiskEvent:
     event.save()
     record_change(event, before=before, acting_user=acting_user, channel=channel)
     return event
+
+
+# --- income checks ----------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def record_income_check(check: IncomeCheck, *, acting_user, channel) -> IncomeCheck:
+    """收入核查: a dated per-capita income of the household (the 12 months before the check); risk elimination
+    counts the months income has stayed above the monitoring range from these records."""
+    household = check.household
+    ensure_can_verify(acting_user, household.village_id)
+    check.village_id = household.village_id
+    if check.checked_on and check.checked_on > timezone.localdate():
+        raise ValidationError({"checked_on": "核查日期不能晚于今天"})
+    if check.per_capita_income is not None and check.per_capita_income < 0:
+        raise ValidationError({"per_capita_income": "人均纯收入不能为负数"})
+    before = snapshot(IncomeCheck.objects.get(pk=check.pk)) if check.pk else None
+    check.full_clean(exclude=["household", "village"])
+    if not check.pk:
+        check.recorded_by = acting_user if acting_user.is_authenticated else None
+    check.save()
+    record_change(check, before=before, acting_user=acting_user, channel=channel)
+    return check
 
 
 # --- lists --------------------------------------------------------------------------------------------------------

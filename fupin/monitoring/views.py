@@ -25,6 +25,7 @@ from .forms import (
     EliminationForm,
     EventForm,
     InclusionForm,
+    IncomeCheckForm,
     LeadForm,
     MonitoredForm,
     ParameterForm,
@@ -36,6 +37,7 @@ from .models import (
     Alert,
     Family,
     Finding,
+    IncomeCheck,
     MonitoredHousehold,
     MonitoredStatus,
     Parameter,
@@ -196,6 +198,17 @@ def monitored_detail(request, pk):
     edit_form = MonitoredForm(request.POST or None, prefix="edit", initial={
         "risks": monitored.risk_codes, "no_work_capacity": monitored.no_work_capacity, "note": monitored.note})
     elimination_form = EliminationForm(prefix="eliminate")
+    income_form = IncomeCheckForm(prefix="income")
+    if request.method == "POST" and request.POST.get("action") == "income":
+        income_form = IncomeCheckForm(request.POST, prefix="income", instance=IncomeCheck(household=household))
+        if income_form.is_valid():
+            try:
+                services.record_income_check(income_form.instance, acting_user=request.user, channel=Channel.PAGE)
+            except (PermissionDenied, ValidationError) as exc:
+                add_errors(income_form, exc)
+            else:
+                messages.success(request, "已登记收入核查")
+                return redirect("monitoring:monitored_detail", pk=pk)
     if request.method == "POST" and request.POST.get("action") == "edit" and edit_form.is_valid():
         monitored.risks = ",".join(edit_form.cleaned_data["risks"])
         monitored.no_work_capacity = edit_form.cleaned_data["no_work_capacity"]
@@ -229,7 +242,8 @@ def monitored_detail(request, pk):
         "events": RiskEvent.objects.filter(household=household)[:20],
         "history": MonitoredHousehold.objects.filter(household=household).exclude(pk=pk),
         "procedures": household.procedures.filter(kind__in=("monitoring", "elimination")).order_by("-created"),
-        "edit_form": edit_form, "elimination_form": elimination_form,
+        "edit_form": edit_form, "elimination_form": elimination_form, "income_form": income_form,
+        "income_checks": IncomeCheck.objects.filter(household=household)[:24],
         "can_verify": _can_verify(request.user, monitored.village_id),
         "is_open": monitored.status == MonitoredStatus.MONITORING,
     }

@@ -18,6 +18,7 @@ from fupin.monitoring.models import (
     EliminationMethod,
     Family,
     Finding,
+    IncomeCheck,
     MonitoredHousehold,
     MonitoredStatus,
     Parameter,
@@ -217,6 +218,9 @@ def test_full_loop_inclusion_measures_elimination_and_reentry(household, regions
         services.start_elimination(monitored, method=EliminationMethod.ASSISTED, reason="收入稳定",
                                    acting_user=users["village_a1"], channel=Channel.PAGE)
     MonitoredHousehold.objects.filter(pk=monitored.pk).update(identified_on=timezone.localdate() - dt.timedelta(days=200))
+    # Income above the line in every dated income check for more than six months.
+    IncomeCheck.objects.create(household=h, village_id=h.village_id, per_capita_income=9000,
+                               checked_on=timezone.localdate() - dt.timedelta(days=190))
     procedure = services.start_elimination(monitored, method=EliminationMethod.ASSISTED, reason="收入稳定超过监测范围",
                                            acting_user=users["village_a1"], channel=Channel.PAGE)
     flow.to_end(procedure)
