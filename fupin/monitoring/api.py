@@ -27,7 +27,7 @@ from fupin.regions.models import Region, region_prefix
 from fupin.registry.api import HouseholdRefs
 from fupin.registry.models import Household
 
-from . import explain, jobs, services, stats
+from . import corrections, explain, jobs, services, stats
 from .filters import (
     AlertFilterForm,
     MonitoredFilterForm,
@@ -182,6 +182,16 @@ class MonitoredOut(HouseholdRefs):
 class EliminationIn(InputSchema):
     method: EliminationMethod = Field(description="assisted 帮扶消除；natural 自然消除")
     reason: str = ""
+
+
+class ReflagIn(InputSchema):
+    kind: MonitoredKind | None = Field(None, description="监测对象类别，默认沿用原类别：1 脱贫不稳定户；2 边缘易致贫户；3 突发严重困难户")
+    risks: list[RiskType] = Field(min_length=1, max_length=5, description="重新出现的风险类型代码，一至五项")
+    reason: str = Field(min_length=1, description="再标注原因（重新出现的风险情况）")
+
+
+class RollbackIn(InputSchema):
+    reason: str = Field(min_length=1, description="回退原因（原风险消除认定有误的情况）")
 
 
 class ProcedureRef(Schema):
@@ -369,6 +379,24 @@ def eliminate(request, monitored_id: int, payload: EliminationIn):
     monitored = visible_or_404(MonitoredHousehold.objects.select_related("household"), request.auth, pk=monitored_id)
     procedure = services.start_elimination(monitored, method=payload.method, reason=payload.reason,
                                            acting_user=request.auth, channel=Channel.API)
+    return Status(201, {"procedure": procedure.pk, "status": procedure.status})
+
+
+@router.post("/monitored/{monitored_id}/reflag", response={201: ProcedureRef, **WRITE_ERRORS},
+             summary="发起风险再标注程序（已消除风险的监测对象再次出现风险）")
+def reflag(request, monitored_id: int, payload: ReflagIn):
+    monitored = visible_or_404(MonitoredHousehold.objects.select_related("household"), request.auth, pk=monitored_id)
+    procedure = corrections.start_reflag(monitored, kind=payload.kind or "", risks=list(payload.risks),
+                                         reason=payload.reason, acting_user=request.auth, channel=Channel.API)
+    return Status(201, {"procedure": procedure.pk, "status": procedure.status})
+
+
+@router.post("/monitored/{monitored_id}/rollback", response={201: ProcedureRef, **WRITE_ERRORS},
+             summary="发起风险消除回退程序（回退期限内纠正有误的风险消除）")
+def rollback(request, monitored_id: int, payload: RollbackIn):
+    monitored = visible_or_404(MonitoredHousehold.objects.select_related("household"), request.auth, pk=monitored_id)
+    procedure = corrections.start_rollback(monitored, reason=payload.reason, acting_user=request.auth,
+                                           channel=Channel.API)
     return Status(201, {"procedure": procedure.pk, "status": procedure.status})
 
 

@@ -136,6 +136,16 @@ class EliminationForm(forms.Form):
     reason = forms.CharField(label="入户核实情况", widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class ReflagForm(InclusionForm):
+    """风险再标注: the category (the previous one by default) and the risks that returned."""
+
+    reason = forms.CharField(label="再标注原因（重新出现的风险情况）", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RollbackForm(forms.Form):
+    reason = forms.CharField(label="回退原因（原风险消除认定有误的情况）", widget=forms.Textarea(attrs={"rows": 3}))
+
+
 class MonitoredForm(forms.Form):
     risks = forms.MultipleChoiceField(label="风险类型（最多五项）", choices=RiskType.choices,
                                       widget=forms.CheckboxSelectMultiple)

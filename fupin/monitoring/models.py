@@ -18,9 +18,13 @@ from fupin.core.scope import ScopedQuerySet
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
-# The procedure kinds of the two monitoring procedures (监测对象认定, 风险消除) on the procedures engine.
+# The procedure kinds of the monitoring procedures on the procedures engine: 监测对象认定, 风险消除, and the two that
+# correct an elimination, 风险再标注 (risk returned) and 风险消除回退 (elimination approved in error).
 INCLUSION = "monitoring"
 ELIMINATION = "elimination"
+REFLAG = "reflag"
+ROLLBACK = "elim_rollback"
+MONITORING_KINDS = (INCLUSION, ELIMINATION, REFLAG, ROLLBACK)
 
 
 class Family(models.TextChoices):

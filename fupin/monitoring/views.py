@@ -18,7 +18,7 @@ from fupin.core.redirects import safe_next
 from fupin.regions.models import Level, Region, region_prefix
 from fupin.registry.models import Household
 
-from . import engine, explain, jobs, planning, services, stats, tables
+from . import corrections, engine, explain, jobs, planning, services, stats, tables
 from .filters import filter_alerts, filter_monitored
 from .forms import (
     DismissForm,
@@ -29,11 +29,16 @@ from .forms import (
     LeadForm,
     MonitoredForm,
     ParameterForm,
+    ReflagForm,
+    RollbackForm,
     RuleForm,
     RunForm,
     SelfReportForm,
 )
 from .models import (
+    MONITORING_KINDS,
+    REFLAG,
+    ROLLBACK,
     Alert,
     Family,
     Finding,
@@ -191,8 +196,40 @@ def _monitored_object(request, pk) -> MonitoredHousehold:
     )
 
 
+# The corrections of an elimination offered on an eliminated record's page: action → (kind, form, start).
+CORRECTIONS = {
+    "reflag": (REFLAG, ReflagForm, lambda m, data, **kw: corrections.start_reflag(
+        m, kind=data["kind"], risks=data["risks"], reason=data["reason"], **kw)),
+    "rollback": (ROLLBACK, RollbackForm, lambda m, data, **kw: corrections.start_rollback(
+        m, reason=data["reason"], **kw)),
+}
+
+
+def _correction_forms(request, monitored):
+    """The 风险再标注 / 风险消除回退 forms this account may use on this record, and a redirect once one started."""
+    found = {}
+    for action, (kind, form_class, start) in CORRECTIONS.items():
+        if not corrections.may_start(request.user, kind, monitored):
+            continue
+        posted = request.method == "POST" and request.POST.get("action") == action
+        form = form_class(request.POST if posted else None, prefix=action, initial={"kind": monitored.kind})
+        if posted and form.is_valid():
+            try:
+                procedure = start(monitored, form.cleaned_data, acting_user=request.user, channel=Channel.PAGE)
+            except (PermissionDenied, ValidationError) as exc:
+                add_errors(form, exc)
+            else:
+                messages.success(request, f"已发起{procedure}")
+                return found, redirect("procedures:detail", pk=procedure.pk)
+        found[action] = form
+    return found, None
+
+
 def monitored_detail(request, pk):
     monitored = _monitored_object(request, pk)
+    correction_forms, started = _correction_forms(request, monitored)
+    if started is not None:
+        return started
     household = monitored.household
     year = services.default_year()
     edit_form = MonitoredForm(request.POST or None, prefix="edit", initial={
@@ -241,11 +278,12 @@ def monitored_detail(request, pk):
         "panels": MONITORED_PANELS,
         "events": RiskEvent.objects.filter(household=household)[:20],
         "history": MonitoredHousehold.objects.filter(household=household).exclude(pk=pk),
-        "procedures": household.procedures.filter(kind__in=("monitoring", "elimination")).order_by("-created"),
+        "procedures": household.procedures.filter(kind__in=MONITORING_KINDS).order_by("-created"),
         "edit_form": edit_form, "elimination_form": elimination_form, "income_form": income_form,
         "income_checks": IncomeCheck.objects.filter(household=household)[:24],
         "can_verify": _can_verify(request.user, monitored.village_id),
         "is_open": monitored.status == MonitoredStatus.MONITORING,
+        "reflag_form": correction_forms.get("reflag"), "rollback_form": correction_forms.get("rollback"),
     }
     return render(request, "monitoring/monitored_detail.html", context)
 

@@ -442,7 +442,8 @@ class CloseOut(Schema):
 
 class ProcedureFilters(Schema):
     q: str | None = Field(None, description="户编号或户主姓名")
-    kind: Kind | None = None
+    kind: str | None = Field(None, description="程序类别：identification、exit、return、natural 及监测程序 monitoring、"
+                             "elimination、reflag（风险再标注）、elim_rollback（风险消除回退）")
     status: ProcedureStatus | None = None
     region: str | None = Field(None, description="区划代码（含下级）")
     year: BoundedInt | None = None

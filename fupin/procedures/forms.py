@@ -18,6 +18,7 @@ from .models import (
     NoticeKind,
     PovertyLine,
     Status,
+    kind_choices,
 )
 
 YEARS = {"min_value": 2000, "max_value": 2100}
@@ -31,7 +32,8 @@ def poor_categories() -> list[tuple[str, str]]:
 
 class ProcedureFilterForm(forms.Form):
     q = forms.CharField(label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "户编号或户主姓名"}))
-    kind = forms.ChoiceField(label="程序", required=False, choices=[("", "全部"), *Kind.choices])
+    # Every kind the engine runs, monitoring's included (风险再标注 …), by its Chinese label.
+    kind = forms.ChoiceField(label="程序", required=False, choices=lambda: [("", "全部"), *kind_choices()])
     status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部"), *Status.choices])
     region = forms.CharField(label="区划代码", required=False)
     year = forms.IntegerField(label="年度", required=False, **YEARS)

@@ -11,7 +11,8 @@ class Command(ProcedureCommand):
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
-        parser.add_argument("--kind", help="identification / exit / return / natural")
+        parser.add_argument("--kind", help="identification / exit / return / natural / monitoring / elimination / "
+                            "reflag / elim_rollback")
         parser.add_argument("--status", help="in_progress / approved / rejected / withdrawn")
         parser.add_argument("--region", help="区划代码（含下级）")
         parser.add_argument("--year", type=int)
