@@ -96,6 +96,7 @@ MENU: tuple[Entry, ...] = (
         Entry(_("过渡期政策"), "procedures:end_policies", _register),
         Entry(_("扶贫标准"), "procedures:line_list", _register, divider_before=True),
         Entry(_("程序流程配置"), "procedures:definition_list", _register),
+        Entry(_("节假日安排"), "procedures:calendar", _register),
         Entry(_("公开公示页面"), "public_notices:list", _register, new_tab=True),
     )),
     Entry(_("数据比对"), allows=_comparison, testid="nav-comparison", children=(

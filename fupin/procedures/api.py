@@ -4,7 +4,9 @@ outside the account's scope answers 404. Public notices and objections need no l
 """
 
 import datetime as dt
+import tempfile
 from decimal import Decimal
+from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
@@ -34,13 +36,15 @@ from fupin.registry.models import Household
 from fupin.registry.services import report_duplicates
 
 from . import adjustment as adjustments
-from . import definitions, lines, notices, services
+from . import definitions, lines, notices, services, workdays
 from .filters import filter_procedures
 from .models import (
     Adjustment,
     Attachment,
+    CalendarDay,
     Candidate,
     CandidateStatus,
+    DayKind,
     Kind,
     LineKind,
     Notice,
@@ -62,6 +66,7 @@ notices_router = Router(tags=["公示公告"])
 lines_router = Router(tags=["扶贫标准"])
 definitions_router = Router(tags=["程序流程配置"])
 adjustments_router = Router(tags=["年度动态调整"])
+calendar_router = Router(tags=["节假日安排"])
 
 
 # --- schemas ------------------------------------------------------------------------------------------------------
@@ -78,6 +83,11 @@ class StepOut(Schema):
     started: dt.date | None
     due: dt.date | None
     overdue: bool
+    working_days: bool = Field(description="时限按工作日计（跳过周末、节假日）")
+    notice_kind: str = Field(description="公示环节的类别：publicity 公示、announcement 公告")
+    due_state: str | None = Field(description="办理中环节的期限状态：on_time 按期、due_soon 1个工作日内到期、overdue 已逾期")
+    due_label: str | None = Field(description="期限状态的文字，如“按期（剩余5个工作日）”")
+    escalated: dt.datetime | None = Field(description="逾期上报上一级的时间")
 
     @staticmethod
     def resolve_attachment_kinds(obj):
@@ -86,6 +96,23 @@ class StepOut(Schema):
     @staticmethod
     def resolve_overdue(obj):
         return obj.is_overdue
+
+    @staticmethod
+    def resolve_due_state(obj):
+        found = _clock(obj)
+        return found.state if found else None
+
+    @staticmethod
+    def resolve_due_label(obj):
+        found = _clock(obj)
+        return found.label if found else None
+
+
+def _clock(step):
+    """The step's clock against the working-day calendar of its village (``clock`` set by a caller, else computed)."""
+    if not hasattr(step, "clock"):
+        step.clock = workdays.clock(step, workdays.WorkCalendar(step.procedure.village_id))
+    return step.clock
 
 
 class ActionOut(Schema):
@@ -133,6 +160,8 @@ class ProcedureOut(HouseholdRefs):
     status_label: str
     current_step: str | None
     current_due: dt.date | None
+    current_due_state: str | None = Field(description="当前环节期限状态：on_time 按期、due_soon 1个工作日内到期、overdue 已逾期")
+    current_due_label: str | None = Field(description="当前环节期限状态的文字")
     created: dt.datetime
     finished: dt.datetime | None
 
@@ -148,6 +177,18 @@ class ProcedureOut(HouseholdRefs):
     def resolve_current_due(obj):
         step = obj.current_step
         return step.due if step else None
+
+    @staticmethod
+    def resolve_current_due_state(obj):
+        step = obj.current_step
+        found = _clock(step) if step else None
+        return found.state if found else None
+
+    @staticmethod
+    def resolve_current_due_label(obj):
+        step = obj.current_step
+        found = _clock(step) if step else None
+        return found.label if found else None
 
 
 class ProcedureDetail(ProcedureOut):
@@ -353,8 +394,10 @@ class StepDefinitionIO(Schema):
     name: str
     actor_level: int = Field(description="3县 4乡镇 5村")
     deadline_days: int = Field(ge=1, le=365)
+    working_days: bool = Field(True, description="时限按工作日计（跳过周末、节假日，计入调休上班日）；false 按自然日")
     attachment_kinds: str = Field("", description="必传附件类别代码，逗号分隔")
     notice_days: int = Field(0, ge=0, description="公示天数，0为非公示环节")
+    notice_kind: str = Field("publicity", description="公示环节的类别：publicity 公示、announcement 公告（如县级公告）")
     description: str = ""
 
 
@@ -489,6 +532,12 @@ def start_procedure(request, payload: StartIn):
 @procedures_router.get("/overdue", response={200: list[ProcedureOut], **READ_ERRORS}, summary="逾期环节（本级及下级）")
 def overdue(request):
     return [step.procedure for step in services.overdue_steps(request.auth)[:1000]]
+
+
+@procedures_router.post("/escalate", response={200: CountOut, **WRITE_ERRORS},
+                        summary="逾期上报：记录已逾期的村级、乡镇级环节上报上一级督办（乡镇级、县级）")
+def escalate(request):
+    return {"count": services.escalate_overdue(acting_user=request.auth, channel=API)}
 
 
 # Before "/{procedure_id}": Django matches paths in order, and that one (GET only) would answer 405.
@@ -799,3 +848,100 @@ router.add_router("/notices", notices_router)
 router.add_router("/poverty-lines", lines_router)
 router.add_router("/procedure-definitions", definitions_router)
 router.add_router("/adjustments", adjustments_router)
+router.add_router("/calendar", calendar_router)
+
+
+# --- holiday calendar ---------------------------------------------------------------------------------------------
+
+
+class CalendarDayOut(Schema):
+    id: int
+    date: dt.date
+    kind: str = Field(description="holiday 放假、workday 调休上班")
+    kind_label: str
+    name: str
+    region: str | None = Field(alias="region_id", description="留空为全国安排")
+    document: str
+
+    resolve_kind_label = choice_label("kind")
+
+
+class CalendarDayIn(InputSchema):
+    date: dt.date
+    kind: DayKind
+    name: str
+    region: str | None = Field(None, description="省、市或县区划代码；留空为全国安排")
+    document: str = ""
+
+
+class CalendarImportOut(Schema):
+    year: int
+    imported: int
+    replaced: int
+    holidays: int
+    workdays: int
+
+
+class DueOut(Schema):
+    start: dt.date
+    days: int
+    working_days: bool
+    due: dt.date
+
+
+def _day(pk) -> CalendarDay:
+    day = CalendarDay.objects.select_related("region").filter(pk=pk).first()
+    if day is None:
+        raise Http404
+    return day
+
+
+@calendar_router.get("", response={200: list[CalendarDayOut], **READ_ERRORS}, summary="节假日安排（按年度）")
+def list_calendar(request, year: BoundedInt | None = None, region: str | None = None):
+    queryset = CalendarDay.objects.order_by("date", "region")
+    if year:
+        queryset = queryset.filter(date__year=year)
+    if region is not None:
+        queryset = queryset.filter(region_id=region or None)
+    return list(queryset)
+
+
+@calendar_router.get("/due", response={200: DueOut, **READ_ERRORS},
+                     summary="期限测算：某日起若干工作日（或自然日）后的日期，按某地的节假日安排")
+def due_date(request, start: dt.date, days: int = Query(..., ge=0, le=365), region: str | None = None,
+        working_days: bool = True):
+    return {"start": start, "days": days, "working_days": working_days,
+            "due": workdays.due_date(start, days, working_days=working_days, region_code=region)}
+
+
+@calendar_router.post("", response={201: CalendarDayOut, **WRITE_ERRORS}, summary="新增一天（管理员）")
+def create_day(request, payload: CalendarDayIn):
+    day = CalendarDay(date=payload.date, kind=payload.kind, name=payload.name, region=_region_or_none(payload.region),
+                      document=payload.document)
+    return Status(201, workdays.save_day(day, acting_user=request.auth, channel=API))
+
+
+@calendar_router.post("/import", response={200: CalendarImportOut, **WRITE_ERRORS},
+                      summary="导入一年的安排（Excel/CSV：日期、类别、名称、文件依据；替换该年度该区划原有安排）")
+def import_calendar(request, year: Form[int], file: File[UploadedFile], region: Form[str] = "",
+                    document: Form[str] = ""):
+    with tempfile.NamedTemporaryFile(suffix=PurePath(file.name or "").suffix.lower()[:10]) as temp:
+        for chunk in file.chunks():
+            temp.write(chunk)
+        temp.flush()
+        return workdays.import_year(temp.name, year, region=_region_or_none(region), document=document,
+                                    acting_user=request.auth, channel=API, filename=file.name)
+
+
+@calendar_router.put("/{day_id}", response={200: CalendarDayOut, **WRITE_ERRORS}, summary="修改一天（管理员）")
+def update_day(request, day_id: int, payload: CalendarDayIn):
+    day = _day(day_id)
+    day.date, day.kind, day.name = payload.date, payload.kind, payload.name
+    day.region, day.document = _region_or_none(payload.region), payload.document
+    return workdays.save_day(day, acting_user=request.auth, channel=API)
+
+
+@calendar_router.delete("/{day_id}", response={204: None, **WRITE_ERRORS}, summary="删除一天（管理员）")
+def delete_day(request, day_id: int):
+    workdays.delete_day(_day(day_id), acting_user=request.auth, channel=API)
+    return Status(204, None)

@@ -7,9 +7,11 @@ from fupin.audit.services import build_entry
 from fupin.core.scope import in_scope
 from fupin.regions.models import Level
 
-from .models import AttachmentKind, ProcedureDefinition, StepDefinition
+from .models import AttachmentKind, NoticeKind, ProcedureDefinition, StepDefinition
 
-STEP_FIELDS = ("order", "name", "actor_level", "deadline_days", "attachment_kinds", "notice_days", "description")
+STEP_FIELDS = ("order", "name", "actor_level", "deadline_days", "working_days", "attachment_kinds", "notice_days",
+               "notice_kind", "description")
+STEP_DEFAULTS = {"working_days": True, "notice_kind": NoticeKind.PUBLICITY, "attachment_kinds": "", "description": ""}
 
 
 def ensure_can_edit(user, region) -> None:
@@ -41,6 +43,8 @@ def _validate(steps: list[dict]) -> None:
             problems.append(f"{label}的时限应在1至365天之间")
         if step["notice_days"] < 0:
             problems.append(f"{label}的公示天数不能为负")
+        if step["notice_kind"] not in NoticeKind.values:
+            problems.append(f"{label}的公示类别应为公示或公告")
         unknown = [k for k in step["attachment_kinds"].split(",") if k and k not in known]
         if unknown:
             problems.append(f"{label}的附件类别“{'、'.join(unknown)}”不存在")
@@ -55,9 +59,7 @@ def save_definition(definition: ProcedureDefinition, steps: list[dict], *, actin
     if not (definition.name or "").strip():
         raise ValidationError({"name": "请填写流程名称"})
     steps = sorted(
-        ({**s, "attachment_kinds": s.get("attachment_kinds") or "", "description": s.get("description") or ""}
-         for s in steps),
-        key=lambda s: s["order"],
+        ({**STEP_DEFAULTS, **{k: v for k, v in s.items() if v is not None}} for s in steps), key=lambda s: s["order"],
     )
     _validate(steps)
     before = None

@@ -11,6 +11,7 @@ from .checks import ADD_CHANGES, NATURAL_CHANGES, REMOVE_CHANGES
 from .models import (
     ACTOR_LEVELS,
     AttachmentKind,
+    CalendarDay,
     CandidateStatus,
     Decision,
     Kind,
@@ -140,10 +141,32 @@ class AnswerForm(forms.Form):
     answer = forms.CharField(label="答复（核实情况和处理结果）", widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class LineForm(forms.ModelForm):
+class RegionCodeForm(forms.ModelForm):
+    """A national-or-local setting: the region typed as its code, blank for national."""
+
     region_code = forms.CharField(label="适用区划代码", required=False, max_length=12,
                                   help_text="留空为全国标准；填省、市或县的12位区划代码为地方标准")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.region_id:
+            self.fields["region_code"].initial = self.instance.region_id
+
+    def clean_region_code(self):
+        return region_of_code(self.cleaned_data["region_code"])
+
+
+def region_of_code(code: str):
+    code = (code or "").strip()
+    if not code:
+        return None
+    region = Region.objects.filter(code=code).first()
+    if region is None:
+        raise forms.ValidationError(f"区划代码“{code}”不存在")
+    return region
+
+
+class LineForm(RegionCodeForm):
     class Meta:
         model = PovertyLine
         fields = ["kind", "year", "amount", "document", "note"]
@@ -151,17 +174,29 @@ class LineForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = LineKind.choices
-        if self.instance.pk and self.instance.region_id:
-            self.fields["region_code"].initial = self.instance.region_id
+
+
+class CalendarDayForm(RegionCodeForm):
+    class Meta:
+        model = CalendarDay
+        fields = ["date", "kind", "name", "document"]
+        widgets = {"date": DATE}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region_code"].help_text = "留空为全国安排；填省、市或县的12位区划代码为地方安排"
+
+
+class CalendarImportForm(forms.Form):
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    file = forms.FileField(label="文件（Excel或CSV）", help_text="列：日期、类别（放假/调休上班）、名称，可选“文件依据”")
+    region_code = forms.CharField(label="适用区划代码", required=False, max_length=12,
+                                  help_text="留空为全国安排；导入会替换该年度该区划原有的安排")
+    document = forms.CharField(label="文件依据", required=False, max_length=200,
+                               help_text="文件中没有“文件依据”列时，各行都记为此依据")
 
     def clean_region_code(self):
-        code = self.cleaned_data["region_code"].strip()
-        if not code:
-            return None
-        region = Region.objects.filter(code=code).first()
-        if region is None:
-            raise forms.ValidationError(f"区划代码“{code}”不存在")
-        return region
+        return region_of_code(self.cleaned_data["region_code"])
 
 
 class DefinitionForm(forms.Form):
@@ -174,13 +209,16 @@ class StepForm(forms.Form):
     order = forms.IntegerField(label="顺序", min_value=1, max_value=999)
     name = forms.CharField(label="环节名称", max_length=50)
     actor_level = forms.TypedChoiceField(label="办理层级", choices=ACTOR_LEVELS, coerce=int)
-    deadline_days = forms.IntegerField(label="时限（天）", min_value=1, max_value=365)
+    deadline_days = forms.IntegerField(label="时限", min_value=1, max_value=365)
+    working_days = forms.BooleanField(label="按工作日计", required=False, initial=True,
+                                      help_text="跳过周末和节假日；不勾选按自然日")
     attachment_kinds = forms.ModelMultipleChoiceField(
         label="必传附件", required=False, queryset=AttachmentKind.objects.all(), to_field_name="code",
         widget=forms.CheckboxSelectMultiple,
     )
     notice_days = forms.IntegerField(label="公示天数", min_value=0, max_value=90, initial=0,
                                      help_text="0为非公示环节")
+    notice_kind = forms.ChoiceField(label="公示类别", choices=NoticeKind.choices, initial=NoticeKind.PUBLICITY)
     description = forms.CharField(label="办理要求", required=False, max_length=200)
 
 

@@ -55,6 +55,46 @@ class PovertyLine(AuditedModel):
         return f"{self.year}年{self.region.name if self.region_id else '全国'}{self.get_kind_display()} {self.amount}元"
 
 
+class NoticeKind(models.TextChoices):
+    PUBLICITY = "publicity", _("公示")
+    ANNOUNCEMENT = "announcement", _("公告")
+
+
+class DayKind(models.TextChoices):
+    HOLIDAY = "holiday", _("放假")
+    WORKDAY = "workday", _("调休上班")
+
+
+class CalendarDay(AuditedModel):
+    """节假日与调休: a dated exception to the Monday–Friday working week, by which step deadlines count working days.
+
+    No region is the national calendar (国务院办公厅 each year's 部分节假日安排); a region's own row (a 民族自治地方's
+    holiday, say) wins over the national one for its villages, the most specific region as for lines.
+    """
+
+    date = models.DateField(_("日期"))
+    kind = models.CharField(_("类别"), max_length=10, choices=DayKind.choices)
+    name = models.CharField(_("名称"), max_length=50, help_text=_("如：春节、国庆节"))
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("适用区划"), null=True, blank=True, on_delete=models.PROTECT,
+        help_text=_("留空为全国安排；填省、市或县区划代码为地方安排"),
+    )
+    document = models.CharField(_("文件依据"), max_length=200, blank=True)
+    updated = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("节假日安排")
+        verbose_name_plural = _("节假日安排")
+        ordering = ["date", "region"]
+        constraints = [
+            models.UniqueConstraint(fields=["date", "region"], name="calendar_day_unique_region"),
+            models.UniqueConstraint(fields=["date"], condition=Q(region__isnull=True), name="calendar_day_unique_national"),
+        ]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.name}{self.get_kind_display()}（{self.region.name if self.region_id else '全国'}）"
+
+
 class AttachmentKind(models.Model):
     """A kind of supporting document a step may require (评议会议记录, 公示照片, 户签字确认书 …)."""
 
@@ -125,10 +165,17 @@ class StepFields(models.Model):
     order = models.PositiveSmallIntegerField(_("顺序"))
     name = models.CharField(_("环节名称"), max_length=50)
     actor_level = models.PositiveSmallIntegerField(_("办理层级"), choices=ACTOR_LEVELS)
-    deadline_days = models.PositiveSmallIntegerField(_("办理时限（天）"), default=7)
+    deadline_days = models.PositiveSmallIntegerField(_("办理时限"), default=7)
+    working_days = models.BooleanField(
+        _("按工作日计"), default=True, help_text=_("时限按工作日计算，跳过周末和节假日、计入调休上班日；不勾选按自然日")
+    )
     attachment_kinds = models.CharField(_("必传附件"), max_length=200, blank=True, help_text=_("附件类别代码，逗号分隔"))
     notice_days = models.PositiveSmallIntegerField(
         _("公示天数"), default=0, help_text=_("大于0表示公示环节：须发布公示且公示期满、异议已答复后方可通过")
+    )
+    notice_kind = models.CharField(
+        _("公示类别"), max_length=16, choices=NoticeKind.choices, default=NoticeKind.PUBLICITY,
+        help_text=_("公示环节发布公示还是公告（如县级公告）"),
     )
 
     class Meta:
@@ -231,6 +278,7 @@ class ProcedureStep(StepFields):
     started = models.DateField(_("开始日期"), null=True, blank=True)
     due = models.DateField(_("办理期限"), null=True, blank=True, db_index=True)
     finished = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    escalated = models.DateTimeField(_("逾期上报时间"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
     scope_field = "procedure__village__code"
@@ -256,6 +304,7 @@ class Decision(models.TextChoices):
     RETURN = "return", _("退回")
     REJECT = "reject", _("不予通过")
     WITHDRAW = "withdraw", _("撤回")
+    ESCALATE = "escalate", _("逾期上报")
 
 
 class ProcedureAction(models.Model):
@@ -305,11 +354,6 @@ class Attachment(AuditedModel):
 
     def __str__(self):
         return f"{self.kind.name}：{self.original_name}"
-
-
-class NoticeKind(models.TextChoices):
-    PUBLICITY = "publicity", _("公示")
-    ANNOUNCEMENT = "announcement", _("公告")
 
 
 class NoticeStatus(models.TextChoices):

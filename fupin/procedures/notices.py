@@ -50,22 +50,21 @@ def _ensure_publisher(user) -> int:
 def eligible_procedures(user, kind: str = NoticeKind.PUBLICITY):
     """Procedures this account may put on a new notice.
 
-    公示: open procedures whose current step is a notice step at the account's level and not yet on a notice
-    since the step began. 公告: approved procedures not yet announced.
+    Open procedures whose current step is a notice step of this kind (公示, or a 公告 step such as 县级公告) at the
+    account's level and not yet on a notice since the step began; for 公告 also approved procedures of a chain
+    without a 公告 step, not yet announced.
     """
     procedures = Procedure.objects.visible_to(user).select_related("household", "village")
     level = user_level(user)
-    if kind == NoticeKind.ANNOUNCEMENT:
-        announced = NoticeItem.objects.filter(procedure=OuterRef("pk"), notice__kind=NoticeKind.ANNOUNCEMENT)
-        return procedures.filter(status=Status.APPROVED).exclude(Exists(announced)).order_by("village", "id")
     current = ProcedureStep.objects.filter(
         procedure=OuterRef("pk"), order=OuterRef("current_order"), status=StepStatus.ACTIVE, notice_days__gt=0,
-        actor_level=level,
+        actor_level=level, notice_kind=kind,
     )
-    return (
-        procedures.filter(status=Status.IN_PROGRESS).filter(Exists(current)).exclude(Exists(_noticed()))
-        .order_by("village", "id")
-    )
+    at_step = Q(status=Status.IN_PROGRESS) & Q(Exists(current)) & ~Q(Exists(_noticed()))
+    if kind == NoticeKind.ANNOUNCEMENT:
+        announced = NoticeItem.objects.filter(procedure=OuterRef("pk"), notice__kind=NoticeKind.ANNOUNCEMENT)
+        at_step |= Q(status=Status.APPROVED) & ~Q(Exists(announced))
+    return procedures.filter(at_step).order_by("village", "id")
 
 
 def _noticed(exclude_notice=None):
@@ -76,9 +75,9 @@ def _noticed(exclude_notice=None):
     return items.exclude(notice=exclude_notice) if exclude_notice is not None else items
 
 
-def _current_notice_step(procedure: Procedure, level: int) -> ProcedureStep | None:
+def _current_notice_step(procedure: Procedure, level: int, kind: str) -> ProcedureStep | None:
     step = procedure.steps.filter(order=procedure.current_order, status=StepStatus.ACTIVE).first()
-    if step is None or not step.is_notice or step.actor_level != level:
+    if step is None or not step.is_notice or step.actor_level != level or step.notice_kind != kind:
         return None
     return step
 
@@ -148,11 +147,11 @@ def _validate_items(kind: str, procedures, level: int, user, notice=None) -> dic
         label = f"{procedure.household.head_name}户（{procedure}）"
         if not in_scope(user, procedure.village_id):
             raise PermissionDenied(f"{label}不在当前账号的管辖范围内")
-        if kind == NoticeKind.ANNOUNCEMENT:
+        step = _current_notice_step(procedure, level, kind) if procedure.status == Status.IN_PROGRESS else None
+        if kind == NoticeKind.ANNOUNCEMENT and step is None:
             if procedure.status != Status.APPROVED:
-                problems.append(f"{label}尚未审批通过，不能公告")
+                problems.append(f"{label}尚未审批通过，且当前不在{LEVEL_LABELS[level]}公告环节，不能公告")
             continue
-        step = _current_notice_step(procedure, level) if procedure.status == Status.IN_PROGRESS else None
         if step is None:
             problems.append(f"{label}当前不在{LEVEL_LABELS[level]}公示环节")
         elif procedure.pk in noticed:

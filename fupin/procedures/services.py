@@ -20,7 +20,7 @@ from fupin.registry.choices import HouseholdStatus
 from fupin.registry.models import Household, Member
 from fupin.registry.services import remove_member, save_member, update_household
 
-from . import checks, lines
+from . import checks, lines, workdays
 from .models import (
     ACTOR_LEVELS,
     REGISTERED_KINDS,
@@ -31,6 +31,7 @@ from .models import (
     Decision,
     Kind,
     NoticeItem,
+    NoticeKind,
     NoticeStatus,
     Objection,
     ObjectionStatus,
@@ -44,6 +45,8 @@ from .models import (
 )
 
 LEVEL_LABELS = dict(ACTOR_LEVELS)
+# An overdue step is reported to the level above, whose to-do list then shows it (督办).
+ESCALATES_TO = {Level.VILLAGE: Level.TOWNSHIP, Level.TOWNSHIP: Level.COUNTY}
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 ATTACHMENT_SUFFIXES = {".pdf", ".jpg", ".jpeg", ".png", ".gif", ".webp", ".doc", ".docx", ".xls", ".xlsx", ".ofd",
                        ".txt", ".zip"}
@@ -95,12 +98,14 @@ def _log(procedure, step, decision, *, comment="", figures=None, acting_user, ch
     record_change(procedure, before=before, acting_user=acting_user, channel=channel, note=note[:200])
 
 
-def _activate(step: ProcedureStep) -> None:
+def _activate(step: ProcedureStep, village_code: str) -> None:
+    """The step's clock starts today: its deadline in working days (or calendar days, as the step says)."""
     today = timezone.localdate()
     step.status = StepStatus.ACTIVE
     step.started = today
-    step.due = today + dt.timedelta(days=step.deadline_days)
+    step.due = workdays.due_date(today, step.deadline_days, working_days=step.working_days, region_code=village_code)
     step.finished = None
+    step.escalated = None
     step.save()
 
 
@@ -156,12 +161,13 @@ def start_procedure(kind: str, household: Household, *, year: int, details: dict
     ProcedureStep.objects.bulk_create(
         ProcedureStep(
             procedure=procedure, order=s.order, name=s.name, actor_level=s.actor_level,
-            deadline_days=s.deadline_days, attachment_kinds=s.attachment_kinds, notice_days=s.notice_days,
+            deadline_days=s.deadline_days, working_days=s.working_days, attachment_kinds=s.attachment_kinds,
+            notice_days=s.notice_days, notice_kind=s.notice_kind,
         )
         for s in steps
     )
     first = procedure.steps.get(order=steps[0].order)
-    _activate(first)
+    _activate(first, procedure.village_id)
     _log(procedure, first, Decision.START, comment=reason, figures=result.figures, acting_user=acting_user,
          channel=channel, before=None)
     return procedure
@@ -217,6 +223,8 @@ def notice_problems(procedure: Procedure, step: ProcedureStep) -> list[str]:
     ).select_related("notice").order_by("-notice__end_date")
     item = items.first()
     if item is None:
+        if step.notice_kind == NoticeKind.ANNOUNCEMENT:
+            return [f"尚未发布“{step.name}”公告：{LEVEL_LABELS[step.actor_level]}审批结果须先公告，公告期满无异议后方可审批通过"]
         return [f"尚未发布“{step.name}”公示"]
     notice, problems = item.notice, []
     if notice.end_date >= timezone.localdate():
@@ -252,7 +260,7 @@ def decide(procedure: Procedure, decision: str, *, comment: str = "", acting_use
         if following is None:
             procedure.status, procedure.current_order, procedure.finished = Status.APPROVED, None, timezone.now()
         else:
-            _activate(following)
+            _activate(following, procedure.village_id)
             procedure.current_order = following.order
     elif decision == Decision.RETURN:
         if not comment:
@@ -262,7 +270,7 @@ def decide(procedure: Procedure, decision: str, *, comment: str = "", acting_use
             raise ValidationError("第一个环节不能退回；如不再办理，请撤回或作不予通过处理")
         step.status, step.started, step.due = StepStatus.WAITING, None, None
         step.save()
-        _activate(previous)
+        _activate(previous, procedure.village_id)
         procedure.current_order = previous.order
         figures = {}
     elif decision == Decision.REJECT:
@@ -395,6 +403,39 @@ def end_policies(households, *, reason: str, acting_user, channel) -> int:
     return changed
 
 
+@transaction.atomic
+def escalate_overdue(*, acting_user=None, channel, today: dt.date | None = None) -> int:
+    """逾期上报: record, once per activation, each overdue village or township step as reported to the level above
+    (a 逾期上报 entry in the procedure's record and the audit log). ``acting_user`` None is the system (a scheduled
+    ``fupin procedures escalate``); an account reports only within its scope. Returns how many were reported."""
+    if acting_user is not None and not (
+        acting_user.is_superuser or (acting_user.can_write and user_level(acting_user) in ESCALATES_TO.values())
+    ):
+        raise PermissionDenied("逾期上报由乡镇级、县级账号或系统定时任务执行")
+    today = today or timezone.localdate()
+    steps = ProcedureStep.objects.all() if acting_user is None else ProcedureStep.objects.visible_to(acting_user)
+    steps = steps.select_for_update(of=("self",)).filter(
+        status=StepStatus.ACTIVE, procedure__status=Status.IN_PROGRESS, due__lt=today, escalated__isnull=True,
+        actor_level__in=list(ESCALATES_TO),
+    ).select_related("procedure__household", "procedure__village")
+    now, reported = timezone.now(), 0
+    for step in steps:
+        procedure, above = step.procedure, LEVEL_LABELS[ESCALATES_TO[step.actor_level]]
+        step.escalated = now
+        step.save(update_fields=["escalated"])
+        comment = f"“{step.name}”环节办理期限{step.due:%Y年%m月%d日}已过，逾期上报{above}督办"
+        ProcedureAction.objects.create(
+            procedure=procedure, step=step, decision=Decision.ESCALATE, comment=comment,
+            figures={"due": step.due.isoformat(), "escalated_to": ESCALATES_TO[step.actor_level]},
+            user=acting_user if acting_user is not None and acting_user.is_authenticated else None,
+            username=acting_user.username if acting_user is not None else "",
+        )
+        build_entry(procedure, before={"escalated": None}, after={"escalated": f"{step.order}. {step.name}"},
+                    acting_user=acting_user, channel=channel, note=f"{procedure} {comment}"[:200]).save()
+        reported += 1
+    return reported
+
+
 def overdue_steps(user):
     """Active steps past their deadline, for the user's own level and the levels below it."""
     level = user_level(user)
@@ -407,10 +448,15 @@ def overdue_steps(user):
 
 
 def todo_steps(user):
-    """待办: active steps that this account's level acts on, within its scope."""
+    """待办: active steps that this account's level acts on, within its scope, and the overdue steps of the level
+    directly below (reported up to it to supervise)."""
     level = user_level(user)
     if level is None:
         return ProcedureStep.objects.none()
+    mine = Q(actor_level=level)
+    below = [lower for lower, upper in ESCALATES_TO.items() if upper == level]
+    if below:
+        mine |= Q(actor_level__in=below, due__lt=timezone.localdate())
     return ProcedureStep.objects.visible_to(user).filter(
-        status=StepStatus.ACTIVE, actor_level=level, procedure__status=Status.IN_PROGRESS
+        mine, status=StepStatus.ACTIVE, procedure__status=Status.IN_PROGRESS
     ).select_related("procedure__household", "procedure__village").order_by("due")

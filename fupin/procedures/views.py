@@ -1,11 +1,15 @@
 """Procedure pages: thin callers of the services over querysets scoped with visible_to()."""
 
+import tempfile
+from pathlib import PurePath
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -18,12 +22,14 @@ from fupin.registry.choices import HouseholdStatus
 from fupin.registry.models import Household
 
 from . import adjustment as adjustments
-from . import definitions, lines, notices, services
+from . import definitions, lines, notices, services, workdays
 from .filters import filter_procedures
 from .forms import (
     AdjustmentOpenForm,
     AnswerForm,
     AttachmentForm,
+    CalendarDayForm,
+    CalendarImportForm,
     CandidateDecisionForm,
     CandidateFilterForm,
     DecisionForm,
@@ -42,6 +48,7 @@ from .models import (
     Adjustment,
     Attachment,
     AttachmentKind,
+    CalendarDay,
     Candidate,
     CandidateStatus,
     Kind,
@@ -82,8 +89,11 @@ def procedure_list(request):
         s.procedure_id: s
         for s in ProcedureStep.objects.filter(procedure__in=[p.pk for p in page], status=StepStatus.ACTIVE)
     }
+    calendars = workdays.Calendars()
     for procedure in page:
         procedure.active_step = current.get(procedure.pk)
+        if procedure.active_step is not None:
+            procedure.active_step.clock = calendars.clock(procedure.active_step, procedure.village_id)
     return render(request, "procedures/procedure_list.html", {
         "page": page, "form": form,
         "todo_count": services.todo_steps(request.user).count(),
@@ -150,6 +160,9 @@ def procedure_detail(request, pk):
         if step.is_notice:
             blockers += services.notice_problems(procedure, step)
     first_level = steps[0].actor_level if steps else None
+    calendar = workdays.WorkCalendar(procedure.village_id)
+    for each in steps:
+        each.clock = workdays.clock(each, calendar)
     return render(request, "procedures/procedure_detail.html", {
         "procedure": procedure, "household": procedure.household, "steps": steps, "step": step,
         "can_act": can_act, "blockers": blockers,
@@ -627,3 +640,76 @@ def end_policies(request):
         "page": page, "filters": filters,
         "is_county": services.user_level(request.user) == Level.COUNTY and request.user.can_write,
     })
+
+
+# --- holiday calendar -------------------------------------------------------------------------------------------
+
+
+def calendar_list(request):
+    years = sorted({d.year for d in CalendarDay.objects.values_list("date", flat=True)}, reverse=True)
+    try:
+        year = int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        year = timezone.localdate().year
+    days = CalendarDay.objects.filter(date__year=year).select_related("region").order_by("date", "region")
+    return render(request, "procedures/calendar_list.html", {
+        "year": year, "years": years, "days": days, "national_years": workdays.years_seeded(),
+        "import_form": CalendarImportForm(initial={"year": year}),
+    })
+
+
+def calendar_edit(request, pk=None):
+    day = get_object_or_404(CalendarDay, pk=pk) if pk else CalendarDay()
+    form = CalendarDayForm(request.POST or None, instance=day)
+    if request.method == "POST" and form.is_valid():
+        day = form.save(commit=False)
+        day.region = form.cleaned_data["region_code"]
+        try:
+            workdays.save_day(day, acting_user=request.user, channel=PAGE)
+        except (ValidationError, PermissionDenied) as exc:
+            for message in _messages_of(exc):
+                form.add_error(None, message)
+        else:
+            messages.success(request, f"已保存：{day}")
+            return redirect(f"{reverse('procedures:calendar')}?year={day.date.year}")
+    return render(request, "procedures/calendar_form.html", {"form": form, "day": day})
+
+
+@require_POST
+def calendar_delete(request, pk):
+    day = get_object_or_404(CalendarDay, pk=pk)
+    try:
+        workdays.delete_day(day, acting_user=request.user, channel=PAGE)
+    except PermissionDenied as exc:
+        _flash(request, exc)
+    else:
+        messages.success(request, "已删除")
+    return redirect(f"{reverse('procedures:calendar')}?year={day.date.year}")
+
+
+@require_POST
+def calendar_import(request):
+    form = CalendarImportForm(request.POST, request.FILES)
+    year = request.POST.get("year", "")
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        with tempfile.NamedTemporaryFile(suffix=PurePath(upload.name).suffix.lower()[:10]) as temp:
+            for chunk in upload.chunks():
+                temp.write(chunk)
+            temp.flush()
+            try:
+                result = workdays.import_year(
+                    temp.name, form.cleaned_data["year"], region=form.cleaned_data["region_code"],
+                    document=form.cleaned_data["document"], acting_user=request.user, channel=PAGE,
+                    filename=upload.name,
+                )
+            except (ValidationError, PermissionDenied) as exc:
+                _flash(request, exc)
+            else:
+                messages.success(request, f"已导入{result['year']}年安排{result['imported']}天（放假{result['holidays']}天、"
+                                          f"调休上班{result['workdays']}天），替换原有{result['replaced']}天")
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    return redirect(f"{reverse('procedures:calendar')}?year={year}")

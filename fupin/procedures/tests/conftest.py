@@ -11,7 +11,7 @@ from django.utils import timezone
 from conftest import new_id
 from fupin.audit.models import Channel
 from fupin.procedures import notices, services
-from fupin.procedures.models import Decision, NoticeKind
+from fupin.procedures.models import Decision
 from fupin.registry.choices import HouseholdStatus
 from fupin.registry.models import Household, IncomeAccount, Member, SecurityCheck
 from fupin.registry.services import (
@@ -103,7 +103,7 @@ def flow(users, monkeypatch):
             step, user = self.actor(procedure)
             today = timezone.localdate()
             notice = notices.create_notice(
-                kind=NoticeKind.PUBLICITY, procedures=[procedure], start_date=today,
+                kind=step.notice_kind, procedures=[procedure], start_date=today,
                 end_date=today + dt.timedelta(days=step.notice_days - 1), acting_user=user, channel=Channel.PAGE,
             )
             return notices.publish_notice(notice, acting_user=user, channel=Channel.PAGE)

@@ -78,7 +78,19 @@ def test_identification_chain_through_the_api(applicant, users, api_client, monk
     assert post(village, f"/api/procedures/{pid}/decide", {"decision": "pass"}).status_code == 403
     town.post(f"/api/procedures/{pid}/attachments", {"kind": "survey", "file": upload()})
     assert post(town, f"/api/procedures/{pid}/decide", {"decision": "pass", "comment": "属实"}).status_code == 200
-    approved = post(county, f"/api/procedures/{pid}/decide", {"decision": "pass"}).json()
+    period = {"procedures": [pid], "start_date": today, "end_date": today + dt.timedelta(days=6)}
+    town_notice = post(town, "/api/notices", period).json()  # 乡镇公示
+    assert post(town, f"/api/notices/{town_notice['id']}/publish", {}).json()["status"] == "published"
+    with days_later(monkeypatch, 7):
+        assert post(town, f"/api/procedures/{pid}/decide", {"decision": "pass"}).status_code == 200
+    approval = post(county, f"/api/procedures/{pid}/decide", {"decision": "pass"}).json()  # 县级审批
+    assert (approval["status"], approval["current_step"]) == ("in_progress", "县级公告")
+    refused = post(county, f"/api/procedures/{pid}/decide", {"decision": "pass"})
+    assert refused.status_code == 422 and "尚未发布“县级公告”公告" in refused.json()["detail"]
+    announcement = post(county, "/api/notices", {**period, "kind": "announcement"}).json()
+    assert post(county, f"/api/notices/{announcement['id']}/publish", {}).json()["status"] == "published"
+    with days_later(monkeypatch, 7):
+        approved = post(county, f"/api/procedures/{pid}/decide", {"decision": "pass"}).json()
     assert approved["status"] == "approved"
     household = county.get(f"/api/households/{applicant.pk}").json()
     assert (household["status"], household["identification_year"]) == ("4", YEAR)

@@ -40,6 +40,13 @@ def decide(page, decision="pass", comment=""):
     submit(page, page.get_by_test_id("decide-submit"))
 
 
+def publish(page, live_server, kind="publicity") -> None:
+    """The account's level batches its procedures at a notice step into a notice of that kind and publishes it."""
+    page.goto(f"{live_server.url}/procedures/notices/new/?kind={kind}")
+    submit(page, page.get_by_test_id("notice-submit"))
+    submit(page, page.get_by_test_id("notice-publish"))
+
+
 def test_identification_from_application_to_approval(page_as, browser, live_server, regions, users,
                                                      household, accounts, monkeypatch, tmp_path):
     applicant = household(regions["village_a1"], status=HouseholdStatus.CANCELLED, category="4", head_name="刘二柱")
@@ -63,10 +70,10 @@ def test_identification_from_application_to_approval(page_as, browser, live_serv
 
     attach(village, "application", "申请书.pdf", tmp_path)
     decide(village, comment="申请材料齐全")
-    assert "办理：村民主评议" in village.get_by_test_id("act-panel").inner_text()
+    assert "办理：村民代表大会评议" in village.get_by_test_id("act-panel").inner_text()
     attach(village, "minutes", "村民代表大会评议记录.pdf", tmp_path)
     decide(village, comment="评议通过，赞成28票")
-    assert "尚未发布“村公示”公示" in village.get_by_test_id("blockers").inner_text()
+    assert "尚未发布“村级公示”公示" in village.get_by_test_id("blockers").inner_text()
 
     # The village batches it into a notice and publishes it.
     village.goto(f"{live_server.url}/procedures/notices/new/")
@@ -111,21 +118,30 @@ def test_identification_from_application_to_approval(page_as, browser, live_serv
         township.get_by_role("link", name=f"#{pid}").click()
         attach(township, "survey", "入户核实表.pdf", tmp_path)
         decide(township, comment="入户核实属实")
+        publish(township, live_server)  # 乡镇公示
 
-        # County approval changes the register.
-        county = page_as(users["county"])
-        county.goto(procedure_url)
-        decide(county, comment="同意纳入")
-        assert "已审批" in county.get_by_test_id("procedure-status").inner_text()
-        assert "新识别" in county.get_by_test_id("household-status").inner_text()
+        with days_later(monkeypatch, 7):
+            township.goto(procedure_url)
+            decide(township, comment="乡镇公示期满无异议")
+            # County approval, then its announcement; the register changes when the announcement has run.
+            county = page_as(users["county"])
+            county.goto(procedure_url)
+            decide(county, comment="同意纳入")
+            assert "尚未发布“县级公告”公告" in county.get_by_test_id("blockers").inner_text()
+            publish(county, live_server, "announcement")
+            with days_later(monkeypatch, 7):
+                county.goto(procedure_url)
+                decide(county, comment="公告期满无异议")
+                assert "已审批" in county.get_by_test_id("procedure-status").inner_text()
+                assert "新识别" in county.get_by_test_id("household-status").inner_text()
 
     applicant.refresh_from_db()
     assert (applicant.status, applicant.identification_year, applicant.category) == ("4", YEAR, "2")
     county.goto(f"{live_server.url}/registry/households/{applicant.pk}/")
     county.get_by_test_id("history-tab").click()
     history = county.get_by_test_id("history").inner_text()
-    for step in ("户申请发起", "户申请通过", "村民主评议通过", "村公示通过", "乡镇审核通过", "县审批公告通过",
-                 "县审批公告审批通过"):
+    for step in ("户申请发起", "户申请通过", "村民代表大会评议通过", "村级公示通过", "乡镇审核通过", "乡镇公示通过",
+                 "县级审批通过", "县级公告通过", "县级公告审批通过"):
         assert f"识别纳入程序 #{pid}" in history and step in history, step
     assert "上传民主评议会议记录" in history
 
@@ -176,17 +192,23 @@ def test_yearly_adjustment_exit_announcement_and_closing(page_as, live_server, r
         township.goto(procedure_url)
         attach(township, "survey", "入户核实表.pdf", tmp_path)
         decide(township)
-        county.goto(procedure_url)
-        decide(county, comment="同意退出")
-        assert "已脱贫" in county.get_by_test_id("household-status").inner_text()
-
-    # The county announces the result and prints it.
-    county.goto(f"{live_server.url}/procedures/notices/new/?kind=announcement")
-    assert "赵富贵" in county.get_by_test_id("eligible").inner_text()
-    submit(county, county.get_by_test_id("notice-submit"))
-    submit(county, county.get_by_test_id("notice-publish"))
-    pdf = county.request.get(live_server.url + county.get_by_test_id("notice-pdf").get_attribute("href"))
-    assert pdf.status == 200 and pdf.body().startswith(b"%PDF")
+        publish(township, live_server)  # 乡镇公示
+        with days_later(monkeypatch, 7):
+            township.goto(procedure_url)
+            decide(township)
+            county.goto(procedure_url)
+            decide(county, comment="同意退出")
+            # The county announces the result and prints it; the exit takes effect when the announcement has run.
+            county.goto(f"{live_server.url}/procedures/notices/new/?kind=announcement")
+            assert "赵富贵" in county.get_by_test_id("eligible").inner_text()
+            submit(county, county.get_by_test_id("notice-submit"))
+            submit(county, county.get_by_test_id("notice-publish"))
+            pdf = county.request.get(live_server.url + county.get_by_test_id("notice-pdf").get_attribute("href"))
+            assert pdf.status == 200 and pdf.body().startswith(b"%PDF")
+            with days_later(monkeypatch, 7):
+                county.goto(procedure_url)
+                decide(county, comment="公告期满无异议")
+                assert "已脱贫" in county.get_by_test_id("household-status").inner_text()
 
     # Closing freezes the year.
     county.goto(adjustment_url)

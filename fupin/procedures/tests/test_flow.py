@@ -18,6 +18,7 @@ from fupin.procedures.models import (
     Status,
     StepStatus,
 )
+from fupin.procedures.workdays import WorkCalendar
 from fupin.regions.models import Level
 from fupin.registry.choices import HouseholdStatus
 from fupin.registry.models import Household, Member
@@ -57,7 +58,8 @@ def test_pass_needs_the_required_attachments(identification, users):
     procedure = decide(identification, users["village_a1"], comment="材料齐全")
     assert procedure.current_order == 2
     second = procedure.steps.get(order=2)
-    assert second.status == StepStatus.ACTIVE and second.due == timezone.localdate() + dt.timedelta(days=7)
+    assert second.status == StepStatus.ACTIVE and second.working_days
+    assert second.due == WorkCalendar(procedure.village_id).add(timezone.localdate(), 7)  # 7 working days
 
 
 def test_attachment_rules(identification, users):
@@ -140,7 +142,7 @@ def at_notice(identification, flow):
 
 def test_notice_step_cannot_pass_without_a_notice_or_before_the_period_ends(at_notice, users, monkeypatch):
     village = users["village_a1"]
-    with pytest.raises(ValidationError, match="尚未发布“村公示”公示"):
+    with pytest.raises(ValidationError, match="尚未发布“村级公示”公示"):
         decide(at_notice, village)
     today = timezone.localdate()
     notice = notices.create_notice(kind=NoticeKind.PUBLICITY, procedures=[at_notice], start_date=today,
@@ -299,27 +301,28 @@ def test_identification_approval_changes_the_register_with_history(identificatio
     assert applicant.identification_standard == "1" and applicant.enjoys_policy
     entries = list(history_for(applicant).order_by("id"))
     household_change = [e for e in entries if e.object_type == "household" and "status" in e.changes]
-    assert household_change[-1].note == f"识别纳入程序 #{procedure.pk} 县审批公告审批通过"
+    assert household_change[-1].note == f"识别纳入程序 #{procedure.pk} 县级公告审批通过"
     assert household_change[-1].changes["status"] == ["6", "4"]
     notes = [e.note for e in entries if e.object_type == "procedure"]
     assert notes[0].startswith(f"识别纳入程序 #{procedure.pk} 户申请发起")
-    for step in ("户申请通过", "村民主评议通过", "村公示通过", "乡镇审核通过", "县审批公告通过"):
+    for step in ("户申请通过", "村民代表大会评议通过", "村级公示通过", "乡镇审核通过", "乡镇公示通过", "县级审批通过",
+                 "县级公告通过"):
         assert any(step in n for n in notes), step
     assert sum(e.object_type == "attachment" for e in entries) == 3
 
 
 def test_final_approval_rechecks_the_facts(identification, applicant, users, flow, accounts):
-    for _ in range(4):
+    for _ in range(6):
         flow.advance(identification)
     accounts(applicant, 3500)  # income rose above the line meanwhile
     with pytest.raises(ValidationError, match="审批复核未通过：人均纯收入3,500元，不低于"):
         flow.advance(identification)
     identification.refresh_from_db()
-    assert identification.status == Status.IN_PROGRESS and identification.current_step.name == "县审批公告"
+    assert identification.status == Status.IN_PROGRESS and identification.current_step.name == "县级公告"
 
 
 def test_failure_at_final_approval_leaves_everything_unchanged(identification, applicant, users, flow, monkeypatch):
-    for _ in range(4):
+    for _ in range(6):
         flow.advance(identification)
     real_update = services.update_household
 
@@ -327,14 +330,16 @@ def test_failure_at_final_approval_leaves_everything_unchanged(identification, a
         real_update(household, **kwargs)
         raise RuntimeError("disk full")
 
+    identification.refresh_from_db()
+    flow.notice(identification)  # the 县级公告 is up; approval comes when its period is over
     monkeypatch.setattr(services, "update_household", update_then_fail)
     audit_before = AuditLog.objects.count()
-    with pytest.raises(RuntimeError):
-        flow.advance(identification)
+    with days_later(monkeypatch, 7), pytest.raises(RuntimeError):
+        decide(identification, users["county"])
     applicant.refresh_from_db()
     assert applicant.status == HouseholdStatus.CANCELLED and applicant.identification_year == 2014
     identification.refresh_from_db()
-    assert identification.status == Status.IN_PROGRESS and identification.current_step.name == "县审批公告"
+    assert identification.status == Status.IN_PROGRESS and identification.current_step.name == "县级公告"
     assert identification.current_step.status == StepStatus.ACTIVE
     assert AuditLog.objects.count() == audit_before
 
@@ -397,7 +402,7 @@ def test_natural_changes_apply_at_approval(regions, users, household, flow):
 
 
 def test_overdue_steps_are_visible_to_the_level_above(identification, users, monkeypatch):
-    with days_later(monkeypatch, 8):
+    with days_later(monkeypatch, 14):  # 7 working days, and a weekend or two
         assert list(services.overdue_steps(users["town_a"])) == [identification.steps.get(order=1)]
         assert list(services.overdue_steps(users["county"])) == [identification.steps.get(order=1)]
         assert list(services.overdue_steps(users["town_b"])) == []

@@ -17,6 +17,7 @@ from fupin.procedures.models import (
     Status,
     StepStatus,
 )
+from fupin.procedures.workdays import WorkCalendar
 from fupin.regions.models import Level
 from fupin.registry.choices import HouseholdStatus
 
@@ -141,8 +142,8 @@ def test_exit_starts_and_stores_the_figures(regions, users, household, accounts)
     assert procedure.figures["line"]["amount"] == "2952.00"
     assert procedure.figures["per_capita_income"] == "3500.00"
     steps = list(procedure.steps.all())
-    assert [s.status for s in steps] == [StepStatus.ACTIVE] + [StepStatus.WAITING] * 4
-    assert steps[0].due == steps[0].started + dt.timedelta(days=7)
+    assert [s.status for s in steps] == [StepStatus.ACTIVE] + [StepStatus.WAITING] * 6
+    assert steps[0].due == WorkCalendar(h.village_id).add(steps[0].started, 7)
     # changing the line later does not rewrite the stored figures
     PovertyLine.objects.filter(year=YEAR, region=None).update(amount=3000)
     procedure.refresh_from_db()
@@ -242,19 +243,19 @@ def test_region_definition_overrides_national(regions, users, household, account
 
     national = ProcedureDefinition.objects.get(kind=Kind.EXIT, region=None)
     provincial = ProcedureDefinition.objects.create(kind=Kind.EXIT, region=regions["province"], name="河南脱贫退出")
-    for step in national.steps.all():
+    for step in national.steps.exclude(name="乡镇公示"):
         StepDefinition.objects.create(definition=provincial, order=step.order * 10, name=step.name,
                                       actor_level=step.actor_level, deadline_days=step.deadline_days,
-                                      attachment_kinds=step.attachment_kinds,
+                                      attachment_kinds=step.attachment_kinds, notice_kind=step.notice_kind,
                                       notice_days=5 if step.notice_days else 0)
-    StepDefinition.objects.create(definition=provincial, order=35, name="乡镇公示", actor_level=Level.TOWNSHIP,
+    StepDefinition.objects.create(definition=provincial, order=35, name="村级复核公示", actor_level=Level.VILLAGE,
                                   notice_days=5)
     h = household(regions["village_a1"])
     accounts(h, 3500)
     procedure = start(Kind.EXIT, h, users["village_a1"])
     assert procedure.definition == provincial
     assert [(s.name, s.notice_days) for s in procedure.steps.filter(notice_days__gt=0)] == [
-        ("村公示", 5), ("乡镇公示", 5)]
+        ("村级公示", 5), ("村级复核公示", 5), ("县级公告", 5)]
     # editing the definition afterwards does not change the running procedure
     StepDefinition.objects.filter(definition=provincial, order=30).update(notice_days=9)
     assert procedure.steps.get(order=30).notice_days == 5

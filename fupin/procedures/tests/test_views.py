@@ -204,14 +204,15 @@ def test_definition_copy_and_edit(users):
     for i, step in enumerate(steps):
         data.update({f"steps-{i}-order": step.order, f"steps-{i}-name": step.name,
                      f"steps-{i}-actor_level": step.actor_level, f"steps-{i}-deadline_days": step.deadline_days,
-                     f"steps-{i}-notice_days": 5 if step.notice_days else 0,
-                     f"steps-{i}-attachment_kinds": step.required_kinds})
+                     f"steps-{i}-notice_days": 5 if step.notice_days else 0, f"steps-{i}-working_days": "on",
+                     f"steps-{i}-notice_kind": step.notice_kind, f"steps-{i}-attachment_kinds": step.required_kinds})
     n = len(steps)
-    data.update({f"steps-{n}-order": 35, f"steps-{n}-name": "乡镇公示", f"steps-{n}-actor_level": 4,
-                 f"steps-{n}-deadline_days": 10, f"steps-{n}-notice_days": 5})
+    data.update({f"steps-{n}-order": 35, f"steps-{n}-name": "村级复核公示", f"steps-{n}-actor_level": 5,
+                 f"steps-{n}-deadline_days": 10, f"steps-{n}-notice_days": 5, f"steps-{n}-notice_kind": "publicity"})
     response = admin.post(f"/procedures/definitions/{local.pk}/", data)
     assert response.status_code == 302, response.content.decode()
-    assert [(s.name, s.notice_days) for s in local.steps.filter(notice_days__gt=0)] == [("村公示", 5), ("乡镇公示", 5)]
+    assert [(s.name, s.notice_days, s.working_days) for s in local.steps.filter(notice_days__gt=0)] == [
+        ("村级公示", 5, True), ("乡镇公示", 5, True), ("县级公告", 5, True), ("村级复核公示", 5, False)]
     response = client_for(users["admin"]).post(f"/procedures/definitions/{national.pk}/", data)
     assert "超级管理员" in response.content.decode()
 

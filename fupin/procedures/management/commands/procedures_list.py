@@ -1,5 +1,6 @@
 import json
 
+from fupin.procedures import workdays
 from fupin.procedures.filters import filter_procedures
 from fupin.procedures.models import Procedure
 
@@ -28,18 +29,22 @@ class Command(ProcedureCommand):
         )
         if form.is_bound and not form.is_valid():
             self.stderr.write(str(form.errors))
+        calendars = workdays.Calendars()
         for procedure in queryset.prefetch_related("steps").order_by("-created", "-id"):
             step = procedure.current_step
+            clock = calendars.clock(step, procedure.village_id) if step else None
             row = {
                 "id": procedure.pk, "kind": procedure.get_kind_display(), "year": procedure.year,
                 "household": procedure.household.number, "head": procedure.household.head_name,
                 "village": procedure.village.name, "status": procedure.get_status_display(),
                 "step": step.name if step else "", "due": step.due.isoformat() if step and step.due else "",
                 "overdue": bool(step and step.is_overdue),
+                "due_state": clock.state if clock else "", "due_label": clock.label if clock else "",
+                "escalated": bool(step and step.escalated),
             }
             if options["json"]:
                 self.stdout.write(json.dumps(row, ensure_ascii=False, default=str))
             else:
-                flag = "（逾期）" if row["overdue"] else ""
+                flag = f"（{row['due_label']}）" if row["due_label"] else ""
                 self.stdout.write(f"#{row['id']}\t{row['kind']}\t{row['year']}\t{row['head']}\t{row['village']}\t"
                                   f"{row['status']}\t{row['step']}{flag}\t{row['due']}")
