@@ -27,6 +27,9 @@ from dataclasses import dataclass, field
 import sqlglot
 from sqlglot import exp
 
+from fupin.monitoring import planning
+from fupin.monitoring.defaults import DEFAULTS, MEDICAL_SELF_PAY_CAP
+
 from .models import CustomRule
 
 RELATIONS = ("register_households", "register_members", "dataset")
@@ -56,6 +59,9 @@ class Rule:
     params: dict = field(default_factory=dict)
     labels: dict = field(default_factory=dict)
     catalogue: str = ""  # the code idea of the national 疑点 catalogue (SW, CL …)
+    # parameter name → monitoring parameter code: the value configured there (per year and region) is the default,
+    # so a comparison rule and the monitoring rule on the same policy figure use one threshold.
+    configured: dict = field(default_factory=dict)
 
     def parameter_names(self) -> set[str]:
         return set(PARAM.findall(self.sql))
@@ -94,6 +100,9 @@ def _benefit_unrecorded(flag: str, category: str, extra: str) -> str:
     return _present(f"NOT m.{flag} AND COALESCE(h.category, '') <> '{category}'", ", h.category" + extra,
                     household=True)
 
+
+# A settlement's self-paid in-policy cost: the 政策范围内个人自付 column, or the 合规自付 one where only that is given.
+SELF_PAY = "COALESCE(d.in_policy_self_pay, d.out_of_pocket, 0)"
 
 # Words in a status column that mean the record no longer holds.
 ENDED = "注销|吊销|撤销|终止|停保|暂停|中止|退保|报废|转出|迁出|死亡|毕业|辍学|休学|停发|退出"
@@ -171,6 +180,26 @@ HAVING SUM(COALESCE(d.out_of_pocket, 0)) >= $min_out_of_pocket""",
         "核实医疗费用负担，落实医疗救助等政策，符合条件的纳入防返贫监测。",
         params={"min_out_of_pocket": 10000},
         labels={"visits": "结算次数", "out_of_pocket_total": "个人自付合计（元）", "total_cost_total": "医疗总费用合计（元）"},
+    ),
+    Rule(
+        "medical_self_pay_share", "合规自付医疗费用占政策范围内费用比例超过上限", "hospital_bill", MEMBER,
+        f"""
+SELECT m.household_id, m.member_id, MIN(d.dataset_id) AS dataset_id, MIN(d.row_no) AS row_no,
+       COUNT(*) AS visits, ROUND(SUM({SELF_PAY}), 2) AS self_pay_total,
+       ROUND(SUM(d.in_policy_cost), 2) AS in_policy_total,
+       ROUND(SUM({SELF_PAY}) * 100.0 / SUM(d.in_policy_cost), 2) AS self_pay_share_pct
+FROM dataset AS d
+JOIN register_members AS m ON m.id_number = d.id_number
+WHERE d.in_policy_cost > 0
+GROUP BY m.household_id, m.member_id
+HAVING SUM({SELF_PAY}) * 100.0 / SUM(d.in_policy_cost) > $cap""",
+        "在册成员在医保结算记录中个人负担的合规自付费用占政策范围内医疗总费用的比例超过上限（监测参数“合规自付医疗费用占比上限”，"
+        "默认10%：个人累计负担政策范围内医疗费用原则上低于10%）。",
+        "核实基本医保、大病保险、医疗救助等是否落实到位，补齐应享未享的报销和救助；符合条件的纳入防返贫监测。",
+        params={"cap": DEFAULTS[MEDICAL_SELF_PAY_CAP]},
+        configured={"cap": MEDICAL_SELF_PAY_CAP},
+        labels={"visits": "结算次数", "self_pay_total": "合规自付合计（元）", "in_policy_total": "政策范围内费用合计（元）",
+                "self_pay_share_pct": "合规自付占政策范围内费用（%）"},
     ),
     Rule(
         "school_age_not_enrolled", "义务教育适龄儿童不在学籍", "school_enrolment", MEMBER,
@@ -369,6 +398,11 @@ def check(rule: Rule) -> list[str]:
     if missing:
         problems.append(f"参数没有默认值：{', '.join(sorted(missing))}")
     return problems
+
+
+def configured_params(rule: Rule, region_code: str, year: int) -> dict:
+    """The rule's parameters as monitoring configures them for the region and year (``Rule.configured``)."""
+    return {name: float(planning.parameter(code, year, region_code)) for name, code in rule.configured.items()}
 
 
 def transpile(rule: Rule, dialect: str = "spark") -> str:

@@ -128,8 +128,9 @@ def _execute(run: ComparisonRun, progress) -> dict:
             rule = rule_book.get(code)
             progress(step, steps, f"比对：{rule.name}")
             dated = by_kind.get(rule.kind) or datasets
-            hits[code] = timed(f"rule:{code}", workspace.evaluate, rule, params.get(code),
-                               max((d.reference_date for d in dated), default=reference))
+            day = max((d.reference_date for d in dated), default=reference)
+            values = {**rule_book.configured_params(rule, run.region_code, day.year), **(params.get(code) or {})}
+            hits[code] = timed(f"rule:{code}", workspace.evaluate, rule, values, day)
     progress(steps - 1, steps, "写入疑点")
     channel = run.summary.get("channel", "system")
     started = time.perf_counter()

@@ -47,7 +47,7 @@ def _codes(response, key="code"):
 def test_a_department_reads_only_its_own_kinds_through_the_api(world, api_client, users, tmp_path):
     yibao = api_client(world["yibao"])
     assert _codes(yibao.get("/api/comparison/kinds")) == {"medical_insurance", "hospital_bill"}
-    assert _codes(yibao.get("/api/comparison/rules")) == {"not_insured", "large_medical_expense"}
+    assert _codes(yibao.get("/api/comparison/rules")) == {"not_insured", "large_medical_expense", "medical_self_pay_share"}
     assert _codes(yibao.get("/api/comparison/datasets"), "id") == {world["insurance"].pk}
     assert yibao.get(f"/api/comparison/datasets/{world['deaths'].pk}").status_code == 404
     assert yibao.get(f"/api/comparison/datasets/{world['insurance'].pk}").status_code == 200
