@@ -128,8 +128,13 @@ class IncomeAccountForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["household_size"].required = False
+        # Only the medical self-pay share rule reads it; a village without the hospital's figure leaves it empty.
+        self.fields["medical_in_policy_cost"].required = False
         if self.instance.pk:
             self.fields["year"].disabled = True
+
+    def clean_medical_in_policy_cost(self):
+        return self.cleaned_data["medical_in_policy_cost"] or 0
 
 
 class SecurityCheckForm(forms.ModelForm):
