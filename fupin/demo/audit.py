@@ -5,22 +5,22 @@ import numpy as np
 import polars as pl
 
 from fupin.audit.models import Action, Channel
-from fupin.registry.choices import HouseholdStatus
+from fupin.registry.choices import HouseholdStatus, HouseholdType
 
 from .columns import office_seconds, timestamps
 
 
-def history_frame(rng, households, members, *, newly_identified, status_day, return_day, return_year, added_day,
+def history_frame(rng, households, members, *, initial_status, status_day, return_day, return_year, added_day,
                   member_seconds, later, removed, removed_day) -> pl.DataFrame:
     """The county's audit rows; ``object_idx`` / ``parent_idx`` refer to the household and member frames, and
-    ``newly_identified`` marks households registered as 新识别 (the others were registered 未脱贫).
+    ``initial_status`` is the 户状态 each was registered with (未脱贫, 新识别, or blank for a 一般农户).
 
     ``changes`` hold the main fields of a created record, not every column, to keep the table lean at
     province scale; ID numbers are masked as audit.services masks them.
     """
     registered = np.bincount(members["household_idx"].to_numpy(), weights=~later, minlength=households.height)
     h = households.with_columns(
-        initial_status=pl.Series(np.where(newly_identified, HouseholdStatus.NEW, HouseholdStatus.POOR)),
+        initial_status=pl.Series(initial_status, dtype=pl.String),
         initial_size=pl.Series(registered.astype(np.int64)),  # members born later were added later
     )
     m = members.with_columns(region_code=households.get_column("village_id").gather(members["household_idx"]))
@@ -47,11 +47,14 @@ def history_frame(rng, households, members, *, newly_identified, status_day, ret
     removed_idx = np.flatnonzero(removed)
     frames = [
         household_entries(
-            h, Action.CREATE, import_channel, pl.col("created"), pl.lit("建档立卡信息采集导入"),
+            h, Action.CREATE, import_channel, pl.col("created"),
+            pl.when(pl.col("initial_status") == "").then(pl.lit("农户信息采集导入")).otherwise(pl.lit("建档立卡信息采集导入")),
             _changes(
                 category=(null, _json_str(pl.col("category"))),
                 head_id_number=(null, _json_str(_masked(pl.col("head_id_number")))),
                 head_name=(null, _json_str(pl.col("head_name"))),
+                household_type=(null, pl.when(pl.col("initial_status") == "").then(_json_code(HouseholdType.ORDINARY))
+                                .otherwise(_json_code(HouseholdType.POOR))),
                 identification_year=(null, _json_num(pl.col("identification_year"))),
                 main_cause=(null, _json_str(pl.col("main_cause"))),
                 number=(null, _json_str(pl.col("number"))),
@@ -87,13 +90,15 @@ def history_frame(rng, households, members, *, newly_identified, status_day, ret
             timestamps(status_day[exited_idx], office_seconds(rng, len(exited_idx))),
             pl.col("exit_year").cast(pl.String) + "年度脱贫退出标识",
             _changes(exit_year=(null, _json_num(pl.col("exit_year"))),
+                     household_type=(_json_code(HouseholdType.POOR), _json_code(HouseholdType.EXITED)),
                      status=(_json_code(HouseholdStatus.POOR), _json_code(HouseholdStatus.EXITED))),
         ),
         household_entries(
             h[returned_idx], Action.UPDATE, system_channel,
             timestamps(return_day[returned_idx], office_seconds(rng, len(returned_idx))),
             pl.Series(return_year[returned_idx]).cast(pl.String) + "年度返贫纳入",
-            _changes(status=(_json_code(HouseholdStatus.EXITED), _json_code(HouseholdStatus.RETURNED))),
+            _changes(household_type=(_json_code(HouseholdType.EXITED), _json_code(HouseholdType.POOR)),
+                     status=(_json_code(HouseholdStatus.EXITED), _json_code(HouseholdStatus.RETURNED))),
         ),
     ]
     return pl.concat(frames, how="diagonal").with_columns(pl.col("links_household").fill_null(False))

@@ -1,5 +1,6 @@
 """The demo generator: wipe the previous demo, load the region tree, the logins, the lines and, county by county,
-the registry with its history, in one transaction.
+the registry with its monitored households and history, then do a county's work through the apps' services
+(``seed_activity``: monitoring run, procedures at every stage, assistance, comparison), in one transaction.
 
 Everything is generated column-wise with NumPy and Polars, one county at a time, and written with
 ``fupin.core.bulkload`` (COPY on PostgreSQL), so 10 million people load with bounded memory. ``run()`` is the
@@ -11,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import SET_NULL
@@ -20,17 +21,22 @@ from django.utils import timezone
 from fupin.accounts.models import User
 from fupin.audit.models import AuditLog
 from fupin.audit.services import append_frame, restart_chain
+from fupin.comparison.models import ComparisonRun, Dataset, DatasetRow, RememberedMapping, Suspect
 from fupin.core import bulkload
-from fupin.regions.models import Region
+from fupin.regions.models import Level, Region
 from fupin.registry.models import Household, IncomeAccount, Member, SecurityCheck
 
+from . import assistance, comparison, monitoring, workflows
 from .accounts import DEMO_USERNAMES, DemoAccount, create_accounts, has_demo_data
 from .procedures import create_lines
 from .regions import County, plan_regions, region_frame
 from .registry import REGISTRY_MODELS, generate_county
 
+# The comparison's data sets, runs and suspects (and the mappings remembered for the demo's uploaders).
+COMPARISON_MODELS = (Suspect, ComparisonRun, DatasetRow, Dataset, RememberedMapping)
 DEFAULT_PEOPLE = 5000
 DEFAULT_SEED = 2014
+MONITORING_DAYS_AGO = 95  # the county's run over last year's accounts, so alerts have been verified since
 
 Report = Callable[[str], None]
 
@@ -48,6 +54,8 @@ class DemoResult:
     load_seconds: float = 0.0
     index_seconds: float = 0.0
     wipe_seconds: float = 0.0
+    activity: dict[str, int] = field(default_factory=dict)
+    activity_seconds: float = 0.0
 
     @property
     def people(self) -> int:
@@ -63,20 +71,37 @@ def _dependents(targets: set[type], skip: set[type]) -> list:
 
 
 def _clear_dependents(targets: set[type], skip: set[type], using: str) -> None:
-    """Empty or unlink other apps' rows that refer to the tables about to be wiped (as on_delete says)."""
+    """Empty or unlink other apps' rows that refer to the tables about to be wiped (as on_delete says), and the
+    rows that refer to those in turn (procedures' steps and notice items …), as TRUNCATE … CASCADE does."""
     for rel in _dependents(targets, skip):
         if rel.many_to_many:
             rel.through._default_manager.using(using).all().delete()
             continue
         rows = rel.related_model._base_manager.using(using).filter(**{f"{rel.field.name}__isnull": False})
-        if rel.on_delete is SET_NULL:
-            rows.update(**{rel.field.name: None})
-        else:
-            rows.delete()
+        _clear_rows(rows, rel.on_delete is SET_NULL and rel.field.name, using)
+
+
+def _clear_rows(rows, null_field: str | bool, using: str) -> None:
+    """Unlink (``null_field``) or delete ``rows`` without the ORM's collector, whose PROTECT would refuse, after
+    the rows referring to them."""
+    if null_field:
+        rows.update(**{null_field: None})
+        return
+    model = rows.model
+    for rel in model._meta.related_objects:
+        if rel.related_model is model:
+            continue
+        if rel.many_to_many:
+            joins = rel.through._base_manager.using(using)
+            joins.filter(**{f"{rel.field.m2m_reverse_field_name()}__in": rows})._raw_delete(using)
+            continue
+        dependents = rel.related_model._base_manager.using(using).filter(**{f"{rel.field.name}__in": rows})
+        _clear_rows(dependents, rel.on_delete is SET_NULL and rel.field.name, using)
+    rows._raw_delete(using)
 
 
 def wipe(using: str = DEFAULT_DB_ALIAS) -> dict[str, str]:
-    """Remove the registry, the audit trail, the demo accounts and the region tree.
+    """Remove the registry, the audit trail, the comparison data, the demo accounts and the region tree.
 
     Other accounts survive, unbound from their region; the returned {username: region code} lets ``run`` bind
     them again once the tree exists. Rows of other apps that hang off households or regions go too.
@@ -85,6 +110,9 @@ def wipe(using: str = DEFAULT_DB_ALIAS) -> dict[str, str]:
     qn = connection.ops.quote_name
     big = [SecurityCheck, IncomeAccount, Member, Household, AuditLog]  # children first
     with transaction.atomic(using=using):
+        # Comparison data refer to the register by ID number, not by key: they go first, on their own.
+        for model in COMPARISON_MODELS:
+            _clear_rows(model._base_manager.using(using).all(), False, using)
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 # TRUNCATE … CASCADE also empties other apps' tables that reference these ones. It refuses to
@@ -128,13 +156,38 @@ def run(
     today = today or timezone.localdate()
     counties = plan_regions(people, seed)
     result = DemoResult(counties, {}, [])
+    with bulkload.bulk_session(using), transaction.atomic(using=using):
+        _load(people, seed, reset=reset, using=using, report=report, today=today, result=result)
+        if using == DEFAULT_DB_ALIAS:  # the services below write to the default database
+            started = time.perf_counter()
+            report("演示业务：监测预警、各类程序、帮扶结对与走访、数据比对……")
+            result.activity = seed_activity(counties[0], today)
+            result.activity_seconds = time.perf_counter() - started
+    return result
+
+
+def seed_activity(county: County, today: dt.date) -> dict[str, int]:
+    """The work a county has done, through the apps' services, in the demo accounts' villages (bounded: a fixed
+    sample whatever the demo's size): a monitoring run over the first county, a household at each stage of every
+    procedure chain, helpers with pairings, measures and visits, a death-register comparison with suspects."""
+    actors = workflows.village_actors()
+    year = today.year - 1
+    county_user = actors[0].by_level[Level.COUNTY]
+    with workflows.on(timezone.localdate() - dt.timedelta(days=MONITORING_DAYS_AGO)):
+        run = monitoring.run_monitoring(Region.objects.get(code=county.code), [a.village for a in actors],
+                                        county_user, year=year)
+    procedures = workflows.run_chains(year, actors)
+    return {
+        "alerts": run.opened, "procedures": len(procedures), "pairings": assistance.create_assistance(actors),
+        "suspects": comparison.compare_deaths(actors),
+    }
+
+
+def _load(people, seed, *, reset, using, report, today, result) -> None:
+    counties = result.counties
     connection = connections[using]
-    with (
-        bulkload.bulk_session(using),
-        transaction.atomic(using=using),
-        # The plain indexes go before the wipe too: SQLite deletes row by row, updating each index.
-        bulkload.deferred_indexes(*REGISTRY_MODELS, using=using),
-    ):
+    # The plain indexes go before the wipe too: SQLite deletes row by row, updating each index.
+    with bulkload.deferred_indexes(*REGISTRY_MODELS, using=using):
         started = time.perf_counter()
         bindings: dict[str, str] = {}
         if reset or has_demo_data(using):
@@ -180,11 +233,11 @@ def run(
             report(
                 f"[{index + 1}/{len(counties)}] {county.name}：{data.households.height:,} 户 "
                 f"{data.members.height:,} 人，收支 {data.income.height:,} 条，三保障 {data.security.height:,} 条，"
+                f"监测对象 {data.monitored.height:,} 户，收入核查 {data.income_checks.height:,} 条，"
                 f"日志 {data.audit.height:,} 条"
             )
             del data
+        result.counts = totals
         started = time.perf_counter()
         report("建立索引……")
     result.index_seconds = time.perf_counter() - started
-    result.counts = totals
-    return result

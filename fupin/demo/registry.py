@@ -14,21 +14,28 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from fupin.accounts.models import Role
 from fupin.audit.models import AuditLog
 from fupin.core.idnumber import CHECK_CHARS, WEIGHTS
+from fupin.monitoring.models import IncomeCheck, MonitoredHousehold
 from fupin.registry.choices import (
     HouseholdCategory,
     HouseholdStatus,
     IdentificationStandard,
     LabourSkill,
+    MonitoringKind,
     Relation,
     Schooling,
+    type_for_status,
 )
 from fupin.registry.models import Household, IncomeAccount, Member, SecurityCheck
 
+from .accounts import DEMO_ACCOUNTS, account_region
 from .audit import history_frame
 from .columns import day_number, divide_half_even, frame, ints, money, office_seconds, pick, timestamps, weighted
+from .monitoring import monitored_frame
 from .names import GIVEN, SURNAME_WEIGHTS, SURNAMES
+from .procedures import income_lines
 from .regions import County
 
 INCOME_FIRST_YEAR = 2019
@@ -44,12 +51,31 @@ MAIN_CAUSES = [("1", .33), ("7", .16), ("8", .12), ("9", .12), ("2", .09), ("3",
 OTHER_CAUSES = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "99"]
 EXIT_YEARS = [(2016, .14), (2017, .22), (2018, .26), (2019, .28), (2020, .10)]
 IDENTIFICATION_YEARS = [(2014, .72), (2015, .14), (2016, .14)]
-# Household kinds: (status, weight). 一般农户 (category 4) are the ordinary households taken in for monitoring
-# from 2020 on (边缘易致贫户); their status is 新识别.
+# Population kinds: (kind, weight). Most rural households were never on the 建档立卡 register (一般农户, blank
+# status); the registered poor of 2014–2016 are 脱贫户 now, a few returned (返贫), and a handful are still poor.
 KIND_EXITED, KIND_POOR, KIND_RETURNED, KIND_NEW, KIND_ORDINARY = range(5)
-KINDS = [(KIND_EXITED, .86), (KIND_POOR, .025), (KIND_RETURNED, .02), (KIND_NEW, .035), (KIND_ORDINARY, .06)]
+KINDS = [(KIND_EXITED, .185), (KIND_POOR, .003), (KIND_RETURNED, .005), (KIND_NEW, .002), (KIND_ORDINARY, .805)]
 KIND_STATUS = {KIND_EXITED: HouseholdStatus.EXITED, KIND_POOR: HouseholdStatus.POOR, KIND_RETURNED: HouseholdStatus.RETURNED,
-               KIND_NEW: HouseholdStatus.NEW, KIND_ORDINARY: HouseholdStatus.NEW}
+               KIND_NEW: HouseholdStatus.NEW, KIND_ORDINARY: ""}
+# Income profiles: a household's per-capita income against the year's monitoring line (``income_lines``).
+# NORMAL stays well above it; EDGE falls between the poverty line and the monitoring line, WEAK below the poverty
+# line, from ``weak_from`` on; RECOVERED was weak while monitored and is above the line again.
+NORMAL, EDGE, WEAK, RECOVERED = range(4)
+# 监测对象 ever identified (2021 on), by 户类型: share of households and the kinds they were given; ELIMINATED of
+# them have had the risk eliminated since.
+MONITORED_SHARE = {KIND_EXITED: .10, KIND_ORDINARY: .04}
+MONITORED_KINDS = {KIND_EXITED: [(MonitoringKind.UNSTABLE, .85), (MonitoringKind.SUDDEN, .15)],
+                   KIND_ORDINARY: [(MonitoringKind.EDGE, .8), (MonitoringKind.SUDDEN, .2)]}
+ELIMINATED = .55
+# Households the village has not yet verified: their income fell within the monitoring range this or last year.
+UNVERIFIED_EDGE = {KIND_EXITED: .012, KIND_ORDINARY: .008}
+# The households the demo's procedures start from (demo.workflows), placed in the demo accounts' villages so that
+# every chain has a household that meets its precondition: (kind, income profile, monitored kind) per village.
+SAMPLE_PROFILES = (
+    [(KIND_POOR, NORMAL, "")] * 3 + [(KIND_ORDINARY, WEAK, "")] * 3 + [(KIND_EXITED, WEAK, "")] * 3
+    + [(KIND_ORDINARY, EDGE, "")] * 2 + [(KIND_EXITED, EDGE, "")] * 2
+    + [(KIND_ORDINARY, RECOVERED, MonitoringKind.EDGE)] * 2 + [(KIND_EXITED, RECOVERED, MonitoringKind.UNSTABLE)] * 2
+)
 SIZE_WEIGHTS = [(1, .12), (2, .22), (3, .22), (4, .22), (5, .14), (6, .06), (7, .02)]
 # 文化程度 by birth cohort (before 1955, 1955-69, 1970-84, 1985 on): 文盲或半文盲 小学 初中 高中 大专 本科及以上
 EDUCATION_BY_COHORT = np.array([
@@ -104,7 +130,33 @@ def _sequences(rng, birth_days: np.ndarray, male: np.ndarray) -> tuple[np.ndarra
     return 2 * slot + np.where(male, 1, 2), birth_days
 
 
-REGISTRY_MODELS = (Household, Member, IncomeAccount, SecurityCheck, AuditLog)  # the order of CountyData.counts()
+def sample_villages(county: County) -> list[str]:
+    """The villages of the demo's village accounts, where the sample households of SAMPLE_PROFILES live."""
+    return [account_region(a, county) for a in DEMO_ACCOUNTS if a.role == Role.VILLAGE]
+
+
+@dataclass
+class Sample:
+    index: np.ndarray
+    kind: np.ndarray
+    profile: np.ndarray
+    monitored: np.ndarray
+
+
+def _sample_households(village_idx: np.ndarray, villages: list[int]) -> Sample:
+    """The first households of each sample village take the profiles of SAMPLE_PROFILES (as many as it has)."""
+    index, profiles = [], []
+    for village in villages:
+        members = np.flatnonzero(village_idx == village)[:len(SAMPLE_PROFILES)]
+        index.append(members)
+        profiles += SAMPLE_PROFILES[:len(members)]
+    kinds, income, monitored = zip(*profiles) if profiles else ((), (), ())
+    return Sample(np.concatenate(index).astype(np.int64), np.array(kinds, dtype=np.int64),
+                  np.array(income, dtype=np.int64), np.array(monitored, dtype="<U1"))
+
+
+# The order of CountyData.counts(), parents before children.
+REGISTRY_MODELS = (Household, Member, IncomeAccount, SecurityCheck, MonitoredHousehold, IncomeCheck, AuditLog)
 
 
 @dataclass
@@ -115,12 +167,15 @@ class CountyData:
     members: pl.DataFrame
     income: pl.DataFrame
     security: pl.DataFrame
+    monitored: pl.DataFrame
+    income_checks: pl.DataFrame
     audit: pl.DataFrame  # object_idx / parent_idx refer to the household or member frames
 
     def counts(self) -> dict[str, int]:
         return {
             "households": self.households.height, "members": self.members.height, "income": self.income.height,
-            "security": self.security.height, "audit": self.audit.height,
+            "security": self.security.height, "monitored": self.monitored.height,
+            "income_checks": self.income_checks.height, "audit": self.audit.height,
         }
 
     def with_ids(self, bases: dict[type, int]) -> dict[type, pl.DataFrame]:
@@ -140,6 +195,12 @@ class CountyData:
         security = self.security.with_columns(
             id=numbered(self.security, SecurityCheck), household_id=pl.col("household_idx") + hb
         ).drop("household_idx")
+        monitored = self.monitored.with_columns(
+            id=numbered(self.monitored, MonitoredHousehold), household_id=pl.col("household_idx") + hb
+        ).drop("household_idx")
+        checks = self.income_checks.with_columns(
+            id=numbered(self.income_checks, IncomeCheck), household_id=pl.col("household_idx") + hb
+        ).drop("household_idx")
         parent_id = (pl.col("parent_idx") + hb).cast(pl.String)
         audit = self.audit.with_columns(  # ids come from the chain's writer, in chain order
             object_id=(pl.col("object_idx") + pl.when(pl.col("object_type") == "household").then(hb).otherwise(mb))
@@ -152,7 +213,8 @@ class CountyData:
             user_id=pl.lit(None, dtype=pl.Int64),
             username=pl.lit(""),
         ).drop("object_idx", "parent_idx", "links_household")
-        return {Household: households, Member: members, IncomeAccount: income, SecurityCheck: security, AuditLog: audit}
+        return {Household: households, Member: members, IncomeAccount: income, SecurityCheck: security,
+                MonitoredHousehold: monitored, IncomeCheck: checks, AuditLog: audit}
 
 
 def generate_county(county: County, seed: int, county_index: int, today: dt.date) -> CountyData:
@@ -182,13 +244,53 @@ def generate_county(county: County, seed: int, county_index: int, today: dt.date
 
     # --- household kinds, years, category inputs
     kind = weighted(rng, KINDS, H)
+    profile, weak_from, recovered_in = np.full(H, NORMAL), np.full(H, 9999), np.full(H, 9999)
+    monitored_in = ints(rng, 2021, last_year, H)
+    ever = rng.random(H) < np.select([kind == KIND_EXITED, kind == KIND_ORDINARY],
+                                     [MONITORED_SHARE[KIND_EXITED], MONITORED_SHARE[KIND_ORDINARY]], 0)
+    monitored_kind = np.where(kind == KIND_EXITED, weighted(rng, MONITORED_KINDS[KIND_EXITED], H),
+                              weighted(rng, MONITORED_KINDS[KIND_ORDINARY], H))
+    unverified = ~ever & (rng.random(H) < np.select(
+        [kind == KIND_EXITED, kind == KIND_ORDINARY], [UNVERIFIED_EDGE[KIND_EXITED], UNVERIFIED_EDGE[KIND_ORDINARY]], 0))
+    in_sample = np.zeros(H, dtype=bool)
+    if county_index == 0:
+        codes = [v.code for v in villages]
+        sample = _sample_households(village_idx, [codes.index(code) for code in sample_villages(county)])
+        kind[sample.index] = sample.kind
+        ever[sample.index] = sample.monitored != ""
+        monitored_kind[sample.index] = sample.monitored
+        monitored_in[sample.index] = last_year - 2
+        unverified[sample.index] = False
+        in_sample[sample.index] = True
+    # 监测户: a few eliminated since, the others still monitored; SUDDEN ones had a shock, not a low income.
+    eliminated_in = np.minimum(monitored_in + ints(rng, 1, 2, H), last_year)
+    eliminated = ever & (rng.random(H) < ELIMINATED) & (monitored_in < last_year)
+    if county_index == 0:
+        eliminated[sample.index] = False
+    low_income = ever & (monitored_kind != MonitoringKind.SUDDEN)
+    recovered = low_income & (eliminated | (rng.random(H) < .5)) & (monitored_in < last_year)
+    profile = np.where(low_income, np.where(recovered, RECOVERED, np.where(rng.random(H) < .5, EDGE, WEAK)), profile)
+    weak_from = np.where(low_income, monitored_in, weak_from)
+    recovered_in = np.where(recovered, np.where(eliminated, eliminated_in, monitored_in + 1), recovered_in)
+    profile = np.where(unverified, EDGE, profile)
+    weak_from = np.where(unverified, ints(rng, last_year - 1, last_year, H), weak_from)
     ident_year = weighted(rng, IDENTIFICATION_YEARS, H)
     ident_year = np.where(kind == KIND_NEW, ints(rng, 2019, 2020, H), ident_year)
-    ident_year = np.where(kind == KIND_ORDINARY, ints(rng, 2020, min(2024, last_year), H), ident_year)
+    ident_year = np.where(kind == KIND_ORDINARY, 2021, ident_year)  # the year the village registered it
     exited = (kind == KIND_EXITED) | (kind == KIND_RETURNED)
     exit_year = np.maximum(weighted(rng, EXIT_YEARS, H), ident_year + 1)
     exit_year = np.where(exited, np.minimum(exit_year, 2020), 0)
     return_year = np.where(kind == KIND_RETURNED, ints(rng, 2021, min(2024, last_year), H), 0)
+    poor = np.isin(kind, [KIND_POOR, KIND_RETURNED, KIND_NEW])
+    # The poor still in poverty: half are ready to exit (NORMAL), the others below the poverty line.
+    poor_weak = poor & ((kind != KIND_POOR) | (rng.random(H) < .5))
+    profile = np.where(poor_weak, WEAK, profile)
+    weak_from = np.where(poor_weak, np.where(kind == KIND_RETURNED, return_year, INCOME_FIRST_YEAR), weak_from)
+    if county_index == 0:
+        profile[sample.index] = sample.profile
+        weak_from[sample.index] = np.where(sample.profile == RECOVERED, last_year - 2, last_year - 1)
+        recovered_in[sample.index] = np.where(sample.profile == RECOVERED, last_year - 1, 9999)
+    monitoring = ever & ~eliminated
     # The 2014 campaign registered households between April and October; later years mid-year.
     ident_day = np.where(
         ident_year == 2014,
@@ -313,9 +415,10 @@ def generate_county(county: County, seed: int, county_index: int, today: dt.date
     has_student = np.bincount(hh, weights=student, minlength=H) > 0
     main_cause = np.where((main_cause == "3") & ~has_student, np.where(rng.random(H) < .5, "7", "9"), main_cause)
     target = starts + (rng.random(H) * sizes).astype(np.int64)  # the member whose illness or disability counts
-    ill = main_cause == "1"
+    registered = kind != KIND_ORDINARY  # on the 建档立卡 register: the cause shaped their health
+    ill = registered & (main_cause == "1")
     health_bits[target[ill]] |= np.where(rng.random(ill.sum()) < .7, 1, 2)
-    disabled_household = main_cause == "2"
+    disabled_household = registered & (main_cause == "2")
     health_bits[target[disabled_household]] |= 4
     health = pick(HEALTH_COMBOS, health_bits)
     disabled = (health_bits & 4) > 0
@@ -349,8 +452,8 @@ def generate_county(county: County, seed: int, county_index: int, today: dt.date
     work_location = np.where(works, weighted(rng, [("1", .12), ("2", .23), ("3", .30), ("4", .35)], M), "")
     work_location = np.where(~works & (exact_age >= 16) & (exact_age <= 65) & ~student, "0", work_location)
     work_months = np.where(works, ints(rng, 3, 12, M), 0)
-    basic_medical = rng.random(M) < .995
-    serious_insurance = basic_medical & (rng.random(M) < .985)
+    basic_medical = (rng.random(M) < .997) | in_sample[hh]
+    serious_insurance = basic_medical & (rng.random(M) < .998)
     pension = (exact_age >= 16) & ~student & (rng.random(M) < .85)
 
     # --- category, 低保 and 特困供养
@@ -360,7 +463,7 @@ def generate_county(county: County, seed: int, county_index: int, today: dt.date
     dibao_share = np.where(kind == KIND_POOR, .5, .22)
     category = np.where((category == HouseholdCategory.ORDINARY_POOR) & (kind != KIND_ORDINARY)
                         & (rng.random(H) < dibao_share), HouseholdCategory.DIBAO, category)
-    category = np.where(kind == KIND_ORDINARY, HouseholdCategory.ORDINARY, category)
+    category = np.where(kind == KIND_ORDINARY, "", category)
     on_tekun = category[hh] == HouseholdCategory.TEKUN
     on_dibao = (category[hh] == HouseholdCategory.DIBAO) & ((role == HEAD) | (rng.random(M) < .5))
 
@@ -385,7 +488,7 @@ def generate_county(county: County, seed: int, county_index: int, today: dt.date
     low, high = np.minimum(main_i, first_i), np.maximum(main_i, first_i)
     second_i = second_i + (second_i >= low)
     second_i = second_i + (second_i >= high)
-    n_other = weighted(rng, [(0, .45), (1, .35), (2, .20)], H)
+    n_other = np.where(registered, weighted(rng, [(0, .45), (1, .35), (2, .20)], H), 0)
     codes = pl.Series(OTHER_CAUSES)
     c1, c2 = codes.gather(np.minimum(first_i, second_i)), codes.gather(np.maximum(first_i, second_i))
     only = codes.gather(first_i)
@@ -420,8 +523,10 @@ def generate_county(county: County, seed: int, county_index: int, today: dt.date
     head_member = starts
     head_name = name.gather(head_member)
     head_id = ids.gather(head_member)
-    status = np.vectorize(KIND_STATUS.get)(kind)
+    status = np.vectorize(KIND_STATUS.get, otypes=["<U1"])(kind)
+    household_type = np.vectorize(type_for_status, otypes=["<U1"])(status)
     standard = np.where(rng.random(H) < .8, IdentificationStandard.NATIONAL, IdentificationStandard.PROVINCIAL)
+    standard = np.where(registered, standard, "")
     status_day = np.where(exited, day_number(np.maximum(exit_year, 2016), 11, 1) + ints(rng, 0, 50, H), 0)
     return_day = np.where(kind == KIND_RETURNED, day_number(np.maximum(return_year, 2021), 5, 1) + ints(rng, 0, 150, H), 0)
     ident_seconds = office_seconds(rng, H)
@@ -437,11 +542,13 @@ def generate_county(county: County, seed: int, county_index: int, today: dt.date
         "bank_name": bank_name,
         "bank_account": bank_account,
         "category": category,
+        "household_type": household_type,
         "status": status,
+        "monitoring_kind": np.where(monitoring, monitored_kind, ""),
         "identification_standard": standard,
-        "identification_year": ident_year.astype(np.int16),
+        "identification_year": pl.Series(np.where(registered, ident_year, 0)).replace(0, None).cast(pl.Int16),
         "exit_year": pl.Series(np.where(exited, exit_year, 0)).replace(0, None).cast(pl.Int16),
-        "main_cause": main_cause,
+        "main_cause": np.where(registered, main_cause, ""),
         "other_causes": other_causes,
         "enjoys_policy": np.ones(H, dtype=bool),
         "cultivated_area": pl.Series(cultivated).cast(pl.Decimal(10, 2)),
@@ -520,23 +627,33 @@ def generate_county(county: County, seed: int, county_index: int, today: dt.date
     yh = np.repeat(np.arange(H), Y)
     year = np.tile(years, H)
     n = H * Y
-    growth = 1.06 ** (year - INCOME_FIRST_YEAR) * np.where(year == 2020, .88, 1) * rng.uniform(.9, 1.1, n)
-    weak = ((kind[yh] == KIND_POOR) | ((kind[yh] == KIND_RETURNED) & (year >= return_year[yh]))) | (
-        (kind[yh] == KIND_ORDINARY) & (year >= ident_year[yh]) & (rng.random(n) < .6)
-    )
-    earning = np.where(weak, .3, 1.0) * growth
-    wage = np.round(wage_base[yh] * earning).astype(np.int64)
-    business = np.round(business_base[yh] * earning).astype(np.int64)
-    costs = np.where(business > 0, np.round(business * rng.uniform(.3, .5, n)), 0).astype(np.int64)
-    prop = np.round(property_base[yh] * growth).astype(np.int64)
-    transfer = np.round(
-        transfer_base[yh] * 1.05 ** (year - INCOME_FIRST_YEAR) + rng.uniform(200, 600, n)
-    ).astype(np.int64)
+    growth = 1.06 ** (year - INCOME_FIRST_YEAR) * np.where(year == 2020, .88, 1) * rng.uniform(.95, 1.05, n)
+    wage = wage_base[yh] * growth
+    business = business_base[yh] * growth
+    costs = np.where(business > 0, business * rng.uniform(.3, .5, n), 0)
+    prop = property_base[yh] * growth
+    transfer = transfer_base[yh] * 1.05 ** (year - INCOME_FIRST_YEAR) + rng.uniform(200, 600, n)
+    size_y = np.maximum(active_size[yh], 1)
+    # Each household's per-capita income against the year's monitoring line follows its profile: NORMAL ones
+    # stay above a floor of their own, the others are held within the range their profile says; every component
+    # is scaled alike, so the household keeps the mix of its income.
+    line = income_lines(years)[year - INCOME_FIRST_YEAR]
+    p = profile[yh]
+    within = (year >= weak_from[yh]) & (year < recovered_in[yh]) & (p != NORMAL)
+    ratio = np.select(
+        [within & (p == WEAK), within & (p != WEAK)],
+        [rng.uniform(.45, .6, H)[yh], rng.uniform(.72, .95, H)[yh]],
+        np.where(profile == NORMAL, rng.uniform(1.2, 2.2, H), rng.uniform(1.1, 1.5, H))[yh],
+    ) * rng.uniform(.98, 1.02, n)
+    natural = (wage + business + prop + transfer - costs) / size_y
+    target = ratio * line
+    scale = np.where(within | (natural < target), target / np.maximum(natural, 1), 1.0)
+    wage, business, costs, prop = (np.round(part * scale).astype(np.int64) for part in (wage, business, costs, prop))
+    transfer = np.round(np.where(natural > 0, transfer * scale, target * size_y)).astype(np.int64)
     medical = np.round(np.select(
-        [serious[yh], chronic[yh]], [rng.uniform(3000, 20000, n), rng.uniform(500, 3000, n)],
+        [serious[yh], chronic[yh]], [rng.uniform(1500, 9000, n), rng.uniform(300, 2000, n)],
         np.where(rng.random(n) < .3, rng.uniform(0, 300, n), 0),
     )).astype(np.int64)
-    size_y = np.maximum(active_size[yh], 1)
     net_cents = (wage + business + prop + transfer - costs) * 100
     per_capita = divide_half_even(net_cents, size_y)
     account_day = day_number(year + 1, 1, 5) + ints(rng, 0, 80, n)
@@ -561,13 +678,14 @@ def generate_county(county: County, seed: int, county_index: int, today: dt.date
     C = len(check_years)
     ch = np.repeat(np.arange(H), C)
     check_year = np.tile(check_years, H)
-    grade = weighted(rng, [("A", .62), ("B", .345), ("C", .03), ("D", .005)], H)
+    grade = weighted(rng, [("A", .62), ("B", .372), ("C", .006), ("D", .002)], H)
+    grade = np.where(in_sample & np.isin(grade, ["C", "D"]), "B", grade)
     repaired_in = ints(rng, int(check_years[0]), int(check_years[-1]) + 3, H)
     house_grade = np.where(np.isin(grade[ch], ["C", "D"]) & (check_year >= repaired_in[ch]), "B", grade[ch])
     housing_ok = np.isin(house_grade, ["A", "B"])
     uninsured = np.bincount(hh, weights=~basic_medical & active, minlength=H) > 0
     medical_ok = ~uninsured[ch]
-    water_ok = rng.random(H * C) >= .01
+    water_ok = (rng.random(H * C) >= .004) | in_sample[ch]
     note = np.select(
         [~housing_ok, ~water_ok, ~medical_ok],
         [np.char.add(np.char.add("住房为", house_grade), "级危房，已纳入危房改造计划"), "饮水不安全，已列入农村饮水工程",
@@ -596,11 +714,19 @@ def generate_county(county: County, seed: int, county_index: int, today: dt.date
         "note": note,
     })
 
+    at_inclusion = np.arange(H) * Y + np.clip(monitored_in - INCOME_FIRST_YEAR, 0, Y - 1)
+    monitored, checks = monitored_frame(
+        rng, households, monitored=ever, kind=monitored_kind, year=monitored_in, eliminated=eliminated,
+        eliminated_year=eliminated_in, per_capita=per_capita[at_inclusion], line=income_lines(monitored_in),
+        no_work_capacity=adult_labour == 0, recovered_year=np.where(profile == RECOVERED, recovered_in, 9999),
+        today_day=today_day,
+    )
     audit = history_frame(
-        rng, households, members, newly_identified=(kind == KIND_NEW) | (kind == KIND_ORDINARY),
+        rng, households, members, initial_status=np.select(
+            [kind == KIND_NEW, kind == KIND_ORDINARY], [HouseholdStatus.NEW, ""], HouseholdStatus.POOR),
         status_day=status_day, return_day=return_day, return_year=return_year, added_day=added_day,
         member_seconds=member_seconds, later=later, removed=removed, removed_day=removed_day,
     )
-    return CountyData(households, members, income, security, audit)
+    return CountyData(households, members, income, security, monitored, checks, audit)
 
 

@@ -9,17 +9,22 @@ import pytest
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from django.db.models import F
 
 from fupin.accounts.models import Role, User
 from fupin.accounts.services import authenticate_with_lockout
+from fupin.assistance.models import Helper, Measure, Pairing, Visit
 from fupin.audit.models import AuditLog
 from fupin.audit.services import history_for
+from fupin.comparison.models import Suspect, SuspectStatus
 from fupin.core import idnumber
 from fupin.demo import accounts, generator, registry
 from fupin.demo.regions import plan_regions
 from fupin.dictionaries.services import labels
+from fupin.monitoring.models import ELIMINATION, INCLUSION, Alert, MonitoredHousehold, MonitoredStatus, Run
+from fupin.procedures.models import Kind, Notice, NoticeStatus, Procedure, Status, StepDefinition
 from fupin.regions.models import Level, Region
-from fupin.registry.choices import HouseholdStatus, Relation
+from fupin.registry.choices import HouseholdStatus, HouseholdType, Relation
 from fupin.registry.models import Household, IncomeAccount, Member, SecurityCheck
 from fupin.registry.services import clean_household, clean_member
 
@@ -121,18 +126,30 @@ def test_households_have_one_head_and_size_of_active_members(small_demo):
                 assert m.birth_date > heads[0].birth_date
             if m.relation in ("51", "52"):
                 assert m.birth_date < heads[0].birth_date
-        if household.status in (HouseholdStatus.EXITED, HouseholdStatus.RETURNED):
+        if household.status in (HouseholdStatus.EXITED, HouseholdStatus.RETURNED) and not household.procedures.exists():
             assert 2016 <= household.exit_year <= 2020 and household.exit_year > household.identification_year
 
 
-def test_plausible_mix_of_statuses_and_causes(db):
-    generator.run(3000, seed=3, today=TODAY)
+@pytest.fixture
+def county_demo(db):
+    return generator.run(5000, seed=3, today=TODAY)
+
+
+def test_plausible_mix_of_statuses_and_causes(county_demo):
+    kinds = Counter(Household.objects.values_list("household_type", flat=True))
+    total = sum(kinds.values())
+    assert .65 < kinds[HouseholdType.ORDINARY] / total < .9  # most households were never registered
+    assert .12 < kinds[HouseholdType.EXITED] / total < .3
+    assert 0 < kinds[HouseholdType.POOR] / total < .05
     status = Counter(Household.objects.values_list("status", flat=True))
-    total = sum(status.values())
-    assert status["2"] / total > .75  # mostly exited
-    assert status["1"] and status["3"] and status["4"]
-    causes = Counter(Household.objects.values_list("main_cause", flat=True))
+    assert status[""] == kinds[HouseholdType.ORDINARY] and status["1"] and status["3"] and status["4"]
+    monitored = Counter(Household.objects.exclude(monitoring_kind="").values_list("monitoring_kind", flat=True))
+    assert set(monitored) == {"1", "2", "3"} and .01 < sum(monitored.values()) / total < .06
+    assert MonitoredHousehold.objects.filter(status=MonitoredStatus.ELIMINATED).exists()
+    assert not Household.objects.filter(household_type=HouseholdType.POOR).exclude(monitoring_kind="").exists()
+    causes = Counter(Household.objects.exclude(status="").values_list("main_cause", flat=True))
     assert causes.most_common(1)[0][0] == "1"  # 因病 the commonest
+    assert not Household.objects.filter(status="").exclude(main_cause="").exists()
     for h in Household.objects.exclude(other_causes=""):
         others = h.other_causes.split(",")
         assert len(others) <= 2 and h.main_cause not in others and len(set(others)) == len(others)
@@ -149,7 +166,8 @@ def test_per_capita_income_follows_the_formula(small_demo):
         stored = (account.net_income, account.per_capita_net_income)
         account.compute()
         assert (account.net_income, account.per_capita_net_income) == stored
-        assert account.household_size == max(account.household.size, 1)
+        if not account.household.procedures.exists():  # a natural change of the demo's procedures
+            assert account.household_size == max(account.household.size, 1)
         assert account.business_costs > 0 or account.business_income == 0
     checks = SecurityCheck.objects.all()
     assert {c.year for c in checks} == {last_year - 2, last_year - 1, last_year}
@@ -159,7 +177,7 @@ def test_per_capita_income_follows_the_formula(small_demo):
 
 
 def test_history_is_kept_in_the_audit_shape(small_demo):
-    household = Household.objects.filter(status=HouseholdStatus.EXITED).first()
+    household = Household.objects.filter(status=HouseholdStatus.EXITED, procedures__isnull=True).first()
     entries = list(history_for(household).order_by("time", "id"))
     created = entries[0]
     assert (created.object_type, created.action, created.channel) == ("household", "create", "import")
@@ -167,7 +185,8 @@ def test_history_is_kept_in_the_audit_shape(small_demo):
     assert created.changes["number"] == [None, household.number]
     assert created.changes["head_id_number"] == [None, idnumber.mask(household.head_id_number)]
     exits = [e for e in entries if e.object_type == "household" and e.action == "update"]
-    assert exits[0].changes == {"exit_year": [None, household.exit_year], "status": ["1", "2"]}
+    assert exits[0].changes == {"exit_year": [None, household.exit_year], "household_type": ["3", "2"],
+                                "status": ["1", "2"]}
     assert exits[0].time.year == household.exit_year
     member_rows = [e for e in entries if e.object_type == "member"]
     assert {e.object_id for e in member_rows} >= {str(m.pk) for m in household.members.all()}
@@ -178,7 +197,7 @@ def test_history_is_kept_in_the_audit_shape(small_demo):
             assert entry.changes["household"] == [None, household.pk]
     assert not AuditLog.objects.exclude(region_code__startswith="410481").exists()
     returned = Household.objects.filter(status=HouseholdStatus.RETURNED).count()
-    assert AuditLog.objects.filter(changes__status=["2", "3"]).count() == returned
+    assert AuditLog.objects.filter(object_type="household", changes__status=["2", "3"]).count() == returned
 
 
 def test_demo_accounts_log_in_and_see_their_scope(small_demo):
@@ -265,3 +284,40 @@ def test_demo_province_has_lines_for_the_transition_years(db):
     for year in range(2021, 2026):
         assert lines.resolve(LineKind.MONITORING, year, village) is not None
         assert lines.resolve(LineKind.POVERTY, year, village) is not None
+
+
+def test_a_monitoring_run_over_the_demo_finds_few_alerts_of_graded_severity(county_demo):
+    households = Household.objects.count()
+    alerts = Alert.objects.filter(year=TODAY.year - 1)
+    assert 0 < alerts.count() / households < .1
+    assert len(set(alerts.values_list("severity", flat=True))) > 1
+    assert county_demo.activity["alerts"] == Run.objects.get().opened
+
+
+def test_every_chain_has_a_household_at_each_stage(county_demo):
+    """Made by the services: started, in a published notice, approved, rejected, for every kind of procedure."""
+    for kind in [*Kind.values, INCLUSION, ELIMINATION]:
+        procedures = Procedure.objects.filter(kind=kind)
+        assert procedures.filter(status=Status.APPROVED).exists(), kind
+        assert procedures.filter(status=Status.REJECTED).exists(), kind
+        started = procedures.filter(status=Status.IN_PROGRESS)
+        assert started.filter(steps__order=F("current_order"), steps__notice_days=0).exists(), kind
+        if StepDefinition.objects.filter(definition__kind=kind, notice_days__gt=0).exists():
+            noticed = started.filter(notice_items__notice__status=NoticeStatus.PUBLISHED)
+            assert noticed.exists(), kind
+    approved = Procedure.objects.filter(status=Status.APPROVED)
+    assert Notice.objects.filter(status=NoticeStatus.PUBLISHED, end_date__lt=dt.date.today()).exists()
+    assert approved.filter(kind=Kind.EXIT).first().household.status == HouseholdStatus.EXITED
+    assert MonitoredHousehold.objects.filter(inclusion_procedure__in=approved).exists()
+    assert MonitoredHousehold.objects.filter(elimination_procedure__in=approved,
+                                             status=MonitoredStatus.ELIMINATED).exists()
+
+
+def test_helpers_visits_measures_and_suspects(county_demo):
+    assert Helper.objects.exists() and Pairing.objects.exists()
+    assert Visit.objects.count() >= Pairing.objects.count() and Measure.objects.exists()
+    assert Suspect.objects.exists()
+    assert Suspect.objects.filter(status__in=[SuspectStatus.CONFIRMED, SuspectStatus.REJECTED]).count() >= 2
+    village_user = User.objects.get(username="cun1")
+    assert Alert.objects.visible_to(village_user).exists()
+    assert Procedure.objects.visible_to(village_user).exists()

@@ -9,7 +9,8 @@ from fupin.demo import accounts, generator
 
 
 class Command(BaseCommand):
-    help = "生成演示数据：河南省平顶山市演示县（默认约5000人）的行政区划、建档立卡户和成员、收支、三保障、变更痕迹和演示账号"
+    help = ("生成演示数据：河南省平顶山市演示县（默认约5000人）的行政区划、农户和成员、收支、三保障、监测对象、变更痕迹、"
+            "演示账号，以及监测预警、各类程序、帮扶和数据比对的办理记录")
 
     def add_arguments(self, parser):
         parser.add_argument("--people", type=int, default=generator.DEFAULT_PEOPLE,
@@ -32,8 +33,15 @@ class Command(BaseCommand):
         rows = sum(counts.values())
         self.stdout.write(self.style.SUCCESS(
             f"完成：{counts['households']:,} 户，{counts['members']:,} 人，共写入 {rows:,} 行，用时 {seconds:.1f} 秒"
-            f"（生成 {result.generate_seconds:.1f} 秒，写入 {result.load_seconds:.1f} 秒，建索引 {result.index_seconds:.1f} 秒）"
+            f"（生成 {result.generate_seconds:.1f} 秒，写入 {result.load_seconds:.1f} 秒，建索引 {result.index_seconds:.1f} 秒，"
+            f"业务办理 {result.activity_seconds:.1f} 秒）"
         ))
+        if result.activity:
+            activity = result.activity
+            self.stdout.write(
+                f"业务办理：监测预警 {activity['alerts']:,} 条，程序 {activity['procedures']} 件，"
+                f"帮扶结对 {activity['pairings']} 对，比对疑点 {activity['suspects']} 条"
+            )
         self.stdout.write(f"\n演示账号（密码均为 {accounts.DEMO_PASSWORD}）：")
         for account, region in result.accounts:
             self.stdout.write(
