@@ -94,6 +94,7 @@ MENU: tuple[Entry, ...] = (
         Entry(_("公示公告"), "procedures:notice_list", _register),
         Entry(_("年度动态调整"), "procedures:adjustment_list", _register),
         Entry(_("过渡期政策"), "procedures:end_policies", _register),
+        Entry(_("退出享受政策台账"), "procedures:policy_end_list", _register),
         Entry(_("扶贫标准"), "procedures:line_list", _register, divider_before=True),
         Entry(_("程序流程配置"), "procedures:definition_list", _register),
         Entry(_("节假日安排"), "procedures:calendar", _register),

@@ -51,6 +51,7 @@ from .models import (
     NoticeKind,
     NoticeStatus,
     Objection,
+    PolicyEnd,
     PovertyLine,
     Procedure,
     ProcedureDefinition,
@@ -58,6 +59,7 @@ from .models import (
 from .models import (
     Status as ProcedureStatus,
 )
+from .policy_ends import filter_policy_ends
 
 API = Channel.API
 router = Router()
@@ -251,6 +253,42 @@ class EndPoliciesIn(InputSchema):
 
 class CountOut(Schema):
     count: int
+
+
+class PolicyEndOut(HouseholdRefs):
+    id: int
+    household: int = Field(alias="household_id")
+    household_number: str
+    head_name: str
+    village: str = Field(alias="village_id")
+    exit_year: int | None
+    date: dt.date = Field(description="停止享受政策日期")
+    reason: str = Field(description="依据（文件文号或原因）")
+    decided_by: str = Field(description="决定账号")
+    notices: list[int] = Field(description="公告（公示公告 ID）")
+
+    resolve_decided_by = related("decided_by.username", "")
+
+    @staticmethod
+    def resolve_notices(obj):
+        return [item.notice_id for item in obj.notice_items.all()]
+
+
+class PolicyEndFilters(Schema):
+    q: str | None = Field(None, description="户编号或户主姓名")
+    region: str | None = Field(None, description="区划代码（含下级）")
+    year: BoundedInt | None = Field(None, description="停止享受政策的年度")
+    exit_year: BoundedInt | None = None
+    announced: str | None = Field(None, description="yes 已公告、no 未公告")
+
+
+class PolicyEndNoticeIn(InputSchema):
+    policy_ends: list[Id] = Field(description="台账 ID（未公告的）")
+    start_date: dt.date
+    end_date: dt.date
+    title: str = ""
+    body: str = ""
+    contact: str = ""
 
 
 class NoticeItemOut(Schema):
@@ -549,6 +587,27 @@ def end_policies(request, payload: EndPoliciesIn):
         raise Http404
     count = services.end_policies(households, reason=payload.reason, acting_user=request.auth, channel=API)
     return {"count": count}
+
+
+@procedures_router.get("/policy-ends", response={200: Page[PolicyEndOut], **READ_ERRORS},
+                       summary="退出享受政策台账（稳定脱贫户不再享受政策）")
+def list_policy_ends(request, filters: Query[PolicyEndFilters], paging: Query[PageParams]):
+    params = {k: str(v) for k, v in filters.dict().items() if v is not None}
+    queryset, _ = filter_policy_ends(PolicyEnd.objects.visible_to(request.auth), params)
+    return paginate(queryset.select_related("household", "decided_by").prefetch_related("notice_items"), paging)
+
+
+@procedures_router.post("/policy-ends/notice", response={201: NoticeDetail, **WRITE_ERRORS},
+                        summary="生成退出享受政策公告草稿（县级公告，只列公开信息）")
+def announce_policy_ends(request, payload: PolicyEndNoticeIn):
+    entries = PolicyEnd.objects.visible_to(request.auth).filter(pk__in=payload.policy_ends)
+    if entries.count() != len(set(payload.policy_ends)):
+        raise Http404
+    notice = notices.announce_policy_ends(
+        entries, start_date=payload.start_date, end_date=payload.end_date, title=payload.title, body=payload.body,
+        contact=payload.contact, acting_user=request.auth, channel=API,
+    )
+    return Status(201, _notice(request, notice.pk))
 
 
 @procedures_router.get("/{procedure_id}", response={200: ProcedureDetail, **READ_ERRORS}, summary="程序详情")

@@ -1,11 +1,16 @@
-"""Background jobs of the yearly adjustment: proposing candidates and starting confirmed procedures in bulk."""
+"""Background jobs: the yearly adjustment's proposing candidates and starting confirmed procedures in bulk, and the
+export of the 退出享受政策台账."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from fupin.core.exports import Export
+from fupin.jobs.exports import register
 from fupin.jobs.services import JobError, handler
 
 from . import adjustment as adjustments
-from .models import Adjustment
+from . import tables
+from .models import Adjustment, PolicyEnd
+from .policy_ends import filter_policy_ends
 
 
 def _run(action, job, progress) -> dict:
@@ -36,3 +41,11 @@ def start(job, progress) -> dict:
     result = _run(adjustments.start_confirmed, job, progress)
     result["summary"] = f"已发起{result['started']}个程序；{result['refused']}户未通过校验，原因见候选列表"
     return result
+
+
+def policy_end_rows(user, params):
+    queryset = PolicyEnd.objects.all() if user is None else PolicyEnd.objects.visible_to(user)
+    return filter_policy_ends(queryset, params)[0]
+
+
+policy_end_export = register(Export("procedures.export_policy_ends", tables.policy_ends, policy_end_rows))

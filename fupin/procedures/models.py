@@ -404,11 +404,15 @@ class Notice(AuditedModel):
 
 
 class NoticeItem(models.Model):
-    """One household on a notice. ``row`` keeps the published columns as shown, so later register edits do not
-    rewrite a notice the public has seen. It holds only public columns: never ID number, phone, bank or health."""
+    """One household on a notice: a procedure's, or a household the county stopped enjoying policies
+    (``policy_end``, on its 退出享受政策公告). ``row`` keeps the published columns as shown, so later register edits do
+    not rewrite a notice the public has seen. It holds only public columns: never ID number, phone, bank or health."""
 
     notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="items")
-    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="notice_items")
+    procedure = models.ForeignKey(Procedure, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="notice_items")
+    policy_end = models.ForeignKey("PolicyEnd", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="notice_items")
     step = models.ForeignKey(ProcedureStep, null=True, blank=True, on_delete=models.PROTECT, related_name="notice_items")
     row = models.JSONField(default=dict)
     position = models.PositiveIntegerField(default=0)
@@ -417,7 +421,15 @@ class NoticeItem(models.Model):
         verbose_name = _("公示对象")
         verbose_name_plural = _("公示对象")
         ordering = ["notice", "position", "id"]
-        constraints = [models.UniqueConstraint(fields=["notice", "procedure"], name="notice_item_unique_procedure")]
+        constraints = [
+            models.UniqueConstraint(fields=["notice", "procedure"], name="notice_item_unique_procedure"),
+            models.UniqueConstraint(fields=["notice", "policy_end"], name="notice_item_unique_policy_end"),
+            models.CheckConstraint(
+                condition=Q(procedure__isnull=False, policy_end__isnull=True)
+                | Q(procedure__isnull=True, policy_end__isnull=False),
+                name="notice_item_procedure_or_policy_end",
+            ),
+        ]
 
     def __str__(self):
         return self.row.get("head_name", "")
@@ -579,3 +591,32 @@ class SnapshotHousehold(models.Model):
         verbose_name = _("年度锁定数据")
         verbose_name_plural = _("年度锁定数据")
         indexes = [models.Index(fields=["year", "village_id"]), models.Index(fields=["adjustment", "status"])]
+
+
+class PolicyEnd(AuditedModel):
+    """退出享受政策台账: a 稳定脱贫户 the county stopped enjoying policies (过渡期政策结束), one row per decision, kept
+    apart from the register and published on a county 公告 (its ``notice_items``)."""
+
+    household = models.ForeignKey("registry.Household", verbose_name=_("户"), on_delete=models.PROTECT,
+                                  related_name="policy_ends")
+    village = models.ForeignKey("regions.Region", verbose_name=_("所属村"), on_delete=models.PROTECT, related_name="+")
+    exit_year = models.PositiveSmallIntegerField(_("脱贫年度"), null=True, blank=True)
+    date = models.DateField(_("停止享受政策日期"))
+    reason = models.CharField(_("依据（文件文号或原因）"), max_length=500)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("决定账号"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_field = "village__code"
+    audit_region_field = "village"
+    audit_parent_field = "household"
+
+    class Meta:
+        verbose_name = _("退出享受政策")
+        verbose_name_plural = _("退出享受政策台账")
+        ordering = ["-date", "village", "id"]
+        indexes = [models.Index(fields=["village", "date"])]
+
+    def __str__(self):
+        return f"退出享受政策 #{self.pk}"

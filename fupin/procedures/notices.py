@@ -29,6 +29,7 @@ from .models import (
     NoticeStatus,
     Objection,
     ObjectionStatus,
+    PolicyEnd,
     Procedure,
     ProcedureStep,
     Status,
@@ -103,7 +104,30 @@ def public_row(procedure: Procedure) -> dict:
     return row
 
 
+POLICY_END_MATTER = "稳定脱贫户退出享受政策"
+
+
+def policy_end_row(entry) -> dict:
+    """The notice columns for a household on the 退出享受政策台账 (the same public columns as ``public_row``)."""
+    household = entry.household
+    return {
+        "head_name": household.head_name,
+        "village": entry.village.full_name(),
+        "size": household.size,
+        "category": labels("household_category").get(household.category, ""),
+        "cause": labels("poverty_cause").get(household.main_cause, ""),
+        "matter": POLICY_END_MATTER,
+        "year": entry.exit_year,
+    }
+
+
+def _item_row(item) -> dict:
+    return public_row(item.procedure) if item.procedure_id else policy_end_row(item.policy_end)
+
+
 def _default_title(region: Region, kind: str, procedures) -> str:
+    if not procedures:  # a notice of the 退出享受政策台账
+        return f"{region.name}{POLICY_END_MATTER}{NoticeKind(kind).label}"
     years = sorted({p.year for p in procedures})
     matters = "、".join(dict.fromkeys(kind_label(p.kind) for p in procedures))
     return f"{region.name}{'、'.join(map(str, years))}年度{matters}{NoticeKind(kind).label}"
@@ -133,6 +157,49 @@ def create_notice(*, kind: str, procedures, start_date: dt.date, end_date: dt.da
         for i, p in enumerate(procedures, 1)
     )
     record_change(notice, before=None, acting_user=acting_user, channel=channel, note=f"新建{notice.get_kind_display()}")
+    return notice
+
+
+def announced_policy_ends():
+    """Items putting a ledger row (``OuterRef("pk")`` of a PolicyEnd) on a 公告; for Exists()."""
+    return NoticeItem.objects.filter(policy_end=OuterRef("pk"), notice__kind=NoticeKind.ANNOUNCEMENT)
+
+
+@transaction.atomic
+def announce_policy_ends(entries, *, start_date: dt.date, end_date: dt.date, title: str = "", body: str = "",
+                         contact: str = "", acting_user, channel) -> Notice:
+    """退出享受政策公告: a draft county 公告 of 退出享受政策台账 rows not yet announced (the ledger is published,
+    docs/domain-facts.md), with the public columns only; published, checked and frozen like any notice."""
+    if not acting_user.can_write or user_level(acting_user) != Level.COUNTY:
+        raise PermissionDenied("退出享受政策公告由县级账号发布")
+    entries = list(entries.select_related("household", "village"))
+    if not entries:
+        raise ValidationError({"policy_ends": "请至少选择一户"})
+    if len(entries) > MAX_NOTICE_ITEMS:
+        raise ValidationError({"policy_ends": f"一次公告最多{MAX_NOTICE_ITEMS}户"})
+    problems = []
+    announced = set(PolicyEnd.objects.filter(pk__in=[e.pk for e in entries]).filter(Exists(announced_policy_ends()))
+                    .values_list("pk", flat=True))
+    for entry in entries:
+        if not in_scope(acting_user, entry.village_id):
+            raise PermissionDenied(f"{entry.household.head_name}户不在当前账号的管辖范围内")
+        if entry.pk in announced:
+            problems.append(f"{entry.household.head_name}户（{entry}）已在其他公告中")
+    if problems:
+        raise ValidationError(problems)
+    _validate_dates(start_date, end_date, {})
+    notice = Notice.objects.create(
+        kind=NoticeKind.ANNOUNCEMENT, level=Level.COUNTY, region=acting_user.region, start_date=start_date,
+        end_date=end_date, body=(body or "").strip(), contact=(contact or "").strip(), created_by=acting_user,
+        title=(title or "").strip() or _default_title(acting_user.region, NoticeKind.ANNOUNCEMENT, []),
+        status=NoticeStatus.DRAFT,
+    )
+    NoticeItem.objects.bulk_create(
+        NoticeItem(notice=notice, policy_end=entry, row=policy_end_row(entry), position=i)
+        for i, entry in enumerate(entries, 1)
+    )
+    record_change(notice, before=None, acting_user=acting_user, channel=channel,
+                  note=f"新建{POLICY_END_MATTER}公告（{len(entries)}户）")
     return notice
 
 
@@ -189,12 +256,14 @@ def publish_notice(notice: Notice, *, acting_user, channel) -> Notice:
     ensure_manage(acting_user, notice)
     if notice.status != NoticeStatus.DRAFT:
         raise ValidationError("该公示已发布")
-    items = list(notice.items.select_related("procedure__household", "procedure__village"))
-    steps = _validate_items(notice.kind, [i.procedure for i in items], notice.level, acting_user, notice)
+    items = list(notice.items.select_related("procedure__household", "procedure__village", "policy_end__household",
+                                             "policy_end__village"))
+    steps = _validate_items(notice.kind, [i.procedure for i in items if i.procedure_id], notice.level, acting_user,
+                            notice)
     _validate_dates(notice.start_date, notice.end_date, steps)
     before = snapshot(notice)
     for item in items:
-        item.row = public_row(item.procedure)  # frozen as published
+        item.row = _item_row(item)  # frozen as published
         item.step = steps.get(item.procedure_id)
     notice_text.ensure_publishable(notice, items)
     NoticeItem.objects.bulk_update(items, ["row", "step"])
@@ -220,7 +289,8 @@ def update_draft(notice: Notice, *, acting_user, channel, title: str | None = No
                     {item.procedure_id: item.step for item in items if item.step is not None})
     before = snapshot(notice)
     if title is not None:
-        notice.title = title.strip() or _default_title(notice.region, notice.kind, [i.procedure for i in items])
+        notice.title = title.strip() or _default_title(notice.region, notice.kind,
+                                                       [i.procedure for i in items if i.procedure_id])
     if body is not None:
         notice.body = body.strip()
     if contact is not None:

@@ -35,6 +35,7 @@ from .models import (
     NoticeStatus,
     Objection,
     ObjectionStatus,
+    PolicyEnd,
     Procedure,
     ProcedureAction,
     ProcedureDefinition,
@@ -386,7 +387,8 @@ def register_kind(code: str, label, check, outcome) -> None:
 
 @transaction.atomic
 def end_policies(households, *, reason: str, acting_user, channel) -> int:
-    """过渡期结束: the county stops policies for exited households (四不摘 ends). Returns how many changed."""
+    """过渡期结束: the county stops policies for exited households (四不摘 ends), each entered on the 退出享受政策台账
+    (``PolicyEnd``, published on a county 公告 by ``policy_ends.announce``). Returns how many changed."""
     if not acting_user.can_write or user_level(acting_user) != Level.COUNTY:
         raise PermissionDenied("只有县级账号可以结束过渡期政策")
     if not (reason or "").strip():
@@ -397,8 +399,14 @@ def end_policies(households, *, reason: str, acting_user, channel) -> int:
             raise PermissionDenied(f"户{household.number}不在当前账号的管辖范围内")
         if household.status != HouseholdStatus.EXITED or not household.enjoys_policy:
             continue
-        _set_household(household, enjoys_policy=False, acting_user=acting_user, channel=channel,
-                       note=f"过渡期结束，停止享受政策：{reason.strip()}"[:200])
+        note = f"过渡期结束，停止享受政策：{reason.strip()}"[:200]
+        _set_household(household, enjoys_policy=False, acting_user=acting_user, channel=channel, note=note)
+        entry = PolicyEnd.objects.create(
+            household=household, village_id=household.village_id, exit_year=household.exit_year,
+            date=timezone.localdate(), reason=reason.strip()[:500],
+            decided_by=acting_user if acting_user.is_authenticated else None,
+        )
+        record_change(entry, before=None, acting_user=acting_user, channel=channel, note=note)
         changed += 1
     return changed
 

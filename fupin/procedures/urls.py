@@ -2,7 +2,7 @@ from django.urls import path
 
 from fupin.registry.access import register_work
 
-from . import views
+from . import views, views_policy_ends
 
 app_name = "procedures"
 urlpatterns = register_work.guard_urls([
@@ -41,4 +41,6 @@ urlpatterns = register_work.guard_urls([
     path("adjustments/<int:pk>/reopen/", views.adjustment_reopen, name="adjustment_reopen"),
     path("adjustments/<int:pk>/candidates/", views.candidates_decide, name="candidates_decide"),
     path("end-policies/", views.end_policies, name="end_policies"),
+    path("policy-ends/", views_policy_ends.policy_end_list, name="policy_end_list"),
+    path("policy-ends/export/", views_policy_ends.policy_end_export_view, name="policy_end_export"),
 ])
