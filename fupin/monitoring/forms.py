@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from fupin.regions.models import Level, Region
+from fupin.registry.services import monitoring_kinds_hint
 
 from . import engine
 from .models import (
@@ -90,6 +91,11 @@ class InclusionForm(forms.Form):
     risks = forms.MultipleChoiceField(label="风险类型（最多五项）", choices=RiskType.choices,
                                       widget=forms.CheckboxSelectMultiple)
     reason = forms.CharField(label="入户核实情况", widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, household=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if household is not None:
+            self.fields["kind"].help_text = monitoring_kinds_hint(household)
 
     def clean_risks(self):
         risks = self.cleaned_data["risks"]

@@ -15,6 +15,7 @@ from fupin.audit.models import Channel
 from fupin.core import throttle
 from fupin.core.forms import add_errors
 from fupin.core.redirects import safe_next
+from fupin.dictionaries.services import labels
 from fupin.regions.models import Level, Region, region_prefix
 from fupin.registry.models import Household
 
@@ -99,7 +100,8 @@ def alert_list(request):
                                      alerts=Alert.objects.visible_to(request.user))
     queryset, form = _alerts(request)
     page = Paginator(queryset.order_by("-severity", "due", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "monitoring/alert_list.html", {"page": page, "form": form, "names": explain.rule_names()})
+    return render(request, "monitoring/alert_list.html", {"page": page, "form": form, "names": explain.rule_names(),
+                                                          "household_types": labels("household_type")})
 
 
 def alert_export(request):
@@ -111,12 +113,12 @@ def alert_detail(request, pk):
     alert = get_object_or_404(Alert.objects.visible_to(request.user).select_related("household", "village",
                                                                                     "procedure"), pk=pk)
     dismiss_form = DismissForm(prefix="dismiss")
-    include_form = InclusionForm(prefix="include")
+    include_form = InclusionForm(prefix="include", household=alert.household)
     if request.method == "POST":
         action = request.POST.get("action")
         form = dismiss_form = DismissForm(request.POST, prefix="dismiss") if action == "dismiss" else dismiss_form
         if action == "include":
-            form = include_form = InclusionForm(request.POST, prefix="include")
+            form = include_form = InclusionForm(request.POST, prefix="include", household=alert.household)
         if action in ("dismiss", "include") and form.is_valid():
             data = form.cleaned_data
             try:

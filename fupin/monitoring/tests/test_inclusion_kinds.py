@@ -6,14 +6,15 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from fupin.audit.models import AuditLog
 from fupin.core.channels import Channel
 from fupin.monitoring import criteria, services
 from fupin.monitoring.models import Alert, EliminationMethod, IncomeCheck, MonitoredHousehold, MonitoredKind
-from fupin.registry.choices import HouseholdStatus
-from fupin.registry.models import Member
+from fupin.registry.choices import HouseholdStatus, HouseholdType
+from fupin.registry.models import Household, Member
 
 from .conftest import YEAR
 from .test_services import SECURE, run, set_income
@@ -74,3 +75,14 @@ def test_ordinary_farmer_included_as_edge_then_eliminated(household, regions, us
     flow.to_end(procedure)
     h.refresh_from_db()
     assert h.monitoring_kind == ""
+
+
+def test_alert_pages_show_the_type_and_the_kinds_it_allows(household, regions, users, client):
+    h = household(regions["village_a1"], income=4000, status="")
+    Household.objects.filter(pk=h.pk).update(household_type=HouseholdType.ORDINARY)  # the fixture writes around it
+    run(regions, users)
+    alert = Alert.objects.get(household=h)
+    client.force_login(users["village_a1"])
+    assert "一般农户" in client.get(reverse("monitoring:alert_list")).content.decode()
+    page = client.get(reverse("monitoring:alert_detail", args=[alert.pk])).content.decode()
+    assert "该户为一般农户，可认定为边缘易致贫户或突发严重困难户" in page
