@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 from python_calamine import CalamineWorkbook
@@ -120,3 +121,11 @@ def test_ledger_api(ended, users, api_client):
     announced = county.get("/api/procedures/policy-ends", {"announced": "yes"}).json()["items"]
     assert [item["household_number"] for item in announced] == [b.number]
     assert announced[0]["notices"] == [response.json()["id"]]
+
+
+def test_ledger_cli_export(ended, users, tmp_path):
+    a, b = ended
+    target = tmp_path / "台账.xlsx"
+    call_command("export_policy_ends", str(target), "--user", users["town_a"].username, stdout=io.StringIO())
+    rows = CalamineWorkbook.from_path(str(target)).get_sheet_by_index(0).to_python()
+    assert [row[rows[0].index("户编号")] for row in rows[1:]] == [a.number]
