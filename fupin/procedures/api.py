@@ -208,7 +208,10 @@ class ProcedureDetail(ProcedureOut):
 
     @staticmethod
     def resolve_steps(obj):
-        return list(obj.steps.all())
+        steps, calendar = list(obj.steps.all()), workdays.WorkCalendar(obj.village_id)
+        for step in steps:
+            step.clock = workdays.clock(step, calendar)
+        return steps
 
     @staticmethod
     def resolve_actions(obj):
