@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 
 from fupin.core import idnumber
+from fupin.core.validators import luhn_valid
 from fupin.dictionaries.models import Kind as CodeTable
 from fupin.dictionaries.services import choices
 
@@ -45,15 +46,6 @@ class Finding:
         if self.kind == HEALTH:
             return f"{self.label}含有健康状况用语“{self.shown}”，公示内容不得包含{what}"
         return f"{self.label}含有{what} {self.shown}，公示内容不得包含{what}"
-
-
-def luhn_valid(digits: str) -> bool:
-    """The Luhn (mod 10) check digit bank card numbers carry (ISO/IEC 7812)."""
-    total = 0
-    for i, char in enumerate(reversed(digits)):
-        value = int(char) * (2 if i % 2 else 1)
-        total += value - 9 if value > 9 else value
-    return total % 10 == 0
 
 
 def classify(number: str) -> tuple[str, str] | None:

@@ -33,11 +33,15 @@ from fupin.jobs.imports import ImportResult
 from fupin.regions.models import Level, Region
 
 from . import services
-from .choices import Relation
+from .choices import HouseholdType, Relation, type_for_status
 from .models import Household, Member
-from .tables import HOUSEHOLD_COLUMNS, MEMBER_COLUMNS
+from .tables import HOUSEHOLD_COLUMNS, MEMBER_COLUMNS, POPULATION_COLUMNS
 
-REQUIRED = ("户编号", "村代码", "户状态", "姓名", "证件号码", "与户主关系")
+# 户类型 is read only to be checked against the 户状态 it follows (an export of the register carries it).
+HOUSEHOLD_TYPE = POPULATION_COLUMNS[0]
+
+# 户状态 may be left blank (or the column left out): the household is then a 一般农户, not on the 建档立卡 register.
+REQUIRED = ("户编号", "村代码", "姓名", "证件号码", "与户主关系")
 # Other names seen on county and national spreadsheets for the same columns.
 ALIASES = {
     "身份证号": "证件号码", "身份证号码": "证件号码", "公民身份号码": "证件号码", "证件号": "证件号码",
@@ -137,7 +141,7 @@ class Parser:
 
 def _columns(header: list[str], errors: excel.ErrorList, header_row: int):
     """Column index and declaration of each known column of the file, and the headers it ignores."""
-    known = {c.header: c for c in (*HOUSEHOLD_COLUMNS, *MEMBER_COLUMNS)}
+    known = {c.header: c for c in (*HOUSEHOLD_COLUMNS, HOUSEHOLD_TYPE, *MEMBER_COLUMNS)}
     found, ignored = excel.match_columns(header, known, errors, header_row, required=REQUIRED, aliases=ALIASES)
     return {name: (index, known[name]) for name, index in found.items()}, ignored
 
@@ -183,7 +187,7 @@ def _read_rows(sheet: excel.Sheet, found: dict, errors: excel.ErrorList, progres
     tables = CodeTables()
     household_cols = [
         (i, col, Parser(col, Household))
-        for i, col in found.values() if col in HOUSEHOLD_COLUMNS and col.field != "number"
+        for i, col in found.values() if col in (*HOUSEHOLD_COLUMNS, HOUSEHOLD_TYPE) and col.field != "number"
     ]
     member_cols = [(i, col, Parser(col, Member)) for i, col in found.values() if col in MEMBER_COLUMNS]
     headers = {col.field: col.header for col in (*HOUSEHOLD_COLUMNS, *MEMBER_COLUMNS)}
@@ -281,8 +285,9 @@ def _check_households(drafts: dict[str, Draft], errors: excel.ErrorList, acting_
             errors.add(draft.first_row, "村代码", "村代码不能为空")
         elif village_errors.get(code):
             errors.add(draft.rows_of["village_id"], "村代码", village_errors[code])
-        if not values.get("status"):
-            errors.add(draft.first_row, "户状态", "户状态不能为空")
+        given_type = values.get("household_type")
+        if given_type and given_type != type_for_status(values.get("status") or "", given_type):
+            errors.add(draft.rows_of["household_type"], HOUSEHOLD_TYPE.header, _type_mismatch(values, tables))
         if not draft.head_rows and not draft.relation_unknown:
             errors.add(draft.first_row, "与户主关系", f"户编号 {draft.number} 没有户主：每户须有且只有一名户主")
         for extra in draft.head_rows[1:]:
@@ -294,12 +299,23 @@ def _check_households(drafts: dict[str, Draft], errors: excel.ErrorList, acting_
         if code in villages:
             household.village = villages[code]
             draft.village_known = True
-        for fld, message in services.clean_household(household, tables=tables).items():
+        for fld, message in services.clean_household(household, tables=tables, new=True).items():
             if fld == "village" or (fld == "status" and not values.get("status")):
                 continue
             errors.add(draft.rows_of.get(fld, draft.first_row), headers.get(fld, fld), message)
         _set_summary(household, draft)
         draft.household = household
+
+
+def _type_mismatch(values: dict, tables: CodeTables) -> str:
+    types = tables["household_type"]
+    given = types.get(values["household_type"], values["household_type"])
+    if not values.get("status"):
+        return f"户类型为“{given}”但户状态为空：户状态为空的户是一般农户，建档立卡户请填写户状态"
+    status = tables["household_status"].get(values["status"], values["status"])
+    expected = types.get(type_for_status(values["status"]), "")
+    return (f"户类型“{given}”与户状态“{status}”不一致：户类型随户状态确定（应为“{expected}”），"
+            f"一般农户户状态留空（户类型“{types.get(HouseholdType.ORDINARY, '')}”）")
 
 
 def _set_summary(household: Household, draft: Draft) -> None:
@@ -346,31 +362,42 @@ def _check_existing(drafts: dict[str, Draft], errors: excel.ErrorList, acting_us
 
 
 def _write(drafts: dict[str, Draft], acting_user, channel, progress) -> tuple[int, int]:
-    """All households, members and their audit rows in one transaction, in batches of ``BATCH``."""
-    total_members = sum(len(d.members) for d in drafts.values())
-    households = [d.household for d in drafts.values()]
+    return bulk_create_households(
+        [(d.household, [m for _, m in d.members]) for d in drafts.values()],
+        acting_user=acting_user, channel=channel, note=IMPORT_NOTE, progress=progress,
+    )
+
+
+def bulk_create_households(families: list[tuple[Household, list[Member]]], *, acting_user, channel, note: str,
+                           progress: Callable | None = None) -> tuple[int, int]:
+    """Write households already checked (head and size set) with their members, and one audit row each with
+    ``note``, in one transaction, in batches of ``BATCH``: the bulk path of this import and of other apps' bulk
+    creation (the 户籍 data set). Returns (households, members) written."""
+    progress = progress or (lambda *a, **k: None)
+    total_members = sum(len(members) for _, members in families)
+    households = [household for household, _ in families]
     written = 0
     with transaction.atomic():
         progress(0, total_members, "正在写入", force=True)
         for chunk in _chunks(households, BATCH):
             Household.objects.bulk_create(chunk)
-            AuditLog.objects.bulk_create(_entries(chunk, acting_user, channel))
-        for chunk in _chunks(((d.household, m) for d in drafts.values() for _, m in d.members), BATCH):
+            AuditLog.objects.bulk_create(_entries(chunk, acting_user, channel, note))
+        for chunk in _chunks(((h, m) for h, members in families for m in members), BATCH):
             members = []
             for household, member in chunk:
                 member.household = household
                 members.append(member)
             Member.objects.bulk_create(members)
-            AuditLog.objects.bulk_create(_entries(members, acting_user, channel))
+            AuditLog.objects.bulk_create(_entries(members, acting_user, channel, note))
             written += len(members)
             progress(written, total_members, f"正在写入：已写入 {written} 人")
     return len(households), written
 
 
-def _entries(instances, acting_user, channel) -> list[AuditLog]:
+def _entries(instances, acting_user, channel, note: str) -> list[AuditLog]:
     return [
         build_entry(instance, before=None, after=snapshot(instance), acting_user=acting_user, channel=channel,
-                    note=IMPORT_NOTE)
+                    note=note)
         for instance in instances
     ]
 

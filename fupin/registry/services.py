@@ -15,7 +15,7 @@ from django.utils import timezone
 from fupin.accounts.models import Role
 from fupin.audit.models import Action
 from fupin.audit.services import record_change, record_event, snapshot
-from fupin.core import idnumber
+from fupin.core import idnumber, validators
 from fupin.core.channels import Channel
 from fupin.core.scope import in_scope
 from fupin.dictionaries.services import labels
@@ -194,11 +194,15 @@ def resolve_duplicate_report(report: DuplicateIdReport, resolution: str, *, acti
     return report
 
 
-def clean_household(household: Household, *, tables=None) -> dict[str, str]:
-    """The household rules that need no database: codes, causes, field formats. Returns field → error.
+def clean_household(household: Household, *, tables=None, new: bool = False, before: Household | None = None
+                    ) -> dict[str, str]:
+    """The household rules that need no database: codes, causes, field formats (户编号 of a ``new`` household,
+    联系电话, 银行账号: ``core.validators``; on an edit, ``before`` the stored household, only where they changed, so
+    a procedure's outcome is not refused for a number kept before the rule). Returns field → error.
 
     The village and the uniqueness of the number are checked by the callers (one query each for a form, one
-    query for a whole file in an import).
+    query for a whole file in an import). The number's format is checked when a household is created only: it is
+    the household's identity and never changes, and registers kept before may have numbered otherwise.
     """
     # 户类型 is not entered: it follows the 户状态 (one rule for pages, API, imports and procedures).
     household.household_type = type_for_status(household.status, household.household_type)
@@ -209,6 +213,7 @@ def clean_household(household: Household, *, tables=None) -> dict[str, str]:
             errors["other_causes"] = "其他致贫原因最多填写两项"
         elif household.main_cause in others:
             errors["other_causes"] = "其他致贫原因不能与主要致贫原因重复"
+    errors.update(clean_numbers(household, new=new, before=before))
     try:
         household.full_clean(exclude=["village", *errors.keys()], validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
@@ -216,8 +221,45 @@ def clean_household(household: Household, *, tables=None) -> dict[str, str]:
     return errors
 
 
-def _validate_household(household: Household) -> None:
-    errors = clean_household(household)
+def clean_numbers(household: Household, *, new: bool, before: Household | None = None) -> dict[str, str]:
+    """户编号 (when ``new``), 联系电话 and 银行账号 by their formats; the phone and account are stored trimmed and the
+    account without the spaces people type between its groups."""
+    errors = {}
+    household.number = (household.number or "").strip()
+    household.phone = (household.phone or "").strip()
+    household.bank_account = validators.bank_account_digits(household.bank_account or "")
+    if new and household.number:
+        village = household.village_id if len(household.village_id or "") == validators.VILLAGE_CODE_LENGTH else None
+        if error := validators.household_number(household.number, village):
+            errors["number"] = error
+    def changed(field):
+        return before is None or getattr(household, field) != getattr(before, field)
+
+    if household.phone and changed("phone") and (error := validators.phone(household.phone)):
+        errors["phone"] = error
+    if household.bank_account and changed("bank_account") and (
+            error := validators.bank_account(household.bank_account)):
+        errors["bank_account"] = error
+    return errors
+
+
+def next_household_numbers(village_code: str, count: int) -> list[str]:
+    """户编号 for ``count`` new households of a village: its code and the sequences after the highest in use."""
+    used = Household.objects.filter(number__startswith=village_code).values_list("number", flat=True)
+    low = validators.SEQUENCE_LENGTHS[0]
+    last = max((int(n[len(village_code):]) for n in used if validators.household_number(n, village_code) is None),
+               default=0)
+    return [f"{village_code}{sequence:0{low}d}" for sequence in range(last + 1, last + 1 + count)]
+
+
+def household_warnings(household: Household) -> dict[str, str]:
+    """What is allowed but worth a second look: a 银行账号 failing the card check digit (``core.validators``)."""
+    warning = household.bank_account and validators.bank_card_warning(household.bank_account)
+    return {"bank_account": warning} if warning else {}
+
+
+def _validate_household(household: Household, *, new: bool = False, before: Household | None = None) -> None:
+    errors = clean_household(household, new=new, before=before)
     village = Region.objects.filter(code=household.village_id).first()
     if village is None or village.level != Level.VILLAGE:
         errors["village"] = "所属村必须是村级行政区划"
@@ -304,7 +346,7 @@ def ensure_creatable_status(household: Household, *, acting_user, channel) -> No
 def create_household(household: Household, members: list[Member], *, acting_user, channel) -> Household:
     ensure_can_write(acting_user, household.village_id)
     ensure_creatable_status(household, acting_user=acting_user, channel=channel)
-    _validate_household(household)
+    _validate_household(household, new=True)
     if not any(m.relation == Relation.HEAD for m in members):
         raise ValidationError({"__all__": "新建户必须登记一名户主"})
     household.save()
@@ -323,7 +365,7 @@ def update_household(household: Household, *, acting_user, channel, note: str = 
     original = Household.objects.select_for_update().get(pk=household.pk)
     ensure_can_write(acting_user, original.village_id)
     ensure_can_write(acting_user, household.village_id)
-    _validate_household(household)
+    _validate_household(household, before=original)
     before = snapshot(original)
     household.save()
     record_change(household, before=before, acting_user=acting_user, channel=channel, note=note)
@@ -345,15 +387,6 @@ def delete_household(household: Household, *, acting_user, channel) -> None:
         raise ValidationError(
             {"__all__": f"该户已有{kinds}等业务记录，不能删除；如需清退请发起相应程序"}
         ) from exc
-
-
-def monitoring_kinds_hint(household: Household) -> str:
-    """Which 监测对象类别 the household's 户类型 allows, in a sentence for the inclusion form."""
-    household_type = type_for_status(household.status, household.household_type)
-    type_label = labels("household_type").get(household_type, household_type)
-    kinds = labels("monitoring_kind")
-    allowed = "或".join(kinds.get(k, k) for k in KINDS_FOR_TYPE[household_type])
-    return f"该户为{type_label}，可认定为{allowed}" if allowed else f"该户为{type_label}，不能认定为监测对象"
 
 
 def monitoring_kind_refusal(household: Household, kind: str) -> str | None:

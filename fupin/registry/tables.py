@@ -9,15 +9,16 @@ from .models import DuplicateIdReport, Household, Member
 
 # Household columns in import-template order; each also appears, through ``household__``, on the member export.
 HOUSEHOLD_COLUMNS = [
-    Column("户编号", "number", width=20, help="全县唯一的户编号"),
+    Column("户编号", "number", width=20, help="全县唯一：所属村12位区划代码加4至8位顺序号"),
     Column("村代码", "village_id", width=15, help="所属村的12位统计用区划代码"),
     Column("村民小组", "group_name"),
     Column("家庭住址", "address", width=26),
-    Column("联系电话", "phone", sensitive=True, masker=mask_phone, width=14),
+    Column("联系电话", "phone", sensitive=True, masker=mask_phone, width=14,
+           help="11位手机号码，或带区号的固定电话（如 0375-1234567）"),
     Column("开户银行", "bank_name", width=16),
-    Column("银行账号", "bank_account", sensitive=True, width=22),
+    Column("银行账号", "bank_account", sensitive=True, width=22, help="16至19位数字"),
     Column("贫困户属性", "category", code_table="household_category", width=14),
-    Column("户状态", "status", code_table="household_status"),
+    Column("户状态", "status", code_table="household_status", help="建档立卡户状态；留空为一般农户"),
     Column("识别标准", "identification_standard", code_table="identification_standard"),
     Column("识别年度", "identification_year", NUMBER),
     Column("脱贫年度", "exit_year", NUMBER),

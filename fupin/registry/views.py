@@ -95,6 +95,7 @@ def household_create(request):
             add_errors(head_form if head_errors else form, exc)
         else:
             messages.success(request, f"已建档：{household}")
+            _warn(request, household)
             return redirect("registry:household_detail", pk=household.pk)
     return render(request, "registry/household_form.html", {"form": form, "head_form": head_form})
 
@@ -109,8 +110,14 @@ def household_edit(request, pk):
             add_errors(form, exc)
         else:
             messages.success(request, "已保存")
+            _warn(request, household)
             return redirect("registry:household_detail", pk=household.pk)
     return render(request, "registry/household_form.html", {"form": form, "household": household})
+
+
+def _warn(request, household: Household) -> None:
+    for warning in services.household_warnings(household).values():
+        messages.warning(request, warning)
 
 
 @require_POST

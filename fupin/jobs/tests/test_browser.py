@@ -16,8 +16,8 @@ def fits_the_screen(page) -> bool:
 
 
 def test_import_on_a_phone_from_the_list_to_the_result(page_as, live_server, users, regions, tmp_path):
-    path = workbook(tmp_path, [row("H001", regions["village_a1"].code, "张三", new_id()),
-                               row("H001", "", "李四", new_id(), relation="配偶")])
+    path = workbook(tmp_path, [row("4104811002010001", regions["village_a1"].code, "张三", new_id()),
+                               row("4104811002010001", "", "李四", new_id(), relation="配偶")])
     page = page_as(users["village_a1"])
     page.set_viewport_size(PHONE)
     page.goto(f"{live_server.url}/registry/households/")

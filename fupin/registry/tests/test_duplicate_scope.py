@@ -59,13 +59,13 @@ def only_report(regions, household, village):
 def test_api_create_household(api_client, users, regions, taken):
     household, number = taken
     response = api_client(users["village_a1"]).post("/api/households", json.dumps({
-        "number": "A0001", "village": regions["village_a1"].code, "status": "2",
+        "number": "4104811002010001", "village": regions["village_a1"].code, "status": "2",
         "members": [{"name": "张新", "id_number": number, "relation": "01"}],
     }), content_type="application/json")
     assert response.status_code == 422
     assert_discloses_nothing(text_of(response), household)
     report = only_report(regions, household, regions["village_a1"])
-    assert (report.name, report.household_number, report.channel) == ("张新", "A0001", Channel.API)
+    assert (report.name, report.household_number, report.channel) == ("张新", "4104811002010001", Channel.API)
     assert report.id_number_masked == number[:6] + "********" + number[-4:]
     assert not Member.objects.filter(name="张新").exists()
 
@@ -115,7 +115,7 @@ def test_page_import_error_list_and_workbook(client, users, regions, taken, tmp_
                                              django_capture_on_commit_callbacks):
     household, number = taken
     client.force_login(users["village_a1"])
-    path = workbook(tmp_path, [row("A0001", regions["village_a1"].code, "张新", number)])
+    path = workbook(tmp_path, [row("4104811002010001", regions["village_a1"].code, "张新", number)])
     with django_capture_on_commit_callbacks(execute=True), open(path, "rb") as fh:
         response = client.post(reverse("registry:household_import"), {"file": fh})
     page = client.get(response.url).content.decode()
@@ -127,7 +127,7 @@ def test_page_import_error_list_and_workbook(client, users, regions, taken, tmp_
                      .iter_rows() for v in line)
     assert_discloses_nothing(cells, household)
     report = only_report(regions, household, regions["village_a1"])
-    assert (report.channel, report.household_number) == (Channel.IMPORT, "A0001")
+    assert (report.channel, report.household_number) == (Channel.IMPORT, "4104811002010001")
 
 
 def test_page_forms_say_only_elsewhere(client, users, regions, taken, make_household):
@@ -171,7 +171,7 @@ def test_report_goes_to_the_township_for_two_of_its_villages(api_client, users, 
 
 def test_report_is_listed_exported_and_resolved_by_the_level_above_only(api_client, users, regions, taken):
     household, number = taken
-    target = Household.objects.create(number="A0001", village=regions["village_a1"], status=HouseholdStatus.POOR)
+    target = Household.objects.create(number="4104811002010001", village=regions["village_a1"], status=HouseholdStatus.POOR)
     with pytest.raises(services.DuplicateIdError):
         services.save_member(Member(household=target, name="张新", id_number=number, relation="20"),
                              acting_user=users["village_a1"], channel=Channel.PAGE)

@@ -16,7 +16,7 @@ from fupin.registry.tests.test_import_export import row, workbook
 
 
 def test_cli_import_prints_a_summary_and_audits_as_cli(users, regions, tmp_path):
-    path = workbook(tmp_path, [row("H001", regions["village_a1"].code, "张三", new_id())])
+    path = workbook(tmp_path, [row("4104811002010001", regions["village_a1"].code, "张三", new_id())])
     out = io.StringIO()
     call_command("import_households", str(path), "--user", "cun_a1", stdout=out)
     assert "导入成功：新增 1 户、1 人" in out.getvalue()
@@ -24,7 +24,7 @@ def test_cli_import_prints_a_summary_and_audits_as_cli(users, regions, tmp_path)
 
 
 def test_cli_import_errors_exit_1_with_json_and_error_workbook(users, regions, tmp_path):
-    path = workbook(tmp_path, [row("H001", regions["village_b1"].code, "张三", new_id())])
+    path = workbook(tmp_path, [row("4104811012010001", regions["village_b1"].code, "张三", new_id())])
     out = io.StringIO()
     with pytest.raises(CommandError) as raised:
         call_command("import_households", str(path), "--user", "cun_a1", "--json", stdout=out)
@@ -37,7 +37,7 @@ def test_cli_import_errors_exit_1_with_json_and_error_workbook(users, regions, t
 
 
 def test_fupin_two_word_command_and_exit_code(users, regions, tmp_path, capsys):
-    path = workbook(tmp_path, [row("H001", "410481100299", "张三", new_id())])
+    path = workbook(tmp_path, [row("4104811002990001", "410481100299", "张三", new_id())])
     with pytest.raises(SystemExit) as exited:
         main(["import", "households", str(path)])
     assert exited.value.code == 1
@@ -45,7 +45,7 @@ def test_fupin_two_word_command_and_exit_code(users, regions, tmp_path, capsys):
 
 
 def test_cli_import_without_user_acts_as_the_system(users, regions, tmp_path):
-    path = workbook(tmp_path, [row("H001", regions["village_b1"].code, "张三", new_id())])
+    path = workbook(tmp_path, [row("4104811012010001", regions["village_b1"].code, "张三", new_id())])
     call_command("import_households", str(path), stdout=io.StringIO())
     log = AuditLog.objects.get(object_type="household")
     assert (log.channel, log.user, log.region_code) == (Channel.CLI, None, regions["village_b1"].code)

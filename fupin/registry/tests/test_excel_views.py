@@ -28,14 +28,14 @@ def test_upload_runs_the_import_job_and_shows_its_result(client, users, regions,
                                                          django_capture_on_commit_callbacks):
     login(client, users["village_a1"])
     assert client.get(reverse("registry:household_import")).status_code == 200
-    path = workbook(tmp_path, [row("H001", regions["village_a1"].code, "张三", new_id())])
+    path = workbook(tmp_path, [row("4104811002010001", regions["village_a1"].code, "张三", new_id())])
     with django_capture_on_commit_callbacks(execute=True), open(path, "rb") as fh:
         response = client.post(reverse("registry:household_import"), {"file": fh})
     job = Job.objects.get()
     assert response.status_code == 302 and response.url == reverse("jobs:detail", args=[job.pk])
     assert (job.status, job.kind, job.result["households"], job.result["members"]) == (
         Status.SUCCEEDED, "registry.import_households", 1, 1)
-    assert Household.objects.get().number == "H001"
+    assert Household.objects.get().number == "4104811002010001"
     page = client.get(response.url).content.decode()
     assert "导入成功：新增 1 户、1 人" in page and "hx-get" not in page
 
@@ -43,7 +43,7 @@ def test_upload_runs_the_import_job_and_shows_its_result(client, users, regions,
 def test_failed_import_job_offers_the_error_workbook(client, users, regions, tmp_path,
                                                      django_capture_on_commit_callbacks):
     login(client, users["village_a1"])
-    path = workbook(tmp_path, [row("H001", regions["village_b1"].code, "张三", new_id())])
+    path = workbook(tmp_path, [row("4104811012010001", regions["village_b1"].code, "张三", new_id())])
     with django_capture_on_commit_callbacks(execute=True), open(path, "rb") as fh:
         client.post(reverse("registry:household_import"), {"file": fh})
     job = Job.objects.get()

@@ -45,14 +45,14 @@ def test_import_writes_households_members_and_audit(users, regions, tmp_path):
     village = regions["village_a1"].code
     head, wife, other = new_id(), new_id(dt.date(1982, 1, 2)), new_id()
     path = workbook(tmp_path, [
-        row("H001", village, "张三", head, 其他致贫原因="缺技术、缺资金"),
-        row("H001", "", "李四", wife, relation="10", 户状态="", 贫困户属性=""),  # code, and blanks inherit
-        row("H002", village, "王五", other, 健康状况="长期慢性病、残疾"),
+        row("4104811002010001", village, "张三", head, 其他致贫原因="缺技术、缺资金"),
+        row("4104811002010001", "", "李四", wife, relation="10", 户状态="", 贫困户属性=""),  # code, and blanks inherit
+        row("4104811002010002", village, "王五", other, 健康状况="长期慢性病、残疾"),
     ])
     result = run_import(path, users["village_a1"])
     assert result.ok, result.errors
     assert result.counts == {"households": 2, "members": 3}
-    household = Household.objects.get(number="H001")
+    household = Household.objects.get(number="4104811002010001")
     assert (household.head_name, household.head_id_number, household.size) == ("张三", head, 2)
     assert (household.status, household.category, household.main_cause) == ("1", "1", "1")
     assert household.other_causes == "7,9"
@@ -69,9 +69,9 @@ def test_import_writes_households_members_and_audit(users, regions, tmp_path):
 def test_a_bad_row_writes_nothing_and_the_error_workbook_names_row_column_reason(users, regions, tmp_path):
     village = regions["village_a1"].code
     path = workbook(tmp_path, [
-        row("H001", village, "张三", new_id()),
-        row("H001", village, "李四", new_id(), relation="表亲"),  # row 3: not a relation
-        row("H002", village, "王五", new_id(), **{"耕地面积（亩）": "两亩"}),  # row 4: not a number
+        row("4104811002010001", village, "张三", new_id()),
+        row("4104811002010001", village, "李四", new_id(), relation="表亲"),  # row 3: not a relation
+        row("4104811002010002", village, "王五", new_id(), **{"耕地面积（亩）": "两亩"}),  # row 4: not a number
     ])
     result = run_import(path, users["village_a1"])
     assert not result.ok
@@ -93,7 +93,7 @@ def test_excel_mangled_float_id_is_rejected_by_name(users, regions, tmp_path):
     path = tmp_path / "float.xlsx"
     with excel.XlsxStream(path) as out:
         out.add_sheet("成员信息", [excel.Col(h) for h in HEADER])
-        values = row("H001", regions["village_a1"].code, "张三", "")
+        values = row("4104811002010001", regions["village_a1"].code, "张三", "")
         out.write_row(values)
         out._sheet.write_number(1, HEADER.index("证件号码"), 4.10481198005171e17)  # what Excel does to a typed ID
     result = run_import(path, users["village_a1"])
@@ -106,7 +106,7 @@ def test_scientific_notation_text_and_long_number_cells_are_rejected(users, regi
     path = tmp_path / "long.xlsx"
     with excel.XlsxStream(path) as out:
         out.add_sheet("成员信息", [excel.Col(h) for h in HEADER])
-        out.write_row(row("H001", regions["village_a1"].code, "张三", "4.10481E+17"))
+        out.write_row(row("4104811002010001", regions["village_a1"].code, "张三", "4.10481E+17"))
         out.write_row(row("", regions["village_a1"].code, "李四", new_id()))
         out._sheet.write_number(2, 0, 41048110020100001.0)  # a 17-digit household number stored as a number
     result = run_import(path, users["village_a1"])
@@ -118,10 +118,10 @@ def test_scientific_notation_text_and_long_number_cells_are_rejected(users, regi
 def test_dirty_ids_are_normalised(users, regions, tmp_path):
     clean = [new_id(), new_id(), new_id()]
     path = workbook(tmp_path, [
-        row("H001", regions["village_a1"].code, "张三", " ".join([clean[0][:6], clean[0][6:14], clean[0][14:]])),
-        row("H001", "", "李四", clean[1].translate(str.maketrans("0123456789", "０１２３４５６７８９")),
+        row("4104811002010001", regions["village_a1"].code, "张三", " ".join([clean[0][:6], clean[0][6:14], clean[0][14:]])),
+        row("4104811002010001", "", "李四", clean[1].translate(str.maketrans("0123456789", "０１２３４５６７８９")),
             relation="配偶"),
-        row("H001", "", "王五", "'" + clean[2].lower(), relation="之子"),
+        row("4104811002010001", "", "王五", "'" + clean[2].lower(), relation="之子"),
     ])
     result = run_import(path, users["village_a1"])
     assert result.ok, result.errors
@@ -131,7 +131,7 @@ def test_dirty_ids_are_normalised(users, regions, tmp_path):
 def test_x_check_character_lower_case_is_accepted(users, regions, tmp_path):
     base = next(idnumber.make("410481", dt.date(1980, 1, d), s) for d in range(1, 29) for s in range(1, 999)
                 if idnumber.make("410481", dt.date(1980, 1, d), s).endswith("X"))
-    path = workbook(tmp_path, [row("H001", regions["village_a1"].code, "张三", base.lower())])
+    path = workbook(tmp_path, [row("4104811002010001", regions["village_a1"].code, "张三", base.lower())])
     assert run_import(path, users["village_a1"]).ok
     assert Member.objects.get().id_number == base
 
@@ -139,12 +139,12 @@ def test_x_check_character_lower_case_is_accepted(users, regions, tmp_path):
 def test_person_already_in_another_household_is_refused_naming_both(users, regions, make_household, tmp_path):
     person = new_id()
     existing = make_household(regions["village_b1"], head_name="赵大", head_id=person)
-    path = workbook(tmp_path, [row("H001", regions["village_a1"].code, "赵大", person)])
+    path = workbook(tmp_path, [row("4104811002010001", regions["village_a1"].code, "赵大", person)])
     result = run_import(path, users["county"])
     assert [(e.row, e.column) for e in result.errors] == [(2, "证件号码")]
     reason = result.errors[0].reason
     assert existing.number in reason and "王庄村" in reason  # the household the person is in
-    assert "H001" in reason and "张庄村" in reason  # and the one the file wanted
+    assert "4104811002010001" in reason and "张庄村" in reason  # and the one the file wanted
     assert idnumber.mask(person) in reason and person not in reason
     assert Household.objects.count() == 1
 
@@ -152,8 +152,8 @@ def test_person_already_in_another_household_is_refused_naming_both(users, regio
 def test_same_person_twice_in_the_file(users, regions, tmp_path):
     person = new_id()
     path = workbook(tmp_path, [
-        row("H001", regions["village_a1"].code, "张三", person),
-        row("H002", regions["village_a1"].code, "张三", person),
+        row("4104811002010001", regions["village_a1"].code, "张三", person),
+        row("4104811002010002", regions["village_a1"].code, "张三", person),
     ])
     result = run_import(path, users["village_a1"])
     assert [(e.row, e.column) for e in result.errors] == [(3, "证件号码")]
@@ -161,7 +161,7 @@ def test_same_person_twice_in_the_file(users, regions, tmp_path):
 
 
 def test_village_outside_the_users_scope_is_refused(users, regions, tmp_path):
-    path = workbook(tmp_path, [row("H001", regions["village_b1"].code, "张三", new_id())])
+    path = workbook(tmp_path, [row("4104811012010001", regions["village_b1"].code, "张三", new_id())])
     result = run_import(path, users["village_a1"])
     assert [(e.row, e.column) for e in result.errors] == [(2, "村代码")]
     assert "管辖范围" in result.errors[0].reason
@@ -170,9 +170,9 @@ def test_village_outside_the_users_scope_is_refused(users, regions, tmp_path):
 
 def test_village_code_must_be_an_existing_village(users, regions, tmp_path):
     path = workbook(tmp_path, [
-        row("H001", regions["town_a"].code, "张三", new_id()),
-        row("H002", "410481100299", "李四", new_id()),
-        row("H003", "4104811", "王五", new_id()),
+        row("4104811000000001", regions["town_a"].code, "张三", new_id()),
+        row("4104811002990002", "410481100299", "李四", new_id()),
+        row("4104811002010003", "4104811", "王五", new_id()),
     ])
     reasons = {e.row: e.reason for e in run_import(path, users["county"]).errors}
     assert "不是村级" in reasons[2] and "不存在" in reasons[3] and "12位" in reasons[4]
@@ -181,11 +181,11 @@ def test_village_code_must_be_an_existing_village(users, regions, tmp_path):
 def test_one_head_per_household_and_consistent_household_columns(users, regions, tmp_path):
     village = regions["village_a1"].code
     path = workbook(tmp_path, [
-        row("H001", village, "张三", new_id()),
-        row("H001", village, "李四", new_id()),  # a second head
-        row("H002", village, "王五", new_id(), relation="之子"),  # no head at all
-        row("H003", village, "赵六", new_id()),
-        row("H003", village, "钱七", new_id(), relation="配偶", 户状态="已脱贫"),  # disagrees with row 5
+        row("4104811002010001", village, "张三", new_id()),
+        row("4104811002010001", village, "李四", new_id()),  # a second head
+        row("4104811002010002", village, "王五", new_id(), relation="之子"),  # no head at all
+        row("4104811002010003", village, "赵六", new_id()),
+        row("4104811002010003", village, "钱七", new_id(), relation="配偶", 户状态="已脱贫"),  # disagrees with row 5
     ])
     errors = run_import(path, users["village_a1"]).errors
     reasons = {(e.row, e.column): e.reason for e in errors}
@@ -202,7 +202,7 @@ def test_existing_household_number_and_missing_columns(users, regions, make_hous
 
     path = workbook(tmp_path, [["H1", "张三"]], header=["户编号", "姓名"], name="short.xlsx")
     errors = run_import(path, users["village_a1"]).errors
-    assert {e.column for e in errors} == {"村代码", "户状态", "证件号码", "与户主关系"}
+    assert {e.column for e in errors} == {"村代码", "证件号码", "与户主关系"}  # 户状态 blank: 一般农户
     assert all(e.row == 1 and "缺少必填列" in e.reason for e in errors)
 
 
@@ -211,7 +211,7 @@ def test_codes_typed_as_numbers_and_headers_with_other_spellings(users, regions,
     path = tmp_path / "numbers.xlsx"
     with excel.XlsxStream(path) as out:
         out.add_sheet("Sheet1", [excel.Col(h) for h in header])
-        out.write_row(["H001", "", "", "张三", new_id(), "", "3", "随便写"])
+        out.write_row(["4104811002010001", "", "", "张三", new_id(), "", "3", "随便写"])
         out._sheet.write_number(1, 1, float(regions["village_a1"].code))
         out._sheet.write_number(1, 2, 1)  # 户状态 1 未脱贫
         out._sheet.write_number(1, 5, 1)  # "01" 户主, after Excel dropped the zero
@@ -224,7 +224,7 @@ def test_codes_typed_as_numbers_and_headers_with_other_spellings(users, regions,
 
 def test_gbk_csv_from_chinese_excel(users, regions, tmp_path):
     path = tmp_path / "gbk.csv"
-    lines = [",".join(HEADER), ",".join(row("H001", regions["village_a1"].code, "张三", new_id()))]
+    lines = [",".join(HEADER), ",".join(row("4104811002010001", regions["village_a1"].code, "张三", new_id()))]
     path.write_bytes("\r\n".join(lines).encode("gbk"))
     result = run_import(path, users["village_a1"])
     assert result.ok, result.errors
@@ -232,7 +232,7 @@ def test_gbk_csv_from_chinese_excel(users, regions, tmp_path):
 
 
 def test_read_only_accounts_cannot_import(users, regions, tmp_path):
-    path = workbook(tmp_path, [row("H001", regions["village_a1"].code, "张三", new_id())])
+    path = workbook(tmp_path, [row("4104811002010001", regions["village_a1"].code, "张三", new_id())])
     result = run_import(path, users["leader"])
     assert not result.ok and "没有修改建档立卡数据的权限" in result.errors[0].reason
 
@@ -316,6 +316,6 @@ def test_full_export_needs_the_write_right(users, regions, make_household, tmp_p
 
 
 def test_blank_required_member_cells(users, regions, tmp_path):
-    path = workbook(tmp_path, [row("H001", regions["village_a1"].code, "", new_id(), relation="")])
+    path = workbook(tmp_path, [row("4104811002010001", regions["village_a1"].code, "", new_id(), relation="")])
     errors = run_import(path, users["village_a1"]).errors
     assert [(e.row, e.column, e.reason) for e in errors] == [(2, "姓名", "姓名不能为空"), (2, "与户主关系", "与户主关系不能为空")]
