@@ -33,7 +33,7 @@ from fupin.jobs import services as jobs
 from fupin.jobs.models import Job
 
 from . import access, reverse
-from .actions import datasets, runs, stats, suspects
+from .actions import datasets, households, runs, stats, suspects
 from .filters import SuspectFilterForm, filter_suspects
 from .models import SuspectStatus
 from .tables import SUSPECT_TABLE, XLSX, rule_name
@@ -112,6 +112,41 @@ class UploadJobOut(Schema):
     percent: int
     message: str
     result: dict
+
+
+class HouseholdsFromRegistrationIn(InputSchema):
+    village: str = Field("", description="建档的村（12位区划代码）；不给则为数据集的上传区划（须为村）")
+    dry_run: bool = Field(False, description="只核对并返回将新建的户数、人数和跳过的人员，不写入")
+
+
+class CreatedHouseholdOut(Schema):
+    number: str = Field(description="户编号")
+    hukou_no: str = Field(description="户籍户号")
+    head_name: str
+    size: int
+
+
+class SkippedPersonOut(Schema):
+    row: int = Field(description="数据集行号")
+    name: str
+    id_number: str = Field(description="证件号码（脱敏）")
+    hukou_no: str
+    reason: str
+
+
+class HouseholdsFromRegistrationOut(Schema):
+    dataset_id: int
+    village: str
+    village_name: str
+    households: int = Field(description="新建（或将新建）的一般农户户数")
+    members: int = Field(description="新建（或将新建）的人数")
+    skipped_count: int
+    outside_village: int = Field(description="户籍地址不在该村、未处理的行数")
+    relation_other: int = Field(description="与户主关系无法对应、按“其他”登记的人数")
+    written: bool
+    created: list[CreatedHouseholdOut] = Field(description="新建的户（最多200户）")
+    skipped: list[SkippedPersonOut] = Field(description="跳过的人员及原因（最多200人）")
+    summary: str
 
 
 class ComparisonRunIn(InputSchema):
@@ -312,6 +347,30 @@ def upload_dataset(
 @router.get("/datasets/jobs/{job_id}", response={200: UploadJobOut, **READ_ERRORS}, summary="后台导入进度")
 def upload_job(request, job_id: int):
     job = Job.objects.filter(pk=job_id, kind="comparison.load", user=request.auth).first()
+    if job is None:
+        raise Http404
+    return _job_out(job)
+
+
+@router.post("/datasets/{dataset_id}/households",
+             response={200: HouseholdsFromRegistrationOut, 202: UploadJobOut, **WRITE_ERRORS},
+             summary="用户籍人口数据集为村批量建档一般农户")
+def households_from_registration(request, dataset_id: int, payload: HouseholdsFromRegistrationIn):
+    """``dry_run`` answers at once with the counts and the people skipped; otherwise the households are created by a
+    background job (202), polled at ``/datasets/households/jobs/{id}``, whose result is the same summary."""
+    dataset = _dataset(request, dataset_id)
+    if payload.dry_run:
+        return households.plan_households(dataset, payload.village, acting_user=request.auth).summary(written=False)
+    plan = households.plan_households(dataset, payload.village, acting_user=request.auth)  # refuse before queueing
+    job = jobs.start("comparison.households", f"户籍建档一般农户：{plan.village.full_name()}", user=request.auth,
+                     params={"dataset_id": dataset.pk, "village": plan.village.code, "channel": Channel.API})
+    return Status(202, _job_out(job))
+
+
+@router.get("/datasets/households/jobs/{job_id}", response={200: UploadJobOut, **READ_ERRORS},
+            summary="户籍建档后台任务进度和结果")
+def households_job(request, job_id: int):
+    job = Job.objects.filter(pk=job_id, kind="comparison.households", user=request.auth).first()
     if job is None:
         raise Http404
     return _job_out(job)

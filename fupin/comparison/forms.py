@@ -94,6 +94,16 @@ class VerifyForm(forms.Form):
         return upload
 
 
+class HouseholdsFromRegistrationForm(forms.Form):
+    village = forms.ModelChoiceField(Region.objects.none(), label="建档的村", to_field_name="code",
+                                     help_text="户籍地址含该村名称的人员按户号建为一般农户")
+
+    def __init__(self, *args, villages, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = villages.select_related("parent")
+        self.fields["village"].label_from_instance = lambda village: f"{village.code} {village.full_name()}"
+
+
 class DeleteForm(forms.Form):
     reason = forms.CharField(label="删除原因", max_length=200, required=False)
 

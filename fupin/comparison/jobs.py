@@ -13,8 +13,9 @@ from fupin.core.channels import Channel
 from fupin.jobs.services import JobError, handler
 
 from .actions.datasets import load_dataset
+from .actions.households import create_households
 from .actions.runs import execute_run
-from .models import ComparisonRun, DatasetKind, RunStatus
+from .models import ComparisonRun, Dataset, DatasetKind, RunStatus
 
 
 def _message(exc) -> str:
@@ -51,6 +52,21 @@ def load(job, progress):
             "url": reverse("comparison:dataset_detail", args=[dataset.pk]),
             "summary": f"已导入“{dataset.title}”：读取 {dataset.rows_read} 行，有效 {dataset.rows_stored} 行，"
                        f"无效证件号码 {dataset.ids_rejected} 行，重复 {dataset.duplicates} 行"}
+
+
+@handler("comparison.households")
+def households(job, progress):
+    """params: dataset_id, village, channel: the village's 一般农户 from a 户籍 data set (all or nothing)."""
+    params = job.params
+    try:
+        result = create_households(
+            Dataset.objects.get(pk=params["dataset_id"]), params["village"],
+            acting_user=User.objects.filter(pk=job.user_id).first() if job.user_id else None,
+            channel=params.get("channel", Channel.PAGE), progress=progress,
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        raise JobError(_message(exc)) from exc
+    return {**result, "url": reverse("comparison:dataset_detail", args=[params["dataset_id"]])}
 
 
 def run_failed(job):

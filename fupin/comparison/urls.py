@@ -14,6 +14,7 @@ urlpatterns = comparison_work.guard_urls([
     path("datasets/<int:pk>/", views.dataset_detail, name="dataset_detail"),
     path("datasets/<int:pk>/rejected/", views.dataset_rejected, name="dataset_rejected"),
     path("datasets/<int:pk>/delete/", views.dataset_delete, name="dataset_delete"),
+    path("datasets/<int:pk>/households/", views.dataset_households, name="dataset_households"),
     path("kinds/", views.kind_list, name="kind_list"),
     path("kinds/new/", views.kind_edit, name="kind_create"),
     path("kinds/<int:pk>/edit/", views.kind_edit, name="kind_edit"),

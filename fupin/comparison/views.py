@@ -27,6 +27,7 @@ from fupin.regions.models import Region
 
 from . import access, reader, reverse
 from . import rules as rule_book
+from .actions import households as registration
 from .actions.datasets import delete_dataset, store_upload
 from .actions.kinds import save_custom_rule, save_kind
 from .actions.mappings import remembered_mapping, resolve_mapping
@@ -37,6 +38,7 @@ from .filters import filter_suspects
 from .forms import (
     CustomRuleForm,
     DeleteForm,
+    HouseholdsFromRegistrationForm,
     KindFieldFormSet,
     KindForm,
     MappingForm,
@@ -110,6 +112,33 @@ def dataset_detail(request, pk):
         "can_run": access.can_run(request.user),
         "can_delete": access.can_delete(request.user, dataset),
         "suspect_count": dataset.suspects.count(),
+        "can_create_households": registration.can_create_households(request.user, dataset),
+    })
+
+
+def dataset_households(request, pk):
+    """户籍建档: the village's 一般农户 from a 户籍 data set — the counts first, then the job on confirmation."""
+    dataset = _dataset(request, pk)
+    if not registration.can_create_households(request.user, dataset):
+        raise PermissionDenied("当前账号不能用该数据集建档：须为户籍人口数据集，且账号可修改建档立卡数据")
+    initial = {"village": dataset.region_code} if len(dataset.region_code) == 12 else None
+    form = HouseholdsFromRegistrationForm(request.POST or None, initial=initial,
+                                          villages=registration.villages_for(request.user))
+    plan = None
+    if request.method == "POST" and form.is_valid():
+        village = form.cleaned_data["village"]
+        try:
+            plan = registration.plan_households(dataset, village.code, acting_user=request.user)
+        except (ValidationError, PermissionDenied) as exc:
+            add_errors(form, exc)
+        else:
+            if request.POST.get("confirm") and plan.families:
+                job = jobs.start("comparison.households", f"户籍建档一般农户：{village.full_name()}",
+                                 user=request.user,
+                                 params={"dataset_id": dataset.pk, "village": village.code, "channel": Channel.PAGE})
+                return redirect("jobs:detail", pk=job.pk)
+    return render(request, "comparison/dataset_households.html", {
+        "dataset": dataset, "form": form, "plan": plan and plan.summary(written=False),
     })
 
 
