@@ -130,6 +130,7 @@ def test_page_offers_the_corrections_to_the_village_only(client, eliminated, use
         "action": "rollback", "rollback-reason": "入户复核发现收入计算有误"})
     procedure = Procedure.objects.get(kind=ROLLBACK, household=monitored.household)
     assert response.status_code == 302 and response["Location"] == f"/procedures/{procedure.pk}/"
+    assert "入户复核发现收入计算有误" in client.get(response["Location"]).content.decode()
     # A procedure is running: no further correction is offered.
     page = client.get(f"/monitoring/monitored/{monitored.pk}/").content.decode()
     assert 'data-testid="reflag-form"' not in page and "风险消除回退程序" in page

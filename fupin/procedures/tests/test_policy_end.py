@@ -99,6 +99,8 @@ def test_ledger_page_filters_export_and_announcement(ended, users, regions):
         "policy_ends": [entry.pk], "start_date": today.isoformat(),
         "end_date": (today + dt.timedelta(days=6)).isoformat(), "contact": "县乡村振兴局"})
     assert response.status_code == 302 and "/procedures/notices/" in response["Location"]
+    detail = county.get(response["Location"]).content.decode()
+    assert "甲户主" in detail and f"台账 #{entry.pk}" in detail
     page = county.get("/procedures/policy-ends/", {"announced": "yes"}).content.decode()
     assert a.number in page and b.number not in page and 'data-testid="policy-end-notice"' in page
 
