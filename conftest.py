@@ -117,8 +117,11 @@ def make_household(users):
         n = next(counter)
         fields = {"status": "1", "category": "1", "main_cause": "1", "identification_year": 2016, **fields}
         household = Household(number=f"{village.code}{n:04d}", village=village, **fields)
-        members = [Member(name=head_name, id_number=head_id or new_id(), relation="01", ethnicity="01")]
-        members += [Member(name=name, id_number=id_, relation=rel) for name, id_, rel in extra]
+        # Insured as the policy requires (基本医保, 大病保险, 居民养老保险), so a test's exit or elimination fails only
+        # on what it sets up.
+        members = [Member(name=head_name, id_number=head_id or new_id(), relation="01", ethnicity="01",
+                          pension_insurance=True)]
+        members += [Member(name=name, id_number=id_, relation=rel, pension_insurance=True) for name, id_, rel in extra]
         return create_household(household, members, acting_user=users["county"], channel=Channel.PAGE)
 
     return make

@@ -8,6 +8,10 @@ class MonitoringConfig(AppConfig):
 
     def ready(self):
         # The two monitoring procedures (认定, 风险消除) run on the procedures engine.
-        from . import procedure_kinds
+        from fupin.procedures import policy
+
+        from . import planning, procedure_kinds
 
         procedure_kinds.install()
+        # The policy ages the procedures' checks read are parameters of this app (procedures.policy).
+        policy.provide(planning.policy_values)

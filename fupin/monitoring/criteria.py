@@ -8,7 +8,9 @@ Both read the household's row of the facts table (``engine.FACTS``), the same fi
 * 风险消除: per-capita income above the year's monitoring line, and above it in every dated income check (收入核查)
   for at least the configured number of months (``elimination_stable_months``, default in ``defaults.PARAMETERS``),
   counted from the first check after the last one at or below the line, with no new risk event in that time;
-  两不愁三保障 and drinking water secure this year; and a household with nobody able to work stays monitored (暂不标注风险消除).
+  两不愁三保障 and drinking water secure this year; every member with 基本医疗保险 and 大病保险, and every member of
+  working age with 城乡居民基本养老保险 (``procedures.checks.insurance_problems``, the ages of ``procedures.policy``,
+  seed 001_0bb7bab9b073102f.txt); and a household with nobody able to work stays monitored (暂不标注风险消除).
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ import datetime as dt
 
 from django.utils import timezone
 
-from fupin.procedures.checks import CheckResult, yuan
+from fupin.procedures import policy
+from fupin.procedures.checks import CheckResult, insurance_problems, yuan
 from fupin.registry.services import monitoring_kind_refusal
 
 from . import planning
@@ -132,6 +135,7 @@ def elimination_check(household, year: int, details: dict) -> CheckResult:
         result.problems.append(f"缺少{year}年度“两不愁三保障”及饮水安全核查，请先录入")
     elif facts["security_unmet"] > 0:
         result.problems.append(f"两不愁三保障及饮水安全有{facts['security_unmet']}项未达标")
+    insurance_problems(result, household, year, policy.ages(year, household.village_id))
     if monitored is not None:
         months = int(planning.parameter(ELIMINATION_MONTHS, year, household.village_id))
         today = timezone.localdate()

@@ -28,9 +28,20 @@ GRADING_PARAMETERS = [
     ("medical_self_pay_cap", "合规自付医疗费用占比上限", 10, "%", "个人负担政策范围内医疗费用占政策范围内总费用的上限"),
     ("medical_self_pay_heavier", "合规自付医疗费用占比较重线", 30, "%", "超过该比例的预警为较重"),
 ]
+# The parameters 0008_policy_ages installed (frozen in 0008_policy_ages.json, with their sources): the ages the
+# exit and risk-elimination checks (``procedures.policy``) and the engine's member facts read, and the risk-event
+# window (docs/domain-facts.md §2.2, §3.3, §3.7).
+POLICY_PARAMETERS = [
+    ("school_age_min", "义务教育适龄下限", 6, "周岁", "当年9月1日满该周岁起属义务教育适龄（含）"),
+    ("school_age_max", "义务教育适龄上限", 15, "周岁", "当年9月1日不超过该周岁属义务教育适龄（含）"),
+    ("labour_age_min", "劳动年龄下限", 16, "周岁", "年末满该周岁起属劳动年龄，亦为居民养老保险缴费年龄起点"),
+    ("labour_age_max", "劳动年龄上限", 60, "周岁", "年末满该周岁即不再属劳动年龄（不含）"),
+    ("event_window_days", "风险事件统计期", 365, "天", "风险事件、死亡减员计入监测的最近天数"),
+]
 # code → default value: what the code reads where no parameter row applies (one deleted for every region).
-DEFAULTS = {code: value for code, _name, value, _unit, _note in PARAMETERS + GRADING_PARAMETERS}
+DEFAULTS = {code: value for code, _name, value, _unit, _note in PARAMETERS + GRADING_PARAMETERS + POLICY_PARAMETERS}
 # The parameters the code itself reads (the others appear in rule conditions as :code).
 VERIFY_DAYS = "verify_days"
 ELIMINATION_MONTHS = "elimination_stable_months"
 MEDICAL_SELF_PAY_CAP = "medical_self_pay_cap"
+EVENT_WINDOW_DAYS = "event_window_days"

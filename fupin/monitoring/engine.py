@@ -36,12 +36,18 @@ from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
 from fupin.core.scope import code_range
+from fupin.procedures import policy
 from fupin.regions.models import PREFIX_LENGTH, Level
 from fupin.registry.choices import Health, HouseholdStatus, LabourSkill, Relation, Schooling
 from fupin.registry.models import SecurityCheck
 
+from .defaults import DEFAULTS, EVENT_WINDOW_DAYS
+
 # The dialect conditions and the facts query are written in.
 RULE_DIALECT = "duckdb"
+# The parameters the engine itself reads per county (besides the rules' own): the policy ages of the member facts
+# and the risk-event window; installed by migration 0008, defaults in ``defaults.DEFAULTS``.
+POLICY_CODES = (*policy.AGE_CODES, EVENT_WINDOW_DAYS)
 DJANGO_DIALECTS = {"sqlite": "sqlite", "postgresql": "postgres"}
 
 SECURITY_FIELDS = ("food_secure", "clothing_secure", "education_secure", "medical_secure", "housing_secure",
@@ -120,14 +126,14 @@ FACTS: tuple[Fact, ...] = (
     Fact("members_chronic", INTEGER, "长期慢性病成员数", "COALESCE(mem.chronic, 0)"),
     Fact("members_disabled", INTEGER, "残疾成员数", "COALESCE(mem.disabled, 0)"),
     Fact("students", INTEGER, "在校生人数", "COALESCE(mem.students, 0)"),
-    Fact("school_age_out", INTEGER, "义务教育阶段适龄未在校人数（除身体原因）", "COALESCE(mem.school_age_out, 0)"),
+    Fact("school_age_out", INTEGER, "义务教育适龄（义务教育年龄参数，默认6至15周岁）未在校人数（除身体原因）", "COALESCE(mem.school_age_out, 0)"),
     Fact("members_on_dibao", INTEGER, "享受低保成员数", "COALESCE(mem.on_dibao, 0)"),
     Fact("members_on_tekun", INTEGER, "特困供养成员数", "COALESCE(mem.on_tekun, 0)"),
     Fact("workers", INTEGER, "有务工时间的成员数", "COALESCE(mem.workers, 0)"),
-    Fact("labourers", INTEGER, "16至60岁普通或技能劳动力人数", "COALESCE(mem.labourers, 0)"),
+    Fact("labourers", INTEGER, "劳动年龄内（劳动年龄参数，默认16至59周岁）普通或技能劳动力人数", "COALESCE(mem.labourers, 0)"),
     Fact("able_to_work", INTEGER, "有劳动能力成员数（含弱劳动力）", "COALESCE(mem.able_to_work, 0)"),
     Fact("uninsured", INTEGER, "未参加基本医疗保险成员数", "COALESCE(mem.uninsured, 0)"),
-    Fact("deaths", INTEGER, "近一年死亡成员数（减员记录与死亡事件）",
+    Fact("deaths", INTEGER, "风险事件统计期内（默认近365天）死亡成员数（减员记录与死亡事件）",
          "COALESCE(mem.deaths, 0) + COALESCE(ev.death, 0)"),
     Fact("illness_events", INTEGER, "新发重大疾病事件数", "COALESCE(ev.illness, 0)"),
     Fact("disability_events", INTEGER, "新增残疾事件数", "COALESCE(ev.disability, 0)"),
@@ -322,11 +328,37 @@ class Plan:
         """The facts and parameter columns the alerts keep as their explanation."""
         return list(dict.fromkeys(c for r in self.rules for c in r.figure_columns()))
 
-    def event_window(self) -> tuple[dt.date, dt.date]:
-        """Risk events and deaths count in the 12 months up to today when the year is the current or the last
-        complete one (a run reads last year's accounts but this year's events); for older years, that year."""
+    def policy(self, county: str) -> dict:
+        """The policy ages and the event window of a county (``POLICY_CODES``), installed defaults where unset."""
+        values = self.counties.get(county, {})
+        return {code: DEFAULTS[code] if values.get(code) is None else values[code] for code in POLICY_CODES}
+
+    def event_window(self, county: str) -> tuple[dt.date, dt.date]:
+        """Risk events and deaths count in the county's event window (``event_window_days``, 365 by default) up to
+        today when the year is the current or the last complete one (a run reads last year's accounts but this
+        year's events); for older years, up to the year's end."""
         end = self.today if self.year >= self.today.year - 1 else dt.date(self.year, 12, 31)
-        return end - dt.timedelta(days=365), end
+        return end - dt.timedelta(days=int(self.policy(county)[EVENT_WINDOW_DAYS])), end
+
+    def _scope_counties(self) -> list[str]:
+        return sorted(self.counties) or [self.prefix[:PREFIX_LENGTH[Level.COUNTY]]]
+
+    def _per_county(self, alias: str, condition) -> str:
+        """``condition(county)`` (SQL) for each county's households: the one condition when the counties agree
+        (the usual case, and the same SQL as a single county), else one branch per group of counties."""
+        groups: dict[str, list[str]] = {}
+        for county in self._scope_counties():
+            groups.setdefault(condition(county), []).append(county)
+        if len(groups) == 1:
+            return next(iter(groups))
+        branches = [f"(SUBSTRING({alias}.village_id, 1, {PREFIX_LENGTH[Level.COUNTY]}) IN {_in(counties)} AND {sql})"
+                    for sql, counties in groups.items()]
+        return f"({' OR '.join(branches)})"
+
+    def varies_by_county(self) -> bool:
+        """Whether the counties in scope differ in policy ages or event window (then member and event conditions
+        name the household's county)."""
+        return len({tuple(self.policy(c).values()) for c in self._scope_counties()}) > 1
 
     def _household_filter(self, alias: str) -> str:
         low, high = code_range(self.prefix)
@@ -351,9 +383,16 @@ class Plan:
     def _member_aggregates(self) -> dict[str, tuple[str, str]]:
         """Per-household member aggregates: name → (function, value, row condition); SUM counts the rows."""
         y = self.year
-        school_after, school_until = dt.date(y - 16, 9, 1), dt.date(y - 6, 9, 1)
-        oldest_labourer, youngest_labourer = dt.date(y - 60, 12, 31), dt.date(y - 16, 12, 31)
-        window_start, window_end = self.event_window()
+
+        def ages(county: str) -> policy.Ages:
+            return policy.Ages(*(int(self.policy(county)[code]) for code in policy.AGE_CODES))
+
+        def born_between(first_and_last) -> str:
+            after, until = first_and_last
+            return f"m.birth_date > '{after}' AND m.birth_date <= '{until}'"
+
+        school_age = self._per_county("sh", lambda c: born_between(ages(c).school_birth_range(y)))
+        labour_age = self._per_county("sh", lambda c: born_between(ages(c).labour_birth_range(y)))
         excused = " AND ".join(f"m.health NOT LIKE '%{c}%'" for c in Health.EXCUSES_SCHOOL)
         active = {
             "heads": f"m.relation = '{Relation.HEAD}'",
@@ -361,12 +400,12 @@ class Plan:
             "chronic": f"m.health LIKE '%{Health.CHRONIC}%'",
             "disabled": f"m.health LIKE '%{Health.DISABLED}%'",
             "students": f"m.schooling IN {_in(Schooling.IN_SCHOOL)}",
-            "school_age_out": f"m.birth_date > '{school_after}' AND m.birth_date <= '{school_until}' AND "
+            "school_age_out": f"{school_age} AND "
                               f"m.schooling NOT IN {_in(Schooling.IN_SCHOOL)} AND {excused}",
             "on_dibao": "m.on_dibao",
             "on_tekun": "m.on_tekun",
             "workers": "m.work_months > 0",
-            "labourers": f"m.birth_date > '{oldest_labourer}' AND m.birth_date <= '{youngest_labourer}' AND "
+            "labourers": f"{labour_age} AND "
                          f"m.labour_skill IN {_in(LabourSkill.LABOURER)}",
             "able_to_work": f"m.labour_skill IN {_in(LabourSkill.ABLE_TO_WORK)}",
             "uninsured": "NOT m.basic_medical_insurance",
@@ -375,8 +414,12 @@ class Plan:
         aggregates["head_sex"] = ("MAX", "m.sex", f"m.active AND m.relation = '{Relation.HEAD}'")
         aggregates["spouse_sex_min"] = ("MIN", "m.sex", f"m.active AND m.relation = '{Relation.SPOUSE}'")
         aggregates["spouse_sex_max"] = ("MAX", "m.sex", f"m.active AND m.relation = '{Relation.SPOUSE}'")
-        died = (f"NOT m.active AND m.removed_reason LIKE '%死亡%' AND m.updated > '{window_start}' "
-                f"AND m.updated < '{window_end + dt.timedelta(days=1)}'")
+        def died_within(county: str) -> str:
+            start, end = self.event_window(county)
+            return f"m.updated > '{start}' AND m.updated < '{end + dt.timedelta(days=1)}'"
+
+        window = self._per_county("sh", died_within)
+        died = f"NOT m.active AND m.removed_reason LIKE '%死亡%' AND {window}"
         aggregates["deaths"] = ("SUM", "1", died)
         return aggregates
 
@@ -401,11 +444,13 @@ class Plan:
             for alias, column in CTE_REFERENCE.findall(fact.sql):
                 used.setdefault(alias, set()).add(column)
         y = self.year
-        window_start, window_end = self.event_window()
         # Each aggregate joins the households in scope itself (rather than a shared CTE, which PostgreSQL would
         # materialise and scan serially), so the database can run the scans in parallel.
         scope = (f"JOIN registry_household sh ON sh.id = {{}}.household_id AND {self._household_filter('sh')}"
                  if self.scope_join else "")
+        # Conditions that differ by county read the household's village code.
+        county_scope = scope or ("JOIN registry_household sh ON sh.id = {}.household_id"
+                                 if self.varies_by_county() else "")
         ctes = {}
         if "mem" in used:
             aggregates = self._member_aggregates()
@@ -415,18 +460,18 @@ class Plan:
                 for name, (function, value, condition) in chosen.items()
             )
             rows = " OR ".join(f"({condition})" for _function, _value, condition in chosen.values())
-            ctes["mem"] = (f"SELECT m.household_id, {columns} FROM registry_member m {scope.format('m')} "
+            ctes["mem"] = (f"SELECT m.household_id, {columns} FROM registry_member m {county_scope.format('m')} "
                            f"WHERE {rows} GROUP BY m.household_id")
         if "ev" in used:
             kinds = sorted(used["ev"] - {"amount"})
             columns = [f"SUM(CASE WHEN e.kind = '{k}' THEN 1 ELSE 0 END) AS {k}" for k in kinds]
-            where = f"e.date > '{window_start}' AND e.date <= '{window_end}'"
+            where = self._per_county("sh", lambda c: "e.date > '{}' AND e.date <= '{}'".format(*self.event_window(c)))
             if "amount" in used["ev"]:
                 columns.append("SUM(COALESCE(CAST(e.amount AS DOUBLE), 0)) AS amount")
             else:
                 where += f" AND e.kind IN {_in(kinds)}"
             ctes["ev"] = (f"SELECT e.household_id, {', '.join(columns)} FROM monitoring_riskevent e "
-                          f"{scope.format('e')} WHERE {where} GROUP BY e.household_id")
+                          f"{county_scope.format('e')} WHERE {where} GROUP BY e.household_id")
         for alias, year in (("cur", y), ("prev", y - 1)):
             if alias in used:
                 columns = ", ".join(f"a.{c}" for c in sorted(used[alias] | {"household_id"}))

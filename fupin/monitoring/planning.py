@@ -59,6 +59,11 @@ def or_default(code: str, value):
     return DEFAULTS[code] if value is None else value
 
 
+def policy_values(codes, year: int, region_code: str) -> dict:
+    """code → value for the region's county and year, defaults filled in: the resolver ``procedures.policy`` asks."""
+    return {code: or_default(code, value) for code, value in resolve_parameters(codes, year, region_code).items()}
+
+
 def counties_in(prefix: str) -> list[str]:
     """The 6-digit codes of the counties a run over ``prefix`` touches."""
     if len(prefix) >= COUNTY_DIGITS:
@@ -71,7 +76,7 @@ def counties_in(prefix: str) -> list[str]:
 def county_values(codes, year: int, prefix: str) -> tuple[dict[str, dict], list[str]]:
     """Per county: the monitoring line, the poverty line and the parameters; plus warnings for missing lines."""
     counties = counties_in(prefix)
-    values = resolve_for_counties(codes, year, counties)
+    values = resolve_for_counties(list(dict.fromkeys([*codes, *engine.POLICY_CODES])), year, counties)
     warnings = []
     for county in counties:
         full = county.ljust(12, "0")

@@ -34,7 +34,7 @@ from fupin.regions.models import Level, Region
 from fupin.registry.choices import HouseholdCategory, HouseholdStatus, HouseholdType
 from fupin.registry.models import Household, IncomeAccount, Member, SecurityCheck
 
-from . import checks, lines
+from . import checks, lines, policy
 from .models import (
     Adjustment,
     AdjustmentEvent,
@@ -129,6 +129,8 @@ def changes_since(adjustment: Adjustment) -> dt.datetime:
 def _candidate_querysets(adjustment: Adjustment, line_amount) -> dict:
     """Kind → a values() queryset of the candidate rows to insert (named for insert_select)."""
     year = adjustment.year
+    # The county's policy ages: adjustments are opened per county, the level parameters are resolved for.
+    ages = policy.ages(year, adjustment.county.code)
     households = Household.objects.filter(village__code__startswith=adjustment.county.prefix)
     income = Subquery(
         IncomeAccount.objects.filter(household=OuterRef("pk"), year=year).order_by()
@@ -157,8 +159,9 @@ def _candidate_querysets(adjustment: Adjustment, line_amount) -> dict:
     selections = {
         Kind.EXIT: households.filter(status__in=HouseholdStatus.IN_POVERTY, c_per_capita_income__gt=line_amount)
         .exclude(identification_year=year).filter(secure)
-        .exclude(Exists(members.filter(checks.out_of_school_q(year))))
-        .exclude(Exists(members.filter(checks.uninsured_q()))),
+        .exclude(Exists(members.filter(checks.out_of_school_q(year, ages))))
+        .exclude(Exists(members.filter(checks.uninsured_q())))
+        .exclude(Exists(members.filter(checks.unpensioned_q(year, ages)))),
         Kind.RETURN: households.filter(status=HouseholdStatus.EXITED)
         .filter(Q(c_per_capita_income__lt=line_amount) | insecure),
         # 一般农户 (never registered, or cleared out by 清退) below the line: possible missed identification (漏评).

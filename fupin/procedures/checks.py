@@ -16,7 +16,7 @@ from fupin.registry.choices import Health, HouseGrade, HouseholdCategory, Househ
 from fupin.registry.models import IncomeAccount, SecurityCheck
 from fupin.registry.services import Duplicate, duplicate_member, registered_elsewhere_error
 
-from . import lines
+from . import lines, policy
 from .models import Kind, LineKind
 
 SECURITY_FIELDS = {
@@ -34,18 +34,13 @@ def yuan(amount) -> str:
     return f"{amount:,.0f}" if amount == amount.to_integral() else f"{amount:,.2f}"
 
 
-def school_age_birth_range(year: int) -> tuple[dt.date, dt.date]:
-    """Born after the first date and on or before the second: aged 6 to 15 on 1 September of the year."""
-    return dt.date(year - 16, 9, 1), dt.date(year - 6, 9, 1)
-
-
 def age_on(birth: dt.date, day: dt.date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
-def out_of_school_q(year: int) -> Q:
+def out_of_school_q(year: int, ages: policy.Ages) -> Q:
     """Members of compulsory-school age not at school, unless excused by health."""
-    after, until = school_age_birth_range(year)
+    after, until = ages.school_birth_range(year)
     excused = Q()
     for code in Health.EXCUSES_SCHOOL:
         excused |= Q(health__contains=code)
@@ -53,7 +48,22 @@ def out_of_school_q(year: int) -> Q:
 
 
 def uninsured_q() -> Q:
-    return Q(active=True, basic_medical_insurance=False)
+    """Members without 城乡居民基本医疗保险 or without 大病保险 (seed 001_0bb7bab9b073102f.txt: 全部纳入基本医保、大病保险)."""
+    return Q(active=True) & (Q(basic_medical_insurance=False) | Q(serious_illness_insurance=False))
+
+
+def unpensioned_q(year: int, ages: policy.Ages) -> Q:
+    """Members of working age (``policy.Ages``, the contribution age of 城乡居民基本养老保险) without 养老保险.
+
+    What counts as covered: the member's 参加养老保险 is set, which a village records for anyone paying into the
+    城乡居民 or the 职工 pension and for anyone already drawing a pension (e.g. retired early), whatever their age.
+    Exempt by policy: members at school (在校生, who may not join the 城乡居民 pension), and members below or above
+    the working age (at the upper age the pension is drawn, no longer paid in) — seed 001_0bb7bab9b073102f.txt,
+    docs/domain-facts.md §3.3.
+    """
+    after, until = ages.labour_birth_range(year)
+    return (Q(active=True, pension_insurance=False, birth_date__gt=after, birth_date__lte=until)
+            & ~Q(schooling__in=Schooling.IN_SCHOOL))
 
 
 def secure_check_q() -> Q:
@@ -115,11 +125,30 @@ def _security(result: CheckResult, household, year: int):
 
 
 def _members(result: CheckResult, household, year: int) -> None:
+    ages = policy.ages(year, household.village_id)
     sept_first = dt.date(year, 9, 1)
-    for member in household.members.filter(out_of_school_q(year)).order_by("birth_date"):
+    for member in household.members.filter(out_of_school_q(year, ages)).order_by("birth_date"):
         result.problems.append(f"成员{member.name}，{age_on(member.birth_date, sept_first)}岁，义务教育阶段适龄未在校")
-    for member in household.members.filter(uninsured_q()).order_by("relation"):
-        result.problems.append(f"成员{member.name}未参加基本医疗保险")
+    insurance_problems(result, household, year, ages)
+
+
+def insurance_problems(result: CheckResult, household, year: int, ages: policy.Ages) -> None:
+    """One problem per member missing 基本医疗保险, 大病保险 or (of working age) 城乡居民基本养老保险, naming the
+    member by name and masked ID number (exit here, 风险消除 in monitoring.criteria)."""
+    uninsured = household.members.filter(uninsured_q())
+    unpensioned = household.members.filter(unpensioned_q(year, ages))
+    missing: dict = {}
+    for member in uninsured:
+        if not member.basic_medical_insurance:
+            missing.setdefault(member, []).append("基本医疗保险")
+        if not member.serious_illness_insurance:
+            missing.setdefault(member, []).append("大病保险")
+    for member in unpensioned:
+        missing.setdefault(member, []).append(f"城乡居民基本养老保险（{ages.labour_label}应参保）")
+    for member in sorted(missing, key=lambda m: (m.relation, m.birth_date, m.pk)):
+        result.problems.append(
+            f"成员{member.name}（{idnumber.mask(member.id_number)}）未参加{'、'.join(missing[member])}"
+        )
 
 
 def check_identification(household, year: int, details: dict) -> CheckResult:

@@ -36,9 +36,11 @@ def household(users):
             identification_year=identification_year, phone="13800000000", bank_account="6217000011112222",
             **fields,
         )
-        members = [Member(name=head_name, id_number=new_id(), relation="01", ethnicity="01")]
+        # Insured as the policy requires (基本医保, 大病保险, 居民养老保险) unless the options say otherwise.
+        members = [Member(name=head_name, id_number=new_id(), relation="01", ethnicity="01", pension_insurance=True)]
         for name, id_, relation, *options in extra:
-            members.append(Member(name=name, id_number=id_, relation=relation, **(options[0] if options else {})))
+            members.append(Member(name=name, id_number=id_, relation=relation,
+                                  **{"pension_insurance": True, **(options[0] if options else {})}))
         return create_household(record, members, acting_user=users["county"], channel=Channel.PAGE)
 
     return make

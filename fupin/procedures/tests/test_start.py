@@ -103,7 +103,7 @@ def test_exit_refused_child_out_of_school_dangerous_house_and_uninsured(regions,
     assert "李小红" not in message
     assert "住房为D级危房" in message
     assert "住房安全未保障" in message
-    assert "成员赵秀英未参加基本医疗保险" in message
+    assert "成员赵秀英（" in message and "）未参加基本医疗保险" in message
     assert "人均纯收入" not in message
 
 
