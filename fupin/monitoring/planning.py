@@ -18,7 +18,7 @@ from fupin.procedures import lines
 from fupin.procedures.models import LineKind
 from fupin.regions.models import PREFIX_LENGTH, Level, Region, applies_to, specificity
 
-from . import engine
+from . import engine, explain
 from .defaults import DEFAULTS
 from .models import Parameter, Rule
 
@@ -88,7 +88,9 @@ def county_values(codes, year: int, prefix: str) -> tuple[dict[str, dict], list[
             warnings.append(f"{county}：{missing_line_message(year)}；涉及监测范围的规则在该县不触发")
         missing = [c for c in codes if values[county][c] is None]
         if missing:
-            warnings.append(f"{county}：未设置参数 {'、'.join(missing)}，使用这些参数的规则在该县不触发")
+            labels = explain.parameter_labels()
+            names = "、".join(f"“{labels[c][0] if c in labels else c}”" for c in missing)
+            warnings.append(f"{county}：未设置参数{names}，使用这些参数的规则在该县不触发")
     return values, warnings
 
 

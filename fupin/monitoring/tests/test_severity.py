@@ -11,7 +11,7 @@ from python_calamine import CalamineWorkbook
 from conftest import PASSWORD
 from fupin.audit.models import Channel
 from fupin.monitoring import services
-from fupin.monitoring.models import Alert, Family, Rule, Severity
+from fupin.monitoring.models import Alert, Family, Parameter, Rule, Severity
 
 from .conftest import YEAR
 
@@ -84,3 +84,10 @@ def test_the_alert_names_the_failing_item_figure_and_parameter_in_chinese(househ
     line = json.loads(capsys.readouterr().out.splitlines()[0])
     assert line["figures"]["M09"]["security_failed"] == "饮水安全有保障"
     assert "饮水安全有保障" in line["reason"] and line["severity_label"]
+
+
+def test_run_warnings_name_missing_parameters_in_chinese(household, regions, users):
+    household(regions["village_a1"], income=6900, last=6900)
+    Parameter.objects.filter(code="income_drop_pct").delete()
+    warnings = " ".join(run(regions, users).warnings)
+    assert "“收入大幅下降幅度”" in warnings and "income_drop_pct" not in warnings
