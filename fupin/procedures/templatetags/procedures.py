@@ -19,4 +19,5 @@ def household_procedures(context, household) -> dict:
         user.can_write and user_level(user) is not None and in_scope(user, household.village_id)
         and not any(p.status == Status.IN_PROGRESS for p in procedures)
     )
-    return {"procedures": procedures, "can_start": can_start, "kinds": Kind.choices}
+    policy_ends = household.policy_ends.prefetch_related("notice_items__notice")
+    return {"procedures": procedures, "can_start": can_start, "kinds": Kind.choices, "policy_ends": policy_ends}

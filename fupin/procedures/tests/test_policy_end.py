@@ -86,6 +86,8 @@ def test_ledger_page_filters_export_and_announcement(ended, users, regions):
     assert a.number in page and b.number not in page
     page = county.get("/procedures/policy-ends/", {"exit_year": 2017}).content.decode()
     assert b.number in page and a.number not in page
+    household_page = county.get(f"/registry/households/{a.pk}/").content.decode()
+    assert 'data-testid="policy-end"' in household_page and "县政府〔2021〕5号" in household_page
     village = client_for(users["village_a1"]).get("/procedures/policy-ends/").content.decode()
     assert a.number in village and b.number not in village and 'data-testid="announce"' not in village
     response = county.get("/procedures/policy-ends/export/")
