@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.db.models.functions import Substr
 from django.utils import timezone
 
 from fupin.accounts.models import Role
@@ -19,7 +20,8 @@ from fupin.audit.models import Action
 from fupin.audit.services import record_event
 from fupin.core.scope import user_scope_prefix
 from fupin.core.tables import BOOL, DATE, Column, Table
-from fupin.regions.models import Level, Region
+from fupin.procedures import policy
+from fupin.regions.models import PREFIX_LENGTH, Level, Region
 from fupin.registry.choices import Health, HouseholdCategory, HouseholdStatus, Relation
 from fupin.registry.models import Member
 
@@ -48,8 +50,22 @@ def _years_ago(today: dt.date, years: int) -> dt.date:
 
 
 def _school_age(queryset, today):
-    # 6 to 15 full years old today: born after (today − 16 years) and on or before (today − 6 years).
-    return queryset.filter(birth_date__gt=_years_ago(today, 16), birth_date__lte=_years_ago(today, 6))
+    """Of compulsory-school age today by each county's policy ages (``procedures.policy``, 6 to 15 full years by
+    default): born after (today − max − 1 years) and on or before (today − min years)."""
+    digits = PREFIX_LENGTH[Level.COUNTY]
+    counties = queryset.annotate(county=Substr("household__village_id", 1, digits)).order_by()
+    by_ages: dict[tuple[int, int], list[str]] = {}
+    for county in counties.values_list("county", flat=True).distinct():
+        ages = policy.ages(today.year, county.ljust(12, "0"))
+        by_ages.setdefault((ages.school_min, ages.school_max), []).append(county)
+    condition = Q(pk__in=[])
+    for (low, high), codes in by_ages.items():
+        in_counties = Q()
+        if len(by_ages) > 1:
+            for code in codes:
+                in_counties |= Q(household__village_id__startswith=code)
+        condition |= in_counties & Q(birth_date__gt=_years_ago(today, high + 1), birth_date__lte=_years_ago(today, low))
+    return queryset.filter(condition)
 
 
 @dataclass(frozen=True)
@@ -69,7 +85,7 @@ class ReverseList:
 REVERSE_LISTS: tuple[ReverseList, ...] = (
     ReverseList(
         "school_age_children", "义务教育适龄儿童名单", "教育",
-        "在册贫困户中 6 至 15 周岁的成员，供教育部门核对学籍、落实资助和控辍保学。",
+        "在册贫困户中义务教育年龄（按各县参数，默认 6 至 15 周岁）的成员，供教育部门核对学籍、落实资助和控辍保学。",
         [Column("在校生状况", "schooling", code_table="schooling")],
         _school_age,
     ),

@@ -29,6 +29,7 @@ from sqlglot import exp
 
 from fupin.monitoring import planning
 from fupin.monitoring.defaults import DEFAULTS, MEDICAL_SELF_PAY_CAP
+from fupin.procedures import policy
 
 from .models import CustomRule
 
@@ -208,9 +209,10 @@ HAVING SUM({SELF_PAY}) * 100.0 / SUM(d.in_policy_cost) > $cap""",
             f"NOT regexp_matches(COALESCE(student_status, ''), '{ENDED}')",
             ", m.age, m.schooling",
         ),
-        "在册成员处于义务教育年龄（默认 6 至 15 周岁），但不在教育部门的在读学籍名单中。",
+        "在册成员处于义务教育年龄（监测参数“义务教育适龄下限/上限”，默认 6 至 15 周岁），但不在教育部门的在读学籍名单中。",
         "入户核实是否失学辍学并落实控辍保学；在外地就读或因身体原因不能就学的，注明情况。",
-        params={"min_age": 6, "max_age": 15},
+        params={"min_age": DEFAULTS[policy.SCHOOL_AGE_MIN], "max_age": DEFAULTS[policy.SCHOOL_AGE_MAX]},
+        configured={"min_age": policy.SCHOOL_AGE_MIN, "max_age": policy.SCHOOL_AGE_MAX},
         labels={"schooling": "档案在校生状况代码"},
         catalogue="CX",
     ),
