@@ -48,6 +48,7 @@ from .models import (
     Rule,
     Run,
     RunStatus,
+    Severity,
     Source,
 )
 
@@ -55,6 +56,8 @@ RUNNERS = {Role.COUNTY, Role.TOWNSHIP, Role.ADMIN}
 VERIFIERS = {Role.VILLAGE, Role.TOWNSHIP, Role.COUNTY, Role.ADMIN}
 BATCH = 2000
 AUTO_CLOSE_NOTE = "规则不再触发，系统自动关闭"
+# A lead carries no figures to grade: 一般 until the village's home check says more.
+LEAD_SEVERITY = Severity.LOW
 
 
 # --- permissions ------------------------------------------------------------------------------------------------
@@ -427,7 +430,7 @@ def create_lead(household: Household, *, source: str, description: str, reporter
     alert = Alert.objects.create(
         household=household, village_id=household.village_id, year=year, source=source, status=AlertStatus.PENDING,
         description=description.strip(), reporter=reporter.strip(), reporter_contact=contact.strip(),
-        due=timezone.localdate() + dt.timedelta(days=days), firing=False,
+        due=timezone.localdate() + dt.timedelta(days=days), firing=False, severity=LEAD_SEVERITY,
         created_by=acting_user if acting_user.is_authenticated else None,
     )
     record_change(alert, before=None, acting_user=acting_user, channel=channel, note=f"登记线索：{alert.get_source_display()}")
@@ -461,6 +464,7 @@ def self_report(*, household_number: str, id_tail: str, phone: str, description:
         household=household, village_id=household.village_id, year=year, source=Source.SELF_REPORT,
         status=AlertStatus.PENDING, description=description[:2000], reporter="农户本人（网上申报）",
         reporter_contact=phone, due=timezone.localdate() + dt.timedelta(days=days), firing=False,
+        severity=LEAD_SEVERITY,
     )
     record_change(alert, before=None, acting_user=None, channel=Channel.PAGE, note="农户自主申报（公开页面）")
     return alert

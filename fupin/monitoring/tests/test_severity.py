@@ -91,3 +91,10 @@ def test_run_warnings_name_missing_parameters_in_chinese(household, regions, use
     Parameter.objects.filter(code="income_drop_pct").delete()
     warnings = " ".join(run(regions, users).warnings)
     assert "“收入大幅下降幅度”" in warnings and "income_drop_pct" not in warnings
+
+
+def test_leads_are_graded_general_until_verified(household, regions, users):
+    h = household(regions["village_a1"], income=9000, last=9000)
+    lead = services.create_lead(h, source="cadre", description="户主务工受伤", acting_user=users["village_a1"],
+                                channel=Channel.PAGE)
+    assert lead.get_severity_display() == "一般"
