@@ -30,6 +30,7 @@ from sqlglot import exp
 from fupin.monitoring import planning
 from fupin.monitoring.defaults import DEFAULTS, MEDICAL_SELF_PAY_CAP
 from fupin.procedures import policy
+from fupin.registry.choices import HouseGrade
 
 from .models import CustomRule
 
@@ -219,7 +220,7 @@ HAVING SUM({SELF_PAY}) * 100.0 / SUM(d.in_policy_cost) > $cap""",
     Rule(
         "dangerous_house", "住房为C级或D级危房", "dangerous_house", HOUSEHOLD,
         _present(
-            "regexp_matches(upper(trim(COALESCE(d.grade, ''))), '^[CD]') "
+            f"regexp_matches(upper(trim(COALESCE(d.grade, ''))), '^[{''.join(HouseGrade.DANGEROUS)}]') "
             "AND NOT regexp_matches(COALESCE(d.renovation, ''), '已改造|已完成|竣工|已拆除|已搬迁')",
             ", d.grade, d.address, d.appraisal_date, d.renovation",
         ),
