@@ -1,6 +1,7 @@
-"""The demo's 监测对象: the monitored households of a county, generated column-wise beside the registry
-(``monitored_frame``), and after the bulk load a few risk events and a monitoring run over the first county through
-the monitoring services (``run_monitoring``), so the alert list holds what the rules find in the demo data."""
+"""The demo's 监测对象: the monitored households of a county and their income checks, generated column-wise beside
+the registry (``monitored_frame``), and after the bulk load a few risk events, a data-quality run and a monitoring
+run over the first county through the monitoring services (``run_monitoring``), so the alert list and the findings
+hold what the rules find in the demo data."""
 
 from __future__ import annotations
 
@@ -97,8 +98,8 @@ def _income_checks(rng, households, idx, identified, until, recovered_year, sudd
 
 
 def run_monitoring(county: Region, village_users: list, county_user, *, year: int) -> Run:
-    """Record a few of this year's risk events in the demo villages, then run the monitoring rules over the first
-    county (bounded: one county, whatever the size of the demo)."""
+    """Record a few of this year's risk events in the demo villages, then run the data-quality checks and the
+    monitoring rules over the first county (bounded: one county, whatever the size of the demo)."""
     today = timezone.localdate()
     for position, user in enumerate(village_users):
         # Past the village's sample households (registry.SAMPLE_PROFILES), which the procedures start from.
@@ -110,4 +111,5 @@ def run_monitoring(county: Region, village_users: list, county_user, *, year: in
                           amount=amount, member_name=household.head_name, description=description),
                 acting_user=user, channel=Channel.PAGE,
             )
+    services.run(Family.QUALITY, county, year, acting_user=county_user, channel=Channel.SYSTEM)
     return services.run(Family.MONITORING, county, year, acting_user=county_user, channel=Channel.SYSTEM)

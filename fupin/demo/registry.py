@@ -145,7 +145,7 @@ class Sample:
 
 def _sample_households(village_idx: np.ndarray, villages: list[int]) -> Sample:
     """The first households of each sample village take the profiles of SAMPLE_PROFILES (as many as it has)."""
-    index, profiles = [], []
+    index, profiles = [np.zeros(0, dtype=np.int64)], []
     for village in villages:
         members = np.flatnonzero(village_idx == village)[:len(SAMPLE_PROFILES)]
         index.append(members)
@@ -252,21 +252,19 @@ def generate_county(county: County, seed: int, county_index: int, today: dt.date
                               weighted(rng, MONITORED_KINDS[KIND_ORDINARY], H))
     unverified = ~ever & (rng.random(H) < np.select(
         [kind == KIND_EXITED, kind == KIND_ORDINARY], [UNVERIFIED_EDGE[KIND_EXITED], UNVERIFIED_EDGE[KIND_ORDINARY]], 0))
+    # The demo accounts' villages are in the first county.
+    codes = [v.code for v in villages]
+    sample = _sample_households(village_idx, [codes.index(c) for c in sample_villages(county)] if county_index == 0 else [])
     in_sample = np.zeros(H, dtype=bool)
-    if county_index == 0:
-        codes = [v.code for v in villages]
-        sample = _sample_households(village_idx, [codes.index(code) for code in sample_villages(county)])
-        kind[sample.index] = sample.kind
-        ever[sample.index] = sample.monitored != ""
-        monitored_kind[sample.index] = sample.monitored
-        monitored_in[sample.index] = last_year - 2
-        unverified[sample.index] = False
-        in_sample[sample.index] = True
+    in_sample[sample.index] = True
+    kind[sample.index] = sample.kind
+    ever[sample.index] = sample.monitored != ""
+    monitored_kind[sample.index] = sample.monitored
+    monitored_in[sample.index] = last_year - 2
+    unverified &= ~in_sample
     # 监测户: a few eliminated since, the others still monitored; SUDDEN ones had a shock, not a low income.
     eliminated_in = np.minimum(monitored_in + ints(rng, 1, 2, H), last_year)
-    eliminated = ever & (rng.random(H) < ELIMINATED) & (monitored_in < last_year)
-    if county_index == 0:
-        eliminated[sample.index] = False
+    eliminated = ever & (rng.random(H) < ELIMINATED) & (monitored_in < last_year) & ~in_sample
     low_income = ever & (monitored_kind != MonitoringKind.SUDDEN)
     recovered = low_income & (eliminated | (rng.random(H) < .5)) & (monitored_in < last_year)
     profile = np.where(low_income, np.where(recovered, RECOVERED, np.where(rng.random(H) < .5, EDGE, WEAK)), profile)
@@ -286,10 +284,9 @@ def generate_county(county: County, seed: int, county_index: int, today: dt.date
     poor_weak = poor & ((kind != KIND_POOR) | (rng.random(H) < .5))
     profile = np.where(poor_weak, WEAK, profile)
     weak_from = np.where(poor_weak, np.where(kind == KIND_RETURNED, return_year, INCOME_FIRST_YEAR), weak_from)
-    if county_index == 0:
-        profile[sample.index] = sample.profile
-        weak_from[sample.index] = np.where(sample.profile == RECOVERED, last_year - 2, last_year - 1)
-        recovered_in[sample.index] = np.where(sample.profile == RECOVERED, last_year - 1, 9999)
+    profile[sample.index] = sample.profile
+    weak_from[sample.index] = np.where(sample.profile == RECOVERED, last_year - 2, last_year - 1)
+    recovered_in[sample.index] = np.where(sample.profile == RECOVERED, last_year - 1, 9999)
     monitoring = ever & ~eliminated
     # The 2014 campaign registered households between April and October; later years mid-year.
     ident_day = np.where(
@@ -452,9 +449,9 @@ def generate_county(county: County, seed: int, county_index: int, today: dt.date
     work_location = np.where(works, weighted(rng, [("1", .12), ("2", .23), ("3", .30), ("4", .35)], M), "")
     work_location = np.where(~works & (exact_age >= 16) & (exact_age <= 65) & ~student, "0", work_location)
     work_months = np.where(works, ints(rng, 3, 12, M), 0)
-    basic_medical = (rng.random(M) < .997) | in_sample[hh]
-    serious_insurance = basic_medical & (rng.random(M) < .998)
-    pension = (exact_age >= 16) & ~student & (rng.random(M) < .85)
+    basic_medical = (rng.random(M) < .999) | in_sample[hh]
+    serious_insurance = basic_medical & ((rng.random(M) < .998) | in_sample[hh])
+    pension = (exact_age >= 16) & ~student & ((rng.random(M) < .97) | in_sample[hh])
 
     # --- category, 低保 and 特困供养
     adult_labour = np.bincount(hh, weights=np.isin(labour, LabourSkill.LABOURER) & working_age, minlength=H)
@@ -678,14 +675,14 @@ def generate_county(county: County, seed: int, county_index: int, today: dt.date
     C = len(check_years)
     ch = np.repeat(np.arange(H), C)
     check_year = np.tile(check_years, H)
-    grade = weighted(rng, [("A", .62), ("B", .372), ("C", .006), ("D", .002)], H)
+    grade = weighted(rng, [("A", .62), ("B", .375), ("C", .004), ("D", .001)], H)
     grade = np.where(in_sample & np.isin(grade, ["C", "D"]), "B", grade)
     repaired_in = ints(rng, int(check_years[0]), int(check_years[-1]) + 3, H)
     house_grade = np.where(np.isin(grade[ch], ["C", "D"]) & (check_year >= repaired_in[ch]), "B", grade[ch])
     housing_ok = np.isin(house_grade, ["A", "B"])
     uninsured = np.bincount(hh, weights=~basic_medical & active, minlength=H) > 0
     medical_ok = ~uninsured[ch]
-    water_ok = (rng.random(H * C) >= .004) | in_sample[ch]
+    water_ok = (rng.random(H * C) >= .002) | in_sample[ch]
     note = np.select(
         [~housing_ok, ~water_ok, ~medical_ok],
         [np.char.add(np.char.add("住房为", house_grade), "级危房，已纳入危房改造计划"), "饮水不安全，已列入农村饮水工程",

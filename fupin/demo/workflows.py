@@ -1,6 +1,7 @@
 """The demo's procedures: in the demo accounts' villages, one household at each stage of every chain (识别纳入,
-脱贫退出, 返贫纳入, 自然变更, 监测对象认定, 风险消除) — started, in a published notice, approved, rejected — made by the
-procedures and monitoring services with the demo accounts of each level, so every row obeys the real rules.
+脱贫退出, 返贫纳入, 自然变更, 监测对象认定, 风险消除) — started, in a published notice, approved, rejected — and two
+stable 脱贫户 whose policies the county ended, made by the procedures and monitoring services with the demo accounts
+of each level, so every row obeys the real rules.
 
 The chains are replayed over the past weeks (``on``): a notice step can pass only once its notice period is over,
 so the services are shown the day each act happened. The steps are walked as configured (``ProcedureDefinition``):
@@ -45,6 +46,7 @@ STAGES = ("approved", "rejected", "notice", "started")
 STARTED_DAYS_AGO = {"approved": 75, "rejected": 30, "notice": 3, "started": 1}
 REJECTION = "经乡镇入户核实，该户情况与申请不符，不予通过"
 STABLE_DAYS = 240  # the income checks of the last eight months, past the six the elimination rule asks for
+POLICY_END_DAYS_AGO, POLICY_ENDS = 20, 2  # stable 脱贫户 no longer enjoying the policies (退出享受政策台账)
 CANDIDATES = 20  # households tried per village and stage before the next village is tried
 REMOVALS = ("marriage_out", "move_out", "death", "marriage_out")
 
@@ -203,16 +205,23 @@ def run_chains(year: int, actors: list[Actors]) -> dict[tuple[str, str], Procedu
     """One procedure per chain and stage, spread over the demo villages; returns (kind, stage) → procedure."""
     today = timezone.localdate()
     made = {}
-    for kind, (candidates, start) in _chains(year).items():
+    for number, (kind, (candidates, start)) in enumerate(_chains(year).items()):
         for index, stage in enumerate(STAGES):
             day = today - dt.timedelta(days=STARTED_DAYS_AGO[stage])
-            order = actors[index % len(actors):] + actors[:index % len(actors)]
+            shift = (number + index) % len(actors)  # each village sees every stage across the chains
+            order = actors[shift:] + actors[:shift]
             for village in order:
                 with on(day):
                     procedure = _first_started(candidates(village), start, village, index)
                 if procedure is not None:
                     made[kind, stage] = walk(procedure, village, day + dt.timedelta(days=1), stage)
                     break
-    with on(today):
-        monitoring.sync_procedure_outcomes(acting_user=actors[0].by_level[Level.COUNTY], channel=PAGE)
+    county = actors[0].by_level[Level.COUNTY]
+    monitoring.sync_procedure_outcomes(acting_user=county, channel=PAGE)
+    with on(today - dt.timedelta(days=POLICY_END_DAYS_AGO)):
+        stable = Household.objects.filter(village=actors[0].village.region, status=HouseholdStatus.EXITED,
+                                          monitoring_kind="", exit_year__lte=2017, procedures__isnull=True)
+        services.end_policies(Household.objects.filter(pk__in=list(stable.order_by("number")[:POLICY_ENDS]
+                                                                   .values_list("pk", flat=True))),
+                              reason="县政府关于过渡期稳定脱贫户退出享受政策的决定（演示）", acting_user=county, channel=PAGE)
     return made

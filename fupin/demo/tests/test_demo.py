@@ -21,7 +21,16 @@ from fupin.core import idnumber
 from fupin.demo import accounts, generator, registry
 from fupin.demo.regions import plan_regions
 from fupin.dictionaries.services import labels
-from fupin.monitoring.models import ELIMINATION, INCLUSION, Alert, MonitoredHousehold, MonitoredStatus, Run
+from fupin.monitoring.models import (
+    ELIMINATION,
+    INCLUSION,
+    Alert,
+    Family,
+    Finding,
+    MonitoredHousehold,
+    MonitoredStatus,
+    Run,
+)
 from fupin.procedures.models import Kind, Notice, NoticeStatus, Procedure, Status, StepDefinition
 from fupin.regions.models import Level, Region
 from fupin.registry.choices import HouseholdStatus, HouseholdType, Relation
@@ -291,7 +300,8 @@ def test_a_monitoring_run_over_the_demo_finds_few_alerts_of_graded_severity(coun
     alerts = Alert.objects.filter(year=TODAY.year - 1)
     assert 0 < alerts.count() / households < .1
     assert len(set(alerts.values_list("severity", flat=True))) > 1
-    assert county_demo.activity["alerts"] == Run.objects.get().opened
+    assert county_demo.activity["alerts"] == Run.objects.get(family=Family.MONITORING).opened
+    assert Finding.objects.exists()  # the data-quality run found a few
 
 
 def test_every_chain_has_a_household_at_each_stage(county_demo):
@@ -317,6 +327,7 @@ def test_helpers_visits_measures_and_suspects(county_demo):
     assert Helper.objects.exists() and Pairing.objects.exists()
     assert Visit.objects.count() >= Pairing.objects.count() and Measure.objects.exists()
     assert Suspect.objects.exists()
+    assert Household.objects.filter(status=HouseholdStatus.EXITED, enjoys_policy=False).count() == 2
     assert Suspect.objects.filter(status__in=[SuspectStatus.CONFIRMED, SuspectStatus.REJECTED]).count() >= 2
     village_user = User.objects.get(username="cun1")
     assert Alert.objects.visible_to(village_user).exists()
