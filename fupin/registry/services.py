@@ -389,6 +389,15 @@ def delete_household(household: Household, *, acting_user, channel) -> None:
         ) from exc
 
 
+def monitoring_kinds_hint(household: Household) -> str:
+    """Which 监测对象类别 the household's 户类型 allows, in a sentence for the inclusion form."""
+    household_type = type_for_status(household.status, household.household_type)
+    type_label = labels("household_type").get(household_type, household_type)
+    kinds = labels("monitoring_kind")
+    allowed = "或".join(kinds.get(k, k) for k in KINDS_FOR_TYPE[household_type])
+    return f"该户为{type_label}，可认定为{allowed}" if allowed else f"该户为{type_label}，不能认定为监测对象"
+
+
 def monitoring_kind_refusal(household: Household, kind: str) -> str | None:
     """Why a household of its 户类型 cannot be a monitored household of ``kind`` (中农组发〔2021〕7号,
     docs/domain-facts.md §2.2), or None."""
