@@ -47,6 +47,7 @@ STARTED_DAYS_AGO = {"approved": 75, "rejected": 30, "notice": 3, "started": 1}
 REJECTION = "经乡镇入户核实，该户情况与申请不符，不予通过"
 STABLE_DAYS = 240  # the income checks of the last eight months, past the six the elimination rule asks for
 POLICY_END_DAYS_AGO, POLICY_ENDS = 20, 2  # stable 脱贫户 no longer enjoying the policies (退出享受政策台账)
+POLICY_END_REASON = "县政府关于过渡期稳定脱贫户退出享受政策的决定（演示）"
 CANDIDATES = 20  # households tried per village and stage before the next village is tried
 REMOVALS = ("marriage_out", "move_out", "death", "marriage_out")
 
@@ -216,12 +217,16 @@ def run_chains(year: int, actors: list[Actors]) -> dict[tuple[str, str], Procedu
                 if procedure is not None:
                     made[kind, stage] = walk(procedure, village, day + dt.timedelta(days=1), stage)
                     break
-    county = actors[0].by_level[Level.COUNTY]
-    monitoring.sync_procedure_outcomes(acting_user=county, channel=PAGE)
-    with on(today - dt.timedelta(days=POLICY_END_DAYS_AGO)):
-        stable = Household.objects.filter(village=actors[0].village.region, status=HouseholdStatus.EXITED,
-                                          monitoring_kind="", exit_year__lte=2017, procedures__isnull=True)
-        services.end_policies(Household.objects.filter(pk__in=list(stable.order_by("number")[:POLICY_ENDS]
-                                                                   .values_list("pk", flat=True))),
-                              reason="县政府关于过渡期稳定脱贫户退出享受政策的决定（演示）", acting_user=county, channel=PAGE)
+    monitoring.sync_procedure_outcomes(acting_user=actors[0].by_level[Level.COUNTY], channel=PAGE)
+    end_stable_policies(actors[0])
     return made
+
+
+def end_stable_policies(actors: Actors) -> int:
+    """The county ends the transition-period policies of a few long-exited, unmonitored 脱贫户 of a village."""
+    stable = Household.objects.filter(village=actors.village.region, status=HouseholdStatus.EXITED,
+                                      monitoring_kind="", exit_year__lte=2017, procedures__isnull=True)
+    chosen = list(stable.order_by("number")[:POLICY_ENDS].values_list("pk", flat=True))
+    with on(timezone.localdate() - dt.timedelta(days=POLICY_END_DAYS_AGO)):
+        return services.end_policies(Household.objects.filter(pk__in=chosen), reason=POLICY_END_REASON,
+                                     acting_user=actors.by_level[Level.COUNTY], channel=PAGE)
