@@ -959,7 +959,7 @@ def _day(pk) -> CalendarDay:
 
 
 @calendar_router.get("", response={200: list[CalendarDayOut], **READ_ERRORS}, summary="节假日安排（按年度）")
-def list_calendar(request, year: BoundedInt | None = None, region: str | None = None):
+def list_calendar(request, year: int | None = Query(None, ge=1949, le=2100), region: str | None = None):
     queryset = CalendarDay.objects.order_by("date", "region")
     if year:
         queryset = queryset.filter(date__year=year)
