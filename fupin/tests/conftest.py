@@ -145,7 +145,7 @@ def _fill(scope, regions, actors, tmp, home=None):
             members.append(Member(name=f"{village.name}配偶{n}", id_number=new_id(area=village.code[:6]),
                                   relation="10"))
         h = create_household(record, members, acting_user=actors["county"], channel=page)
-        Member.objects.filter(household=h).update(labour_skill="1")
+        Member.objects.filter(household=h).update(labour_skill="1", pension_insurance=True)
         h.refresh_from_db()
         for y in (2016, year - 1, year):
             account = IncomeAccount(household=h, year=y, household_size=h.size,
