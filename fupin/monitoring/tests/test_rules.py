@@ -8,7 +8,7 @@ from django.utils import timezone
 from fupin.audit.models import Channel
 from fupin.monitoring import services
 from fupin.monitoring.models import Alert, EventKind, Family, Finding, RiskEvent, Rule
-from fupin.registry.models import Member
+from fupin.registry.models import Household, Member
 
 from .conftest import YEAR
 
@@ -58,6 +58,12 @@ MONITORING_CASES = {
             lambda f, v, u, m: f(v, income=20000, last=20000, medical=1000, policy_cost=10000)),
 }
 
+def _stored(household, **fields):
+    """A household holding values written before today's entry checks (as an older register's import left them)."""
+    Household.objects.filter(pk=household.pk).update(**fields)
+    return household
+
+
 QUALITY_CASES = {
     "Q01": (lambda f, v, u, m: f(v, main_cause="3", income=5000),
             lambda f, v, u, m: members(f(v, main_cause="3", income=5000), schooling="03", education="")),
@@ -85,7 +91,9 @@ QUALITY_CASES = {
                                        schooling="03")),
     "Q14": (lambda f, v, u, m: members(f(v, income=5000), basic_medical_insurance=False),
             lambda f, v, u, m: f(v, income=5000)),
-    "Q15": (lambda f, v, u, m: f(v, income=5000, phone="1380000"), lambda f, v, u, m: f(v, income=5000, phone="13800000000")),
+    # Entry refuses a 7-digit phone now; the check still finds those an older register brought in.
+    "Q15": (lambda f, v, u, m: _stored(f(v, income=5000), phone="1380000"),
+            lambda f, v, u, m: f(v, income=5000, phone="13800000000")),
     "Q16": (lambda f, v, u, m: f(v, income=5000), lambda f, v, u, m: f(v, income=5000, house_area=80)),
     "Q17": (lambda f, v, u, m: f(v, last=5000), lambda f, v, u, m: f(v, income=5000)),
 }
