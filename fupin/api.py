@@ -18,16 +18,26 @@ from ninja.security import HttpBearer, django_auth
 from fupin.accounts import api as accounts_api
 from fupin.accounts.models import ApiToken
 from fupin.accounts.services import pending_requirement, requirement_message, token_owner
+from fupin.assets import api as assets_api
+from fupin.assets.access import assets_work
 from fupin.assistance import api as assistance_api
 from fupin.assistance.access import assistance_work
 from fupin.comparison import api as comparison_api
 from fupin.comparison.access import comparison_work
 from fupin.core.apitools import ErrorOut, ValidationErrorOut
+from fupin.credit import api as credit_api
+from fupin.credit.access import credit_work
+from fupin.funds import api as funds_api
+from fupin.funds.access import funds_work
 from fupin.monitoring import api as monitoring_api
 from fupin.procedures import api as procedures_api
+from fupin.projects import api as projects_api
+from fupin.projects.access import projects_work
 from fupin.regions import api as regions_api
 from fupin.registry import api as registry_api
 from fupin.registry.access import register_work
+from fupin.sectors import api as sectors_api
+from fupin.sectors.access import sectors_work
 
 # Writing last_used on every request would turn each read into a write; a minute's precision is enough.
 LAST_USED_PRECISION = dt.timedelta(minutes=1)
@@ -251,3 +261,8 @@ api.add_router("", procedures_api.router, auth=register_work.guard_auth(AUTH))
 api.add_router("/monitoring", monitoring_api.router, tags=["防返贫监测"], auth=register_work.guard_auth(AUTH))
 api.add_router("/assistance", assistance_api.router, tags=["帮扶"], auth=assistance_work.guard_auth(AUTH))
 api.add_router("/comparison", comparison_api.router, tags=["数据比对"], auth=comparison_work.guard_auth(AUTH))
+api.add_router("/projects", projects_api.router, tags=["扶贫项目"], auth=projects_work.guard_auth(AUTH))
+api.add_router("/funds", funds_api.router, tags=["扶贫资金"], auth=funds_work.guard_auth(AUTH))
+api.add_router("/assets", assets_api.router, tags=["扶贫项目资产"], auth=assets_work.guard_auth(AUTH))
+api.add_router("/credit", credit_api.router, tags=["扶贫小额信贷"], auth=credit_work.guard_auth(AUTH))
+api.add_router("/sectors", sectors_api.router, tags=["行业政策"], auth=sectors_work.guard_auth(AUTH))

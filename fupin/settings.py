@@ -63,6 +63,11 @@ INSTALLED_APPS = [
     "fupin.procedures",
     "fupin.monitoring",
     "fupin.assistance",
+    "fupin.projects",
+    "fupin.sectors",
+    "fupin.funds",
+    "fupin.assets",
+    "fupin.credit",
     "fupin.demo",
 ]
 

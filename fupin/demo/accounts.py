@@ -36,6 +36,7 @@ DEMO_ACCOUNTS = (
     DemoAccount("lingdao", Role.LEADER, "county", "县领导（只读）"),
     DemoAccount("shenji", Role.AUDITOR, "county", "县审计局（只读）"),
     DemoAccount("yibao", Role.DEPARTMENT, "county", "县医疗保障局", department="医保"),  # as comparison.kinds names it
+    DemoAccount("caizheng", Role.DEPARTMENT, "county", "县财政局（资金项目只读）", department="财政"),
     DemoAccount("xiang1", Role.TOWNSHIP, "township 1", "乡镇扶贫专干"),
     DemoAccount("xiang2", Role.TOWNSHIP, "township 2", "乡镇扶贫专干"),
     DemoAccount("cun1", Role.VILLAGE, "village 1.1", "村扶贫专干"),

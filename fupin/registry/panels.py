@@ -2,3 +2,7 @@ from fupin.core.panels import Panels
 
 # The household file (一户一档): each panel's template receives ``household`` and ``user``.
 HOUSEHOLD_PANELS = Panels()
+
+# The overview page (总览): each card's template receives ``user`` and shows that account's scope only (projects,
+# funds, assets and loans add theirs).
+DASHBOARD_PANELS = Panels()

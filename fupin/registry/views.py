@@ -26,7 +26,7 @@ from .models import (
     Household,
     Member,
 )
-from .panels import HOUSEHOLD_PANELS
+from .panels import DASHBOARD_PANELS, HOUSEHOLD_PANELS
 from .stats import overview
 
 PAGE_SIZE = 50
@@ -207,8 +207,10 @@ def member_list(request):
 
 def dashboard(request):
     open_reports = DuplicateIdReport.objects.visible_to(request.user).filter(status=DuplicateIdReport.Status.OPEN)
-    return render(request, "registry/dashboard.html",
-                  {"stats": overview(request.user), "open_duplicate_reports": open_reports.count(), "Level": Level})
+    return render(request, "registry/dashboard.html", {
+        "stats": overview(request.user), "open_duplicate_reports": open_reports.count(), "Level": Level,
+        "panels": DASHBOARD_PANELS,
+    })
 
 
 def duplicate_report_list(request):

@@ -1,0 +1,5 @@
+"""扶贫项目资产 API."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""扶贫小额信贷 API."""
+
+from ninja import Router
+
+router = Router()

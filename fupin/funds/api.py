@@ -1,0 +1,5 @@
+"""扶贫资金 API."""
+
+from ninja import Router
+
+router = Router()

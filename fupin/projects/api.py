@@ -1,0 +1,5 @@
+"""扶贫项目 API."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""行业政策 API."""
+
+from ninja import Router
+
+router = Router()
