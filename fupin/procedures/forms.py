@@ -133,7 +133,7 @@ class ObjectionForm(forms.Form):
     def __init__(self, *args, notice, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["item"].choices = [("", "整个公示")] + [
-            (i.pk, f"{i.row.get('head_name', '')}（{i.row.get('village', '')}）") for i in notice.items.all()
+            (i.pk, i.label) for i in notice.items.all()
         ]
 
 

@@ -361,8 +361,17 @@ class NoticeStatus(models.TextChoices):
     PUBLISHED = "published", _("已发布")
 
 
+# The columns of a household notice (NoticeItem.row keys and their headings).
+HOUSEHOLD_COLUMNS = (("head_name", "户主姓名"), ("village", "所属村"), ("size", "家庭人口"), ("category", "贫困户属性"),
+                     ("cause", "致贫原因"), ("matter", "事项"))
+
+
 class Notice(AuditedModel):
-    """公示/公告: a batch of procedures shown to the public from start to end date by one village, township or county."""
+    """公示/公告: a batch of procedures shown to the public from start to end date by one village, township or county.
+
+    ``columns`` names the row keys and headings of a notice of other subjects (an app above publishing its own
+    rows, such as 扶贫项目); empty is the household columns.
+    """
 
     kind = models.CharField(_("类别"), max_length=16, choices=NoticeKind.choices, default=NoticeKind.PUBLICITY)
     level = models.PositiveSmallIntegerField(_("发布层级"), choices=ACTOR_LEVELS)
@@ -376,6 +385,7 @@ class Notice(AuditedModel):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created = models.DateTimeField(_("创建时间"), auto_now_add=True)
     published = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    columns = models.JSONField(_("公示列"), default=list, blank=True)
 
     objects = ScopedQuerySet.as_manager()
     scope_field = "region__code"
@@ -402,11 +412,20 @@ class Notice(AuditedModel):
     def period_ended(self) -> bool:
         return self.status == NoticeStatus.PUBLISHED and self.end_date < timezone.localdate()
 
+    @property
+    def column_list(self) -> list[tuple[str, str]]:
+        return [tuple(c) for c in self.columns] or list(HOUSEHOLD_COLUMNS)
+
+    @property
+    def headings(self) -> list[str]:
+        return [label for _, label in self.column_list]
+
 
 class NoticeItem(models.Model):
     """One household on a notice: a procedure's, or a household the county stopped enjoying policies
-    (``policy_end``, on its 退出享受政策公告). ``row`` keeps the published columns as shown, so later register edits do
-    not rewrite a notice the public has seen. It holds only public columns: never ID number, phone, bank or health."""
+    (``policy_end``, on its 退出享受政策公告), or a ``subject`` of an app above ("projects.project:12", its row given
+    by that app). ``row`` keeps the published columns as shown, so later register edits do not rewrite a notice the
+    public has seen. It holds only public columns: never ID number, phone, bank or health."""
 
     notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="items")
     procedure = models.ForeignKey(Procedure, null=True, blank=True, on_delete=models.PROTECT,
@@ -414,6 +433,7 @@ class NoticeItem(models.Model):
     policy_end = models.ForeignKey("PolicyEnd", null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="notice_items")
     step = models.ForeignKey(ProcedureStep, null=True, blank=True, on_delete=models.PROTECT, related_name="notice_items")
+    subject = models.CharField(max_length=60, blank=True, db_index=True)
     row = models.JSONField(default=dict)
     position = models.PositiveIntegerField(default=0)
 
@@ -425,14 +445,28 @@ class NoticeItem(models.Model):
             models.UniqueConstraint(fields=["notice", "procedure"], name="notice_item_unique_procedure"),
             models.UniqueConstraint(fields=["notice", "policy_end"], name="notice_item_unique_policy_end"),
             models.CheckConstraint(
-                condition=Q(procedure__isnull=False, policy_end__isnull=True)
-                | Q(procedure__isnull=True, policy_end__isnull=False),
-                name="notice_item_procedure_or_policy_end",
+                condition=Q(procedure__isnull=False, policy_end__isnull=True, subject="")
+                | Q(procedure__isnull=True, policy_end__isnull=False, subject="")
+                | Q(procedure__isnull=True, policy_end__isnull=True) & ~Q(subject=""),
+                name="notice_item_one_subject",
             ),
         ]
 
     def __str__(self):
-        return self.row.get("head_name", "")
+        return self.label if self.subject else self.row.get("head_name", "")
+
+    @property
+    def cells(self) -> list:
+        """The row in the notice's column order (``notice.items.all()`` has the notice cached: no query)."""
+        return [self.row.get(key, "") for key, _ in self.notice.column_list]
+
+    @property
+    def label(self) -> str:
+        """How an objection names the item: the household's head and village, or a subject's first two columns."""
+        if not self.subject:
+            return f"{self.row.get('head_name', '')}（{self.row.get('village', '')}）"
+        first, second = (self.cells + ["", ""])[:2]
+        return f"{first}（{second}）"
 
 
 class ObjectionStatus(models.TextChoices):

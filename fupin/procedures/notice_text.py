@@ -105,7 +105,11 @@ def notice_findings(notice, items) -> list[Finding]:
     for field in ("title", "body", "contact"):
         findings += scan(field, str(notice._meta.get_field(field).verbose_name), getattr(notice, field), words)
     for n, item in enumerate(items, 1):
-        findings += scan("items", f"公示名单第{n}户的户主姓名", item.row.get("head_name", ""), words)
+        if item.subject:  # a subject's row is all free text (项目名称, 实施单位, 带贫机制 …): every column is read
+            for (_, label), value in zip(notice.column_list, item.cells, strict=True):
+                findings += scan("items", f"公示名单第{n}项的{label}", str(value), words)
+        else:
+            findings += scan("items", f"公示名单第{n}户的户主姓名", item.row.get("head_name", ""), words)
     return findings
 
 

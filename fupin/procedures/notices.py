@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from fupin.audit.models import Action, Channel
 from fupin.audit.services import record_change, snapshot
+from fupin.core.pdf import render_pdf
 from fupin.core.scope import in_scope
 from fupin.dictionaries.services import labels
 from fupin.regions.models import PREFIX_LENGTH, Level, Region, region_prefix
@@ -122,6 +123,8 @@ def policy_end_row(entry) -> dict:
 
 
 def _item_row(item) -> dict:
+    if item.subject:  # the app above that put it on the notice gave its public row
+        return item.row
     return public_row(item.procedure) if item.procedure_id else policy_end_row(item.policy_end)
 
 
@@ -389,6 +392,4 @@ def render_notice_html(notice: Notice) -> str:
 
 
 def notice_pdf(notice: Notice) -> bytes:
-    from weasyprint import HTML
-
-    return HTML(string=render_notice_html(notice)).write_pdf()
+    return render_pdf(render_notice_html(notice))
