@@ -141,6 +141,7 @@ FACTS: tuple[Fact, ...] = (
     Fact("accident_events", INTEGER, "意外事故事件数", "COALESCE(ev.accident, 0)"),
     Fact("unemployment_events", INTEGER, "主要劳动力失业事件数", "COALESCE(ev.unemployment, 0)"),
     Fact("industry_events", INTEGER, "产业经营失败事件数", "COALESCE(ev.industry, 0)"),
+    Fact("credit_events", INTEGER, "小额信贷逾期或违规使用事件数", "COALESCE(ev.credit, 0)"),
     Fact("event_amount", NUMBER, "风险事件损失与支出合计（元）", "COALESCE(ev.amount, 0)"),
     Fact("security_checked", INTEGER, "本年已做两不愁三保障核查（1是 0否）",
          "CASE WHEN sc.household_id IS NULL THEN 0 ELSE 1 END"),

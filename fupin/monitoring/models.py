@@ -285,6 +285,7 @@ class EventKind(models.TextChoices):
     UNEMPLOYMENT = "unemployment", _("主要劳动力失业")
     INDUSTRY_LOSS = "industry", _("产业经营失败")
     LARGE_EXPENSE = "expense", _("大额刚性支出")
+    CREDIT = "credit", _("小额信贷逾期或违规使用")
 
 
 class RiskEvent(AuditedModel):

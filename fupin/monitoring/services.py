@@ -617,6 +617,21 @@ def record_event(event: RiskEvent, *, acting_user, channel) -> RiskEvent:
     return event
 
 
+@transaction.atomic
+def report_event(household, *, kind: str, date, description: str, amount=None, acting_user,
+                 channel) -> RiskEvent:
+    """A risk event another app reports for a household (a 小额信贷 loan overdue or misused), filed as 部门筛查预警:
+    the reporting app has checked its own write rights and scope; the household's next monitoring run counts it
+    (its ``*_events`` fact). ``acting_user`` None is the system."""
+    event = RiskEvent(household=household, village_id=household.village_id, kind=kind, date=date,
+                      description=description[:500], amount=amount, source=Source.DEPARTMENT,
+                      recorded_by=acting_user if acting_user is not None and acting_user.is_authenticated else None)
+    event.full_clean(exclude=["household", "village", "recorded_by"])
+    event.save()
+    record_change(event, before=None, acting_user=acting_user, channel=channel)
+    return event
+
+
 # --- income checks ----------------------------------------------------------------------------------------------
 
 @transaction.atomic
