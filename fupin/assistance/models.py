@@ -166,6 +166,8 @@ class Visit(AuditedModel):
     content = models.TextField(_("走访内容"), max_length=2000)
     latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    # Made by the phone when the visit is entered (offline too): a resend of the same visit finds this row.
+    client_uuid = models.UUIDField(_("客户端编号"), null=True, blank=True, unique=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     created = models.DateTimeField(_("登记时间"), auto_now_add=True)
@@ -207,4 +209,276 @@ class VisitPhoto(models.Model):
     class Meta:
         verbose_name = _("走访照片")
         verbose_name_plural = _("走访照片")
+        ordering = ["uploaded", "id"]
+
+
+# --- configuration ------------------------------------------------------------------------------------------------
+
+class ParameterCode(models.TextChoices):
+    """The figures the team and visit rules read (docs/domain-facts.md §6), configured by year and region."""
+
+    TEAM_MIN_MEMBERS = "team_min_members", _("驻村工作队最少人数")
+    TEAM_TERM_YEARS = "team_term_years", _("每期驻村最短年限")
+    VISIT_DAYS_MONITORED = "visit_days_monitored", _("监测对象走访周期")
+    VISIT_DAYS_POOR = "visit_days_poor", _("未脱贫户走访周期")
+    VISIT_DAYS_EXITED = "visit_days_exited", _("脱贫户走访周期")
+    VISIT_DAYS_ORDINARY = "visit_days_ordinary", _("其他结对户走访周期")
+
+
+PARAMETER_UNITS = {
+    ParameterCode.TEAM_MIN_MEMBERS: "人", ParameterCode.TEAM_TERM_YEARS: "年",
+    ParameterCode.VISIT_DAYS_MONITORED: "天", ParameterCode.VISIT_DAYS_POOR: "天",
+    ParameterCode.VISIT_DAYS_EXITED: "天", ParameterCode.VISIT_DAYS_ORDINARY: "天",
+}
+
+
+class AssistanceParameter(AuditedModel):
+    """A figure of the team and visit rules for a year (blank: every year) and region (blank: national); the most
+    specific region, then the exact year, wins."""
+
+    code = models.CharField(_("参数"), max_length=32, choices=ParameterCode.choices)
+    year = models.PositiveSmallIntegerField(_("年度"), null=True, blank=True, help_text=_("留空为各年度通用"))
+    region = models.ForeignKey("regions.Region", verbose_name=_("适用区划"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+", help_text=_("留空为全国默认"))
+    value = models.PositiveIntegerField(_("取值"), help_text=_("走访周期为0表示不作要求"))
+    source = models.CharField(_("依据"), max_length=300)
+    updated = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_field = "region__code"
+
+    class Meta:
+        verbose_name = _("帮扶参数")
+        verbose_name_plural = _("帮扶参数")
+        ordering = ["code", "region", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "year", "region"], name="assistance_parameter_unique"),
+            models.UniqueConstraint(fields=["code"], condition=Q(year__isnull=True, region__isnull=True),
+                                    name="assistance_parameter_unique_default"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_code_display()} = {self.value}{self.unit}"
+
+    @property
+    def unit(self) -> str:
+        return PARAMETER_UNITS.get(self.code, "")
+
+
+# --- 驻村工作队 ------------------------------------------------------------------------------------------------------
+
+class WorkTeam(AuditedModel):
+    """驻村工作队: the team a village has for one period (期); a new period is a new team, the old one kept."""
+
+    village = models.ForeignKey("regions.Region", verbose_name=_("驻村"), on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("工作队名称"), max_length=100)
+    lead_unit = models.CharField(_("牵头派出单位"), max_length=100)
+    start = models.DateField(_("本期开始"))
+    end = models.DateField(_("本期结束"), null=True, blank=True)
+    active = models.BooleanField(_("本期在驻"), default=True)
+    note = models.CharField(_("备注"), max_length=300, blank=True)
+    created = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_field = "village__code"
+    audit_region_field = "village"
+
+    class Meta:
+        verbose_name = _("驻村工作队")
+        verbose_name_plural = _("驻村工作队")
+        ordering = ["village", "-start"]
+        constraints = [models.UniqueConstraint(fields=["village"], condition=Q(active=True),
+                                               name="workteam_one_active")]
+
+    def __str__(self):
+        return self.name
+
+
+class TeamRole(models.TextChoices):
+    FIRST_SECRETARY = "secretary", _("第一书记")
+    LEADER = "leader", _("队长")
+    MEMBER = "member", _("队员")
+
+
+class MemberStatus(models.TextChoices):
+    ACTIVE = "active", _("在岗")
+    RECALLED = "recalled", _("已召回")
+    ADJUSTED = "adjusted", _("已调整")
+    FINISHED = "finished", _("期满离任")
+
+
+class TeamMember(AuditedModel):
+    """A member of a 驻村工作队, dispatched from a unit (派出单位) for a term (每期不少于 the configured years)."""
+
+    team = models.ForeignKey(WorkTeam, verbose_name=_("工作队"), on_delete=models.CASCADE, related_name="members")
+    village = models.ForeignKey("regions.Region", verbose_name=_("驻村"), on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("姓名"), max_length=50)
+    unit = models.CharField(_("派出单位"), max_length=100)
+    role = models.CharField(_("职务"), max_length=10, choices=TeamRole.choices, default=TeamRole.MEMBER)
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    term_start = models.DateField(_("任期开始"))
+    term_end = models.DateField(_("任期结束"))
+    status = models.CharField(_("状态"), max_length=10, choices=MemberStatus.choices, default=MemberStatus.ACTIVE)
+    left_on = models.DateField(_("离岗日期"), null=True, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("登录账号"), null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="team_memberships")
+    created = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_field = "village__code"
+    audit_region_field = "village"
+    audit_parent_field = "team"
+    masked_fields = ("phone",)
+
+    class Meta:
+        verbose_name = _("驻村工作队队员")
+        verbose_name_plural = _("驻村工作队队员")
+        ordering = ["team", "role", "name"]
+        indexes = [models.Index(fields=["village", "status"])]
+
+    def __str__(self):
+        return f"{self.name}（{self.get_role_display()}）"
+
+
+class ChangeKind(models.TextChoices):
+    RECALL = "recall", _("召回")
+    ADJUST = "adjust", _("调整")
+    FINISH = "finish", _("期满离任")
+    ROLE = "role", _("职务变更")
+
+
+class MemberChange(models.Model):
+    """召回调整 history of a member: what changed, when and why (the member row keeps only its latest state)."""
+
+    member = models.ForeignKey(TeamMember, verbose_name=_("队员"), on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(_("类别"), max_length=10, choices=ChangeKind.choices)
+    date = models.DateField(_("日期"))
+    reason = models.CharField(_("原因"), max_length=300)
+    detail = models.CharField(_("变更内容"), max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_field = "member__village__code"
+
+    class Meta:
+        verbose_name = _("召回调整记录")
+        verbose_name_plural = _("召回调整记录")
+        ordering = ["-date", "-id"]
+
+
+class AttendanceStatus(models.TextChoices):
+    PRESENT = "present", _("在岗")
+    ABSENT = "absent", _("缺勤")
+    LEAVE = "leave", _("请假")
+
+
+class Attendance(AuditedModel):
+    """在岗考勤: one member's day."""
+
+    member = models.ForeignKey(TeamMember, verbose_name=_("队员"), on_delete=models.CASCADE,
+                               related_name="attendance")
+    village = models.ForeignKey("regions.Region", verbose_name=_("驻村"), on_delete=models.PROTECT, related_name="+")
+    date = models.DateField(_("日期"))
+    status = models.CharField(_("考勤"), max_length=10, choices=AttendanceStatus.choices)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+
+    objects = ScopedQuerySet.as_manager()
+    scope_field = "village__code"
+    audit_region_field = "village"
+    audit_parent_field = "member"
+
+    class Meta:
+        verbose_name = _("考勤记录")
+        verbose_name_plural = _("考勤记录")
+        ordering = ["-date", "member"]
+        constraints = [models.UniqueConstraint(fields=["member", "date"], name="attendance_one_per_day")]
+
+
+# --- 定点帮扶单位 ----------------------------------------------------------------------------------------------------
+
+class UnitPairing(AuditedModel):
+    """定点帮扶: a unit paired with a village for a period."""
+
+    unit = models.CharField(_("帮扶单位"), max_length=100)
+    unit_level = models.CharField(_("单位隶属关系"), max_length=1, choices=UnitLevel.choices, default=UnitLevel.COUNTY)
+    village = models.ForeignKey("regions.Region", verbose_name=_("帮扶村"), on_delete=models.PROTECT, related_name="+")
+    start = models.DateField(_("帮扶开始"))
+    end = models.DateField(_("帮扶结束"), null=True, blank=True)
+    contact = models.CharField(_("联系人"), max_length=50, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    created = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_field = "village__code"
+    audit_region_field = "village"
+    masked_fields = ("phone",)
+
+    class Meta:
+        verbose_name = _("定点帮扶单位")
+        verbose_name_plural = _("定点帮扶单位")
+        ordering = ["village", "unit"]
+
+    def __str__(self):
+        return f"{self.unit} → {self.village_id}"
+
+
+class PlanKind(models.TextChoices):
+    """seed 003: 三年帮扶规划、年初有计划、年末有总结."""
+
+    THREE_YEAR = "three_year", _("三年帮扶规划")
+    PLAN = "plan", _("年度帮扶计划")
+    SUMMARY = "summary", _("年度帮扶总结")
+
+
+class UnitPlan(AuditedModel):
+    """A unit's plan or summary for a year (a 三年规划 is filed under its first year)."""
+
+    pairing = models.ForeignKey(UnitPairing, verbose_name=_("定点帮扶"), on_delete=models.CASCADE,
+                                related_name="plans")
+    village = models.ForeignKey("regions.Region", verbose_name=_("帮扶村"), on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("类别"), max_length=12, choices=PlanKind.choices)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    text = models.TextField(_("内容"), max_length=20000)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    updated = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_field = "village__code"
+    audit_region_field = "village"
+    audit_parent_field = "pairing"
+
+    class Meta:
+        verbose_name = _("帮扶计划与总结")
+        verbose_name_plural = _("帮扶计划与总结")
+        ordering = ["-year", "kind"]
+        constraints = [models.UniqueConstraint(fields=["pairing", "kind", "year"], name="unitplan_one_per_year")]
+
+    def __str__(self):
+        return f"{self.year}年{self.get_kind_display()}"
+
+
+def plan_file_path(instance, filename):
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"unit-plans/{instance.plan.pairing_id}/{timezone.now():%Y%m%d%H%M%S%f}{suffix}"
+
+
+class PlanAttachment(models.Model):
+    plan = models.ForeignKey(UnitPlan, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("附件"), upload_to=plan_file_path, max_length=200)
+    original_name = models.CharField(_("文件名"), max_length=200, blank=True)
+    size = models.PositiveIntegerField(_("大小（字节）"), default=0)
+    uploaded = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_field = "plan__village__code"
+
+    class Meta:
+        verbose_name = _("计划总结附件")
+        verbose_name_plural = _("计划总结附件")
         ordering = ["uploaded", "id"]

@@ -7,7 +7,7 @@ import datetime as dt
 from pathlib import PurePath
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
@@ -188,6 +188,23 @@ def record_visit(visit: Visit, photos=(), *, acting_user, channel) -> Visit:
     note = f"走访记录（{len(photos)}张照片）" if photos else "走访记录"
     record_change(visit, before=None, acting_user=acting_user, channel=channel, note=note)
     return visit
+
+
+def record_visit_once(visit: Visit, photos=(), *, acting_user, channel) -> tuple[Visit, bool]:
+    """A visit the phone queued with its ``client_uuid``: the first send records it, a resend (the answer was lost
+    on a poor signal) gets the visit already recorded. Returns (visit, created)."""
+    if visit.client_uuid is None:
+        return record_visit(visit, photos, acting_user=acting_user, channel=channel), True
+    existing = Visit.objects.filter(client_uuid=visit.client_uuid).first()
+    if existing is None:
+        try:
+            return record_visit(visit, photos, acting_user=acting_user, channel=channel), True
+        except IntegrityError:  # the same visit arrived twice at once: the other request recorded it
+            existing = Visit.objects.get(client_uuid=visit.client_uuid)
+    if existing.household_id != visit.household_id:
+        raise ValidationError({"client_uuid": "该走访编号已用于其他户的走访"})
+    ensure_can_visit(acting_user, existing.household)
+    return existing, False
 
 
 def my_households(user):
