@@ -118,8 +118,9 @@ class DisbursementBatch(AuditedModel):
     """One bank file of disbursements: its validation report and, in Disbursement, its rows (all or none)."""
 
     kind = models.CharField(_("类型"), max_length=16, choices=BatchKind.choices, default=BatchKind.DISBURSEMENT)
-    region = models.ForeignKey("regions.Region", verbose_name=_("上传单位区划"), on_delete=models.PROTECT,
-                               related_name="+")
+    # The uploading account's region; for a file loaded by the system, the region its villages lie in.
+    region = models.ForeignKey("regions.Region", verbose_name=_("上传单位区划"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+")
     file_name = models.CharField(_("文件名"), max_length=200)
     mapping = models.JSONField(_("列对应"), default=dict)
     status = models.CharField(_("状态"), max_length=10, choices=BatchStatus.choices, default=BatchStatus.QUEUED)
@@ -350,6 +351,7 @@ class AnomalyStatus(models.TextChoices):
     CONFIRMED = "confirmed", _("属实")
     REJECTED = "rejected", _("不属实")
     RECTIFIED = "rectified", _("已整改")
+    CLOSED = "closed", _("已消除")
 
 
 class Anomaly(AuditedModel):
@@ -377,6 +379,8 @@ class Anomaly(AuditedModel):
     answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("核实人"), null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+")
     answered_at = models.DateTimeField(_("核实时间"), null=True, blank=True)
+    # A 待核实 anomaly a later run no longer finds is closed (answered ones keep their answer).
+    closed_at = models.DateTimeField(_("消除时间"), null=True, blank=True)
     first_seen = models.DateTimeField(_("首次发现"), auto_now_add=True)
     last_seen = models.DateTimeField(_("最近发现"))
 
