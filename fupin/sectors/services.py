@@ -216,8 +216,8 @@ def bill_figures(bill: HospitalBill) -> None:
     cap = figures.value(Figure.SELF_PAY_CAP, bill.discharged_on.year, bill.household.village_id)
     bill.cap_pct = cap
     if bill.in_policy_cost and bill.in_policy_cost > 0:
-        bill.self_pay_pct = (Decimal(bill.self_pay) * HUNDRED / Decimal(bill.in_policy_cost)).quantize(Decimal("0.01"))
-        bill.over_cap = bill.self_pay_pct > cap
+        share = Decimal(bill.self_pay) * HUNDRED / Decimal(bill.in_policy_cost)
+        bill.self_pay_pct, bill.over_cap = share.quantize(Decimal("0.01")), share > cap
     else:
         bill.self_pay_pct, bill.over_cap = None, False
 
