@@ -2,6 +2,7 @@
 assistance.services (channel 接口); lookups go through ``visible_to()``."""
 
 import datetime as dt
+import uuid
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -22,7 +23,8 @@ from fupin.core.channels import Channel
 from fupin.regions.models import Region
 from fupin.registry.models import Household
 
-from . import services
+from . import plans, services
+from .api_teams import router as teams_router
 from .models import (
     Helper,
     Measure,
@@ -34,6 +36,7 @@ from .models import (
 )
 
 router = Router()
+router.add_router("", teams_router)
 
 
 class HelperOut(Schema):
@@ -105,6 +108,7 @@ class MeasureOut(Schema):
 
 
 class VisitIn(InputSchema):
+    client_uuid: uuid.UUID | None = Field(None, description="客户端生成的走访编号：重发同一编号得到已登记的走访（200）")
     helper: int
     date: dt.date
     content: str = Field(min_length=1)
@@ -137,6 +141,7 @@ class MyHouseholdOut(Schema):
     village: str
     phone: str
     last_visit: dt.date | None
+    next_due: dt.date | None = None
 
 
 @router.get("/helpers", response={200: Page[HelperOut], **READ_ERRORS}, summary="帮扶责任人")
@@ -199,7 +204,7 @@ def household_visits(request, household_id: int):
     return Visit.objects.filter(household=household).select_related("helper")
 
 
-@router.post("/households/{household_id}/visits", response={201: VisitOut, **WRITE_ERRORS},
+@router.post("/households/{household_id}/visits", response={201: VisitOut, 200: VisitOut, **WRITE_ERRORS},
              summary="记录走访（照片请在页面上传）")
 def create_visit(request, household_id: int, payload: VisitIn):
     household = Household.objects.filter(pk=household_id).first()
@@ -208,13 +213,15 @@ def create_visit(request, household_id: int, payload: VisitIn):
         household = visible_or_404(Household.objects, request.auth, pk=household_id)
     data = payload.dict()
     visit = Visit(household=household, helper=_helper(data.pop("helper")), **data)
-    return Status(201, services.record_visit(visit, acting_user=request.auth, channel=Channel.API))
+    visit, created = services.record_visit_once(visit, acting_user=request.auth, channel=Channel.API)
+    return Status(201 if created else 200, visit)
 
 
 @router.get("/mine", response={200: list[MyHouseholdOut], **READ_ERRORS}, summary="我的帮扶户（帮扶责任人本人）")
 def my_households(request):
     return [
         {"household": p.household_id, "household_number": p.household.number, "head_name": p.household.head_name,
-         "village": p.household.village_id, "phone": p.household.phone, "last_visit": p.last_visit}
-        for p in services.my_households(request.auth)
+         "village": p.household.village_id, "phone": p.household.phone, "last_visit": p.last_visit,
+         "next_due": plans.next_due(p)}
+        for p in plans.mine(request.auth)
     ]

@@ -14,3 +14,4 @@ class AssistanceConfig(AppConfig):
 
         HOUSEHOLD_PANELS.register("assistance/_household_panel.html")
         MONITORED_PANELS.register("assistance/_monitored_panel.html")
+        from . import exports  # noqa: F401 — the list exports' job kinds, known to the worker too

@@ -4,9 +4,20 @@ from django import forms
 from django.utils import timezone
 
 from fupin.accounts.models import User
-from fupin.regions.models import Region
+from fupin.regions.models import Level, Region
 
-from .models import Helper, Measure, Visit
+from .models import (
+    AssistanceParameter,
+    ChangeKind,
+    Helper,
+    Measure,
+    TeamMember,
+    TeamRole,
+    UnitPairing,
+    UnitPlan,
+    Visit,
+    WorkTeam,
+)
 from .services import current_pairings
 
 
@@ -83,10 +94,82 @@ class VisitForm(forms.ModelForm):
             "latitude": forms.HiddenInput(), "longitude": forms.HiddenInput(),
         }
 
-    def __init__(self, *args, helpers, **kwargs):
+    def __init__(self, *args, helpers, with_uuid=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["helper"].queryset = helpers
+        if with_uuid:  # a visit the phone queued: its own number makes a resend find the visit already recorded
+            self.fields["client_uuid"] = forms.UUIDField(label="走访编号")
         if helpers.count() == 1 and not self.initial.get("helper"):
             self.initial["helper"] = helpers.first().pk
         if not self.initial.get("date"):
             self.initial["date"] = timezone.localdate()
+
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class WorkTeamForm(forms.ModelForm):
+    class Meta:
+        model = WorkTeam
+        fields = ["village", "name", "lead_unit", "start", "end", "note"]
+        widgets = {"start": DATE_INPUT, "end": DATE_INPUT}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = Region.objects.visible_to(user).filter(level=Level.VILLAGE).order_by("code")
+        self.fields["village"].label_from_instance = lambda r: f"{r.code} {r.name}"
+        if self.instance.pk:
+            self.fields["village"].disabled = True
+
+
+class TeamMemberForm(forms.ModelForm):
+    class Meta:
+        model = TeamMember
+        fields = ["name", "unit", "role", "phone", "term_start", "term_end"]
+        widgets = {"term_start": DATE_INPUT, "term_end": DATE_INPUT}
+
+
+class MemberChangeForm(forms.Form):
+    kind = forms.ChoiceField(label="类别", choices=ChangeKind.choices)
+    date = forms.DateField(label="日期", widget=DATE_INPUT)
+    role = forms.ChoiceField(label="新职务（职务变更时）", required=False, choices=(("", "—"), *TeamRole.choices))
+    reason = forms.CharField(label="原因", max_length=300)
+
+
+class EndTeamForm(forms.Form):
+    end = forms.DateField(label="本期结束", widget=DATE_INPUT)
+    reason = forms.CharField(label="说明", max_length=300, required=False, initial="工作队期满轮换")
+
+
+class UnitPairingForm(forms.ModelForm):
+    class Meta:
+        model = UnitPairing
+        fields = ["unit", "unit_level", "village", "start", "end", "contact", "phone"]
+        widgets = {"start": DATE_INPUT, "end": DATE_INPUT}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = Region.objects.visible_to(user).filter(level=Level.VILLAGE).order_by("code")
+        self.fields["village"].label_from_instance = lambda r: f"{r.code} {r.name}"
+
+
+class UnitPlanForm(forms.ModelForm):
+    files = MultipleFileField(label="附件（PDF、Word、Excel、图片，可多个）", required=False,
+                              widget=MultipleFileInput())
+
+    class Meta:
+        model = UnitPlan
+        fields = ["kind", "year", "text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 8})}
+
+
+class ParameterForm(forms.ModelForm):
+    class Meta:
+        model = AssistanceParameter
+        fields = ["code", "year", "region", "value", "source"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = Region.objects.visible_to(user).filter(
+            level__lte=Level.TOWNSHIP).order_by("code")
+        self.fields["region"].label_from_instance = lambda r: f"{r.code} {r.name}"

@@ -19,7 +19,7 @@ from fupin.registry.choices import HouseholdType
 
 from .models import ParameterCode, Visit
 from .parameters import Resolver
-from .services import current_pairings
+from .services import current_pairings, my_households
 
 SOON_DAYS = 7
 
@@ -78,6 +78,11 @@ def schedule(pairings=None, *, today: dt.date | None = None, resolver: Resolver 
                       cutoff=_by_place(resolver, today, cutoff=True)))
 
 
+def mine(user, *, today: dt.date | None = None):
+    """The helper's own pairings with their due dates, the longest unvisited first."""
+    return schedule(my_households(user), today=today).order_by("base", "household__number")
+
+
 def overdue(queryset):
     return queryset.filter(cutoff__isnull=False, base__lt=F("cutoff"))
 
@@ -114,8 +119,9 @@ class PlanFilterForm(forms.Form):
 def filter_plans(queryset, params, *, today: dt.date | None = None):
     """The visit plan list's filters (page, export and API); default: the overdue ones."""
     today = today or timezone.localdate()
-    params = params if params is not None else {}
-    form = PlanFilterForm(params if params else {"state": "overdue"})
+    data = {key: params.get(key) for key in params} if params else {}
+    data.setdefault("state", "overdue")
+    form = PlanFilterForm(data)
     resolver = Resolver(today.year)
     rows = schedule(queryset, today=today, resolver=resolver)
     if not form.is_valid():

@@ -8,7 +8,7 @@ from pathlib import PurePath
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from fupin.accounts.models import Role
@@ -195,6 +195,7 @@ def record_visit_once(visit: Visit, photos=(), *, acting_user, channel) -> tuple
     on a poor signal) gets the visit already recorded. Returns (visit, created)."""
     if visit.client_uuid is None:
         return record_visit(visit, photos, acting_user=acting_user, channel=channel), True
+    visit.client_uuid = str(visit.client_uuid)  # as text, the form the audit snapshot (plain JSON) keeps
     existing = Visit.objects.filter(client_uuid=visit.client_uuid).first()
     if existing is None:
         try:
@@ -208,10 +209,8 @@ def record_visit_once(visit: Visit, photos=(), *, acting_user, channel) -> tuple
 
 
 def my_households(user):
-    """The current pairings of the helper profiles linked to this login, with each household's last visit."""
+    """The current pairings of the helper profiles linked to this login (``plans.mine`` adds the due dates)."""
     return (
         current_pairings().filter(helper__user=user, helper__active=True)
         .select_related("household", "household__village", "helper")
-        .annotate(last_visit=Max("household__visits__date"))
-        .order_by("last_visit", "household__number")
     )

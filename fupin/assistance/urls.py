@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_teams, views_visits
 from .access import assistance_work
 
 app_name = "assistance"
@@ -17,4 +17,29 @@ urlpatterns = assistance_work.guard_urls([
     path("measures/<int:pk>/", views.measure_edit, name="measure_edit"),
     path("households/<int:household_pk>/visits/new/", views.visit_create, name="visit_create"),
     path("photos/<int:pk>/", views.photo, name="photo"),
+    path("households/<int:household_pk>/visits/sync/", views_visits.visit_sync, name="visit_sync"),
+    path("visit-plans/", views_visits.visit_plan_list, name="visit_plan_list"),
+    path("visit-plans/export/", views_visits.visit_plan_export, name="visit_plan_export"),
+    path("teams/", views_teams.team_list, name="team_list"),
+    path("teams/new/", views_teams.team_edit, name="team_create"),
+    path("teams/<int:pk>/", views_teams.team_detail, name="team_detail"),
+    path("teams/<int:pk>/edit/", views_teams.team_edit, name="team_edit"),
+    path("teams/<int:pk>/end/", views_teams.team_end, name="team_end"),
+    path("teams/<int:pk>/attendance/", views_teams.attendance, name="attendance"),
+    path("teams/<int:team_pk>/members/new/", views_teams.member_edit, name="member_create"),
+    path("team-members/", views_teams.member_list, name="member_list"),
+    path("team-members/export/", views_teams.member_export_view, name="member_export"),
+    path("team-members/<int:pk>/edit/", views_teams.member_edit, name="member_edit"),
+    path("team-members/<int:pk>/change/", views_teams.member_change, name="member_change"),
+    path("units/", views_teams.unit_list, name="unit_list"),
+    path("units/export/", views_teams.unit_export_view, name="unit_export"),
+    path("units/new/", views_teams.unit_edit, name="unit_create"),
+    path("units/<int:pk>/", views_teams.unit_detail, name="unit_detail"),
+    path("units/<int:pk>/edit/", views_teams.unit_edit, name="unit_edit"),
+    path("units/<int:unit_pk>/plans/new/", views_teams.plan_edit, name="plan_create"),
+    path("unit-plans/<int:pk>/", views_teams.plan_edit, name="plan_edit"),
+    path("unit-plan-files/<int:pk>/", views_teams.plan_file, name="plan_file"),
+    path("parameters/", views_teams.parameter_list, name="parameter_list"),
+    path("parameters/new/", views_teams.parameter_edit, name="parameter_create"),
+    path("parameters/<int:pk>/", views_teams.parameter_edit, name="parameter_edit"),
 ])

@@ -12,7 +12,7 @@ from fupin.core.channels import Channel
 from fupin.core.forms import add_errors
 from fupin.registry.models import Household
 
-from . import services
+from . import plans, services
 from .forms import EndPairingForm, HelperForm, MeasureForm, PairingForm, VisitForm
 from .models import Helper, Measure, Pairing, Visit, VisitPhoto
 
@@ -125,7 +125,7 @@ def measure_edit(request, household_pk=None, pk=None):
                   {"form": form, "title": f"帮扶措施 · {household.number} {household.head_name}"})
 
 
-def _visit_helpers(request, household):
+def visit_helpers(request, household):
     """Whom the visit may be recorded for: the login's own helper profile if paired, else the paired helpers."""
     paired = services.current_pairings(household).values("helper_id")
     own = services.helpers_of(request.user).filter(pk__in=paired)
@@ -138,7 +138,7 @@ def visit_create(request, household_pk):
             or services.is_paired_helper(request.user, household)):
         raise Http404("记录不存在或不在当前账号的管辖范围内")
     form = VisitForm(request.POST or None, request.FILES or None, instance=Visit(household=household),
-                     helpers=_visit_helpers(request, household))
+                     helpers=visit_helpers(request, household))
     if request.method == "POST" and form.is_valid():
         try:
             services.record_visit(form.save(commit=False), form.cleaned_data["photos"], acting_user=request.user,
@@ -154,7 +154,10 @@ def visit_create(request, household_pk):
 
 
 def my_households(request):
-    pairings = services.my_households(request.user)
+    today = timezone.localdate()
+    pairings = list(plans.mine(request.user, today=today))
+    for pairing in pairings:
+        pairing.state, pairing.state_text = plans.due_state(pairing, today)
     return render(request, "assistance/my_households.html", {
         "pairings": pairings, "is_helper": services.helpers_of(request.user).exists(),
         "today": timezone.localdate(),

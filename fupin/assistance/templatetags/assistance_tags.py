@@ -1,10 +1,12 @@
 """What the household file and the monitored household's page show of assistance (帮扶)."""
 
 from django import template
+from django.db.models import Prefetch
 
+from fupin.core.tables import mask_phone
 from fupin.monitoring.models import OPEN_ALERT_STATUSES, Alert, MonitoredHousehold, MonitoredStatus
 
-from ..models import Measure, Pairing, Visit
+from ..models import Measure, MemberStatus, Pairing, TeamMember, Visit, WorkTeam
 from ..services import can_manage, current_pairings
 
 register = template.Library()
@@ -22,6 +24,9 @@ def household_monitoring(household, user) -> dict:
         "last_visit": Visit.objects.filter(household=household).order_by("-date").first(),
         "can_manage": can_manage(user, household.village_id),
         "is_monitoring": MonitoredStatus.MONITORING,
+        "team": WorkTeam.objects.filter(village_id=household.village_id, active=True).prefetch_related(
+            Prefetch("members", queryset=TeamMember.objects.filter(status=MemberStatus.ACTIVE)
+                     .order_by("role", "name"))).first(),
     }
 
 
@@ -33,3 +38,9 @@ def household_assistance(household) -> dict:
         "measures": Measure.objects.filter(household=household).select_related("helper"),
         "visits": Visit.objects.filter(household=household).select_related("helper").prefetch_related("photos")[:20],
     }
+
+
+@register.filter
+def masked_phone(number):
+    """A phone in a list: 138****1234 (the full number is on the record's own page for those who manage it)."""
+    return mask_phone(number)
