@@ -119,6 +119,10 @@ MENU: tuple[Entry, ...] = (
     Entry(_("帮扶"), allows=_assists, testid="nav-assistance", children=(
         Entry(_("我的帮扶户"), "assistance:my_households", _assists),
         Entry(_("帮扶责任人"), "assistance:helper_list", _register),
+        Entry(_("驻村工作队"), "assistance:team_list", _register),
+        Entry(_("定点帮扶单位"), "assistance:unit_list", _register),
+        Entry(_("走访计划/逾期走访"), "assistance:visit_plan_list", _register),
+        Entry(_("帮扶参数"), "assistance:parameter_list", _register),
     )),
     Entry(_("行政区划"), "regions:tree", _register),
     Entry(_("后台任务"), "jobs:list"),
