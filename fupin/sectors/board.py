@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from fupin.audit.services import record_change
@@ -40,6 +40,14 @@ def gaps_visible_to(user):
         codes = CoverageRule.objects.filter(sector__in=sectors_of(user)).values_list("code", flat=True)
         queryset = queryset.filter(rule__in=list(codes))
     return queryset
+
+
+def runs_visible_to(user):
+    """Runs over the account's region or inside it, and the runs of the whole register (the CLI's)."""
+    prefix = user_scope_prefix(user)
+    if prefix is None:
+        return CoverageRun.objects.none()
+    return CoverageRun.objects.filter(Q(region_code__in_region=prefix) | Q(region_code=""))
 
 
 def run(region: Region | None, year: int, *, acting_user, channel, today=None) -> CoverageRun:

@@ -1,0 +1,148 @@
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from fupin.core import excel
+from fupin.core.channels import Channel
+from fupin.sectors import board, services
+from fupin.sectors.choices import Policy
+from fupin.sectors.kinds import KINDS
+from fupin.sectors.models import Enrolment, HospitalBill, WaterCheck
+
+from .conftest import YEAR
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def records(family, member_of, users, regions):
+    made = []
+    for village in (regions["village_a1"], regions["village_b1"]):
+        h = family(village, members=[("病人", dt.date(1960, 1, 1), {"health": "2"})])
+        sick = member_of(h, "病人")
+        services.save_record(Enrolment(member=sick, policy=Policy.FAMILY_DOCTOR, start=dt.date(YEAR, 1, 1),
+                                       provider="一组"), acting_user=users["county"], channel=Channel.PAGE)
+        services.save_record(HospitalBill(member=sick, hospital="县医院", discharged_on=dt.date(YEAR, 3, 1),
+                                          total_cost=Decimal(5000), in_policy_cost=Decimal(4000),
+                                          reimbursed=Decimal(3000), self_pay=Decimal(1000)),
+                             acting_user=users["county"], channel=Channel.PAGE)
+        services.save_record(WaterCheck(household=h, checked_on=dt.date(YEAR, 5, 1), litres=50, minutes=5, rate=99),
+                             acting_user=users["county"], channel=Channel.PAGE)
+        made.append(h)
+    return made
+
+
+@pytest.mark.parametrize("kind", [k.code for k in KINDS])
+def test_every_list_renders_and_exports(client, users, records, kind):
+    client.force_login(users["county"])
+    response = client.get(reverse("sectors:record_list", args=[kind]))
+    assert response.status_code == 200
+    export = client.get(reverse("sectors:record_export", args=[kind]))
+    assert export.status_code == 200 and export["Content-Type"].startswith("application/vnd.openxml")
+
+
+def test_list_query_count_is_pinned(client, users, records, django_assert_num_queries):
+    client.force_login(users["county"])
+    url = reverse("sectors:record_list", args=["bills"])
+    client.get(url)
+    with django_assert_num_queries(11):
+        response = client.get(url)
+    assert response.content.decode().count("查看</a>") == 2
+
+
+def test_list_masks_and_scopes(client, users, records):
+    client.force_login(users["village_a1"])
+    body = client.get(reverse("sectors:record_list", args=["bills"])).content.decode()
+    assert body.count("查看</a>") == 1
+    head = records[0].head_id_number
+    assert head not in body
+
+
+def test_department_sees_only_its_sector(client, users, records, regions):
+    from fupin.accounts.models import Role, User
+
+    water = User.objects.create_user("shuili", role=Role.DEPARTMENT, region=regions["county"], department="水利")
+    client.force_login(water)
+    assert client.get(reverse("sectors:record_list", args=["water"])).content.decode().count("查看</a>") == 2
+    assert client.get(reverse("sectors:record_list", args=["bills"])).content.decode().count("查看</a>") == 0
+    bill = HospitalBill.objects.first()
+    assert client.get(reverse("sectors:record_detail", args=["bills", bill.pk])).status_code == 404
+    client.force_login(users["department"])  # a department outside the sectors (no department named)
+    assert client.get(reverse("sectors:index")).status_code == 403
+
+
+def test_form_from_household_page(client, users, family, member_of):
+    h = family(members=[("学生", dt.date(YEAR - 17, 1, 1), {"schooling": "08"})])
+    client.force_login(users["village_a1"])
+    url = reverse("sectors:record_create", args=["yulu"]) + f"?household={h.pk}"
+    response = client.post(url, {"member": member_of(h, "学生").pk, "year": YEAR, "stage": "vocational",
+                                 "school": "职教中心", "applied_on": f"{YEAR}-09-01", "household_context": h.pk})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    detail = client.get(response["Location"]).content.decode()
+    assert "已申请" in detail and "雨露计划申请" in detail
+
+
+def _workbook(header, rows) -> io.BytesIO:
+    return io.BytesIO(excel.to_bytes([excel.Col(h, excel.TEXT) for h in header], rows))
+
+
+def test_import_errors_name_row_and_column_and_write_nothing(users, family, member_of, tmp_path):
+    from fupin.sectors.imports import import_records
+
+    h = family()
+    head = member_of(h, "张三").id_number
+    path = tmp_path / "bills.xlsx"
+    header = ["证件号码", "医疗机构", "出院（结算）日期", "医疗总费用（元）", "政策范围内费用（元）", "报销金额（元）",
+              "政策范围内个人自付（元）", "先诊疗后付费"]
+    path.write_bytes(_workbook(header, [
+        [head, "县医院", f"{YEAR}-03-01", "5000", "4000", "3000", "400", "是"],
+        [head, "县医院", "三月", "5000", "4000", "3000", "400", "也许"],
+        ["110101199001011237", "县医院", f"{YEAR}-03-01", "5000", "4000", "3000", "400", "否"],
+        [head, "县医院", f"{YEAR}-03-01", "5000", "4000", "3000", "4500", "否"],
+    ]).getvalue())
+    result = import_records(path, "bills", acting_user=users["county"], channel=Channel.IMPORT)
+    assert not result.ok
+    where = {(e.row, e.column) for e in result.errors}
+    assert (3, "出院（结算）日期") in where and (3, "先诊疗后付费") in where
+    assert HospitalBill.objects.count() == 0
+    # Fix the parse errors: the out-of-scope person and the self-pay above the in-policy cost still refuse it all.
+    path.write_bytes(_workbook(header, [
+        [head, "县医院", f"{YEAR}-03-01", "5000", "4000", "3000", "400", "是"],
+        ["110101199001011237", "县医院", f"{YEAR}-03-01", "5000", "4000", "3000", "400", "否"],
+        [head, "县医院", f"{YEAR}-03-01", "5000", "4000", "3000", "4500", "否"],
+    ]).getvalue())
+    result = import_records(path, "bills", acting_user=users["county"], channel=Channel.IMPORT)
+    assert {(e.row, e.column) for e in result.errors} == {(3, "证件号码"), (4, "政策范围内个人自付（元）")}
+    assert HospitalBill.objects.count() == 0
+    path.write_bytes(_workbook(header, [[head, "县医院", f"{YEAR}-03-01", "5000", "4000", "3000", "500", "是"]]).getvalue())
+    result = import_records(path, "bills", acting_user=users["county"], channel=Channel.IMPORT)
+    assert result.ok and result.counts["created"] == 1
+    bill = HospitalBill.objects.get()
+    assert bill.over_cap and bill.pay_later and bill.source == "imported"
+
+
+def test_missing_column(users, tmp_path):
+    from fupin.sectors.imports import import_records
+
+    path = tmp_path / "water.xlsx"
+    path.write_bytes(_workbook(["户编号", "核查日期"], [["x", f"{YEAR}-01-01"]]).getvalue())
+    result = import_records(path, "water", acting_user=users["county"], channel=Channel.IMPORT)
+    assert {e.column for e in result.errors} >= {"水量（升/人·日）", "供水保证率（%）"}
+
+
+def test_board_and_gap_export(client, users, records, regions):
+    client.force_login(users["county"])
+    response = client.post(reverse("sectors:coverage_run"), {"year": YEAR})
+    assert response.status_code == 302
+    board_page = client.get(reverse("sectors:coverage") + f"?year={YEAR}").content.decode()
+    assert "尹集镇" in board_page and "枣林镇" in board_page
+    gaps = client.get(reverse("sectors:gap_list") + f"?year={YEAR}&rule=chronic_without_cert").content.decode()
+    assert gaps.count("慢性病患者未办门诊慢性病证") >= 2
+    export = client.get(reverse("sectors:gap_export") + f"?year={YEAR}")
+    assert export.status_code == 200
+    client.force_login(users["village_a1"])
+    counts = board.counts(board.gaps_visible_to(users["village_a1"]), 5)
+    assert [row["code"] for row in counts] == [regions["village_a1"].code]
