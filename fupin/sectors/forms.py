@@ -13,7 +13,7 @@ from fupin.registry.models import Member
 
 from . import figures, services
 from .access import policies_of
-from .choices import DropoutStatus, OPEN_DROPOUT, Policy
+from .choices import OPEN_DROPOUT, DropoutStatus, Policy
 from .coverage import ConditionError, validate
 from .kinds import MEMBER
 from .models import ChronicDisease, CoverageRule, PolicyFigure
