@@ -97,7 +97,7 @@ def _user(acting_user):
 
 # --- the library -------------------------------------------------------------------------------------------------
 
-def _validate(project: Project) -> None:
+def validate(project: Project) -> None:
     errors = {}
     region = Region.objects.filter(code=project.region_id).first()
     if region is None or region.level not in (Level.TOWNSHIP, Level.VILLAGE):
@@ -134,7 +134,7 @@ def save_project(project: Project, *, acting_user, channel) -> Project:
         for name in ("status", "library_status", "library_date", "library_reason", "current_order", "approved_on",
                      "progress", "started_on", "completed_on", "handed_over_on"):
             setattr(project, name, getattr(original, name))
-    _validate(project)
+    validate(project)
     created = project.pk is None
     if created:
         project.created_by = _user(acting_user)
@@ -216,6 +216,24 @@ def _ensure_actor(user, project: Project, level: int, what: str) -> None:
         raise PermissionDenied(f"“{what}”应由{LEVEL_LABELS[level]}账号办理")
 
 
+def _chain(project: Project) -> list:
+    """The configured steps that apply to the project (a township's project has no village steps)."""
+    definition = resolve_definition(APPROVAL_KIND, project.region_id)
+    if definition is None:
+        return []
+    return [s for s in definition.steps.all() if project.region.level == Level.VILLAGE or s.actor_level != Level.VILLAGE]
+
+
+def may_declare(user, project: Project) -> bool:
+    """Whether this account would be allowed to declare the project now (for the page's button)."""
+    if not can_change(user, project) or project.library_status == LibraryStatus.OUT or project.current_order:
+        return False
+    if project.status not in (ProjectStatus.DECLARED, ProjectStatus.REJECTED):
+        return False
+    steps = _chain(project)
+    return bool(steps) and user_level(user) == steps[0].actor_level
+
+
 @transaction.atomic
 def start_approval(project: Project, *, comment: str = "", acting_user, channel) -> Project:
     """申报: copy the configured chain into the project's steps and open the first one (the declaring level's)."""
@@ -225,13 +243,9 @@ def start_approval(project: Project, *, comment: str = "", acting_user, channel)
     if project.status not in (ProjectStatus.DECLARED, ProjectStatus.REJECTED) or project.current_order is not None:
         raise ValidationError(f"{project.get_status_display()}的项目不能再申报" if project.current_order is None
                               else "该项目正在审批中")
-    definition = resolve_definition(APPROVAL_KIND, project.region_id)
-    if definition is None:
-        raise ValidationError("未配置项目审批流程，请管理员先配置")
-    steps = [s for s in definition.steps.all()
-             if project.region.level == Level.VILLAGE or s.actor_level != Level.VILLAGE]
+    steps = _chain(project)
     if not steps:
-        raise ValidationError("项目审批流程没有适用于乡镇项目的环节，请管理员检查流程配置")
+        raise ValidationError("未配置适用于该项目的审批流程，请管理员先配置")
     _ensure_actor(acting_user, project, steps[0].actor_level, "项目申报")
     before = snapshot(project)
     project.steps.all().delete()  # a rejected project declared again runs the chain afresh
