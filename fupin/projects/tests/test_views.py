@@ -1,8 +1,8 @@
 import datetime as dt
 import io
 
-import python_calamine
 import pytest
+import python_calamine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
