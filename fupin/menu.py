@@ -24,6 +24,7 @@ from fupin.comparison import access as comparison
 from fupin.comparison import reverse as reverse_lists
 from fupin.monitoring.models import Family
 from fupin.monitoring.services import ensure_can_run
+from fupin.projects.access import money_work
 from fupin.registry.access import register_work
 from fupin.registry.services import ensure_can_write
 
@@ -123,6 +124,9 @@ MENU: tuple[Entry, ...] = (
         Entry(_("定点帮扶单位"), "assistance:unit_list", _register),
         Entry(_("走访计划/逾期走访"), "assistance:visit_plan_list", _register),
         Entry(_("帮扶参数"), "assistance:parameter_list", _register),
+    )),
+    Entry(_("项目资金"), allows=money_work.allows, testid="nav-money", children=(
+        Entry(_("项目库"), "projects:list", money_work.allows),
     )),
     Entry(_("行政区划"), "regions:tree", _register),
     Entry(_("后台任务"), "jobs:list"),
