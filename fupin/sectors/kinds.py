@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.urls import reverse
+
 from fupin.core.tables import BOOL, DATE, NUMBER, Column, Table
 from fupin.regions.models import Level
 
@@ -71,6 +73,10 @@ class Kind:
     filters: tuple[Filter, ...] = ()
     save: Callable = services.save_record
     table: Table = field(init=False, repr=False)
+
+    def url(self, action: str, pk: int | None = None) -> str:
+        """The page of this kind: list, export, import, create, detail, edit."""
+        return reverse(f"sectors:{self.code}_{action}", kwargs={"pk": pk} if pk is not None else None)
 
     def __post_init__(self):
         people = MEMBER_COLUMNS if self.subject == MEMBER else HOUSEHOLD_COLUMNS

@@ -24,7 +24,7 @@ from fupin.jobs import services as jobs
 from fupin.regions.models import Level, Region
 from fupin.registry.models import Household
 
-from . import board, coverage, services
+from . import board, coverage, datasets, services
 from .access import can_configure, can_enter, can_run_coverage, visible
 from .choices import SECTOR_DEPARTMENTS, Policy, Sector
 from .filters import filter_gaps, filter_records
@@ -71,8 +71,25 @@ def index(request):
         kinds = [(kind, visible(user, kind.model).count()) for kind in SECTION_KINDS[sector]]
         sections.append({"sector": sector, "label": label, "kinds": kinds,
                          "departments": "、".join(SECTOR_DEPARTMENTS[sector]) or "县乡村"})
-    return render(request, "sectors/index.html", {"sections": sections,
-                                                  "gaps": board.gaps_visible_to(user).filter(status="open").count()})
+    return render(request, "sectors/index.html", {
+        "sections": sections, "gaps": board.gaps_visible_to(user).filter(status="open").count(),
+        "datasets": datasets.loadable_datasets(user)[:30] if user.can_write else [],
+    })
+
+
+@require_POST
+def dataset_load(request):
+    dataset = get_object_or_404(datasets.loadable_datasets(request.user), pk=request.POST.get("dataset") or 0)
+    try:
+        counts = datasets.load(dataset, acting_user=request.user, channel=Channel.PAGE)
+    except (PermissionDenied, ValidationError) as exc:
+        messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, f"已从“{dataset.title}”新增 {counts['created']} 条，已有 {counts['existing']} 条，"
+                                  f"未匹配在册人员 {counts['unmatched']} 条，未通过校验 {counts['refused']} 条")
+        for reason in counts["reasons"][:5]:
+            messages.warning(request, reason)
+    return redirect("sectors:index")
 
 
 def _records(request, kind):
@@ -90,7 +107,7 @@ def record_list(request, kind):
     rows = dict(zip(ids, kind.table.rows(kind.model.objects.filter(pk__in=ids).order_by(*kind.model._meta.ordering))))
     return render(request, "sectors/list.html", {
         "kind": kind, "form": form, "page": page, "headers": [c.header for c in kind.table.columns_for(full=False)],
-        "rows": [(pk, rows.get(pk, [])) for pk in ids], "post_search": True,
+        "rows": [(kind.url("detail", pk), rows.get(pk, [])) for pk in ids], "post_search": True,
         "can_add": _may_add(request.user, kind),
     })
 
@@ -133,7 +150,7 @@ def record_edit(request, kind, pk=None):
             add_errors(form, exc)
         else:
             messages.success(request, f"{kind.title}已保存")
-            return redirect("sectors:record_detail", kind=kind.code, pk=saved.pk)
+            return redirect(kind.url("detail", saved.pk))
     title = f"{'修改' if pk else '新增'}{kind.title}"
     if household is not None:
         title += f" · {household.number} {household.head_name}"
@@ -187,7 +204,7 @@ def _step(request, kind, pk, form_class, action, done: str):
     else:
         for errors in form.errors.values():
             messages.error(request, "；".join(errors))
-    return redirect("sectors:record_detail", kind=kind, pk=pk)
+    return redirect(_kind(kind).url("detail", pk))
 
 
 @require_POST
@@ -235,7 +252,7 @@ def record_import(request, kind):
     return render(request, "core/import.html", {
         "form": form, "title": f"导入{kind.title}", "columns": import_columns(kind),
         "intro": "每行一条记录；成员按证件号码、户按户编号对应本账号管辖范围内的在册人员和户。",
-        "back_url": reverse("sectors:record_list", kwargs={"kind": kind.code}),
+        "back_url": kind.url("list"),
     })
 
 
@@ -314,8 +331,9 @@ def config(request):
     })
 
 
-CONFIG_FORMS = {"figure": (PolicyFigure, FigureForm, "政策标准"), "disease": (ChronicDisease, DiseaseForm, "门诊慢性病病种"),
-                "rule": (CoverageRule, RuleForm, "应享未享规则")}
+CONFIG_FORMS = {"figures": (PolicyFigure, FigureForm, "政策标准"),
+                "diseases": (ChronicDisease, DiseaseForm, "门诊慢性病病种"),
+                "rules": (CoverageRule, RuleForm, "应享未享规则")}
 
 
 def config_edit(request, what, pk=None):

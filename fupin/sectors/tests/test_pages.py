@@ -38,15 +38,15 @@ def records(family, member_of, users, regions):
 @pytest.mark.parametrize("kind", [k.code for k in KINDS])
 def test_every_list_renders_and_exports(client, users, records, kind):
     client.force_login(users["county"])
-    response = client.get(reverse("sectors:record_list", args=[kind]))
+    response = client.get(reverse(f"sectors:{kind}_list"))
     assert response.status_code == 200
-    export = client.get(reverse("sectors:record_export", args=[kind]))
+    export = client.get(reverse(f"sectors:{kind}_export"))
     assert export.status_code == 200 and export["Content-Type"].startswith("application/vnd.openxml")
 
 
 def test_list_query_count_is_pinned(client, users, records, django_assert_num_queries):
     client.force_login(users["county"])
-    url = reverse("sectors:record_list", args=["bills"])
+    url = reverse("sectors:bills_list")
     client.get(url)
     with django_assert_num_queries(11):
         response = client.get(url)
@@ -55,7 +55,7 @@ def test_list_query_count_is_pinned(client, users, records, django_assert_num_qu
 
 def test_list_masks_and_scopes(client, users, records):
     client.force_login(users["village_a1"])
-    body = client.get(reverse("sectors:record_list", args=["bills"])).content.decode()
+    body = client.get(reverse("sectors:bills_list")).content.decode()
     assert body.count("查看</a>") == 1
     head = records[0].head_id_number
     assert head not in body
@@ -66,10 +66,10 @@ def test_department_sees_only_its_sector(client, users, records, regions):
 
     water = User.objects.create_user("shuili", role=Role.DEPARTMENT, region=regions["county"], department="水利")
     client.force_login(water)
-    assert client.get(reverse("sectors:record_list", args=["water"])).content.decode().count("查看</a>") == 2
-    assert client.get(reverse("sectors:record_list", args=["bills"])).content.decode().count("查看</a>") == 0
+    assert client.get(reverse("sectors:water_list")).content.decode().count("查看</a>") == 2
+    assert client.get(reverse("sectors:bills_list")).content.decode().count("查看</a>") == 0
     bill = HospitalBill.objects.first()
-    assert client.get(reverse("sectors:record_detail", args=["bills", bill.pk])).status_code == 404
+    assert client.get(reverse("sectors:bills_detail", args=[bill.pk])).status_code == 404
     client.force_login(users["department"])  # a department outside the sectors (no department named)
     assert client.get(reverse("sectors:index")).status_code == 403
 
@@ -77,7 +77,7 @@ def test_department_sees_only_its_sector(client, users, records, regions):
 def test_form_from_household_page(client, users, family, member_of):
     h = family(members=[("学生", dt.date(YEAR - 17, 1, 1), {"schooling": "08"})])
     client.force_login(users["village_a1"])
-    url = reverse("sectors:record_create", args=["yulu"]) + f"?household={h.pk}"
+    url = reverse("sectors:yulu_create") + f"?household={h.pk}"
     response = client.post(url, {"member": member_of(h, "学生").pk, "year": YEAR, "stage": "vocational",
                                  "school": "职教中心", "applied_on": f"{YEAR}-09-01", "household_context": h.pk})
     assert response.status_code == 302, response.content.decode()[:3000]
