@@ -81,6 +81,9 @@ def can_change(user, project: Project | None = None) -> bool:
 
 
 def ensure_can_change(user, region_code: str) -> None:
+    """``user`` None is the system (a CLI import without ``--user``): full scope."""
+    if user is None:
+        return
     if not may_change_money(user):
         raise PermissionDenied("当前账号只能查看项目，不能修改")
     if not in_scope(user, region_code):
