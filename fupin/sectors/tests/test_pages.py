@@ -146,3 +146,16 @@ def test_board_and_gap_export(client, users, records, regions):
     client.force_login(users["village_a1"])
     counts = board.counts(board.gaps_visible_to(users["village_a1"]), 5)
     assert [row["code"] for row in counts] == [regions["village_a1"].code]
+
+
+def test_household_panel_and_manual(client, users, records):
+    from django.template.loader import render_to_string
+
+    household = records[0]
+    client.force_login(users["village_a1"])
+    page = client.get(reverse("registry:household_detail", args=[household.pk])).content.decode()
+    assert 'data-testid="sectors-panel"' in page and "家庭医生签约" in page and "县医院" in page
+    manual = render_to_string("sectors/_manual_section.html", {"household": household, "user": users["village_a1"]})
+    assert "饮水安全核查" in manual and household.head_id_number not in manual
+    other = render_to_string("sectors/_manual_section.html", {"household": household, "user": users["village_b1"]})
+    assert "<p>无</p>" in other
