@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import atexit
 import threading
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
@@ -60,11 +61,25 @@ def _weasy():
     return fetcher, fonts, stylesheet
 
 
-def render_pdf(html: str, target=None):
-    """The PDF of a print HTML document (bytes, or written to ``target``, a path or file object)."""
+def _document(html: str):
     from weasyprint import HTML
 
     fetcher, fonts, stylesheet = _weasy()
+    return HTML(string=html, base_url=_static_root().as_uri() + "/", url_fetcher=fetcher).render(
+        stylesheets=[stylesheet], font_config=fonts)
+
+
+def render_pdf(html: str, target=None):
+    """The PDF of a print HTML document (bytes, or written to ``target``, a path or file object)."""
     with _lock:
-        document = HTML(string=html, base_url=_static_root().as_uri() + "/", url_fetcher=fetcher)
-        return document.write_pdf(target, stylesheets=[stylesheet], font_config=fonts)
+        return _document(html).write_pdf(target)
+
+
+def render_pdfs(htmls: Iterable[str], target=None):
+    """Several documents laid out one by one — each keeps its own page numbers — and written as one PDF."""
+    with _lock:
+        documents = [_document(html) for html in htmls]
+        if not documents:
+            documents = [_document("<p>无</p>")]
+        pages = [page for document in documents for page in document.pages]
+        return documents[0].copy(pages).write_pdf(target)
