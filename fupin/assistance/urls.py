@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_teams, views_visits
+from . import manual_views, views, views_teams, views_visits
 from .access import assistance_work
 
 app_name = "assistance"
@@ -42,4 +42,6 @@ urlpatterns = assistance_work.guard_urls([
     path("parameters/", views_teams.parameter_list, name="parameter_list"),
     path("parameters/new/", views_teams.parameter_edit, name="parameter_create"),
     path("parameters/<int:pk>/", views_teams.parameter_edit, name="parameter_edit"),
+    path("households/<int:pk>/manual/", manual_views.household_manual, name="manual"),
+    path("manuals/", manual_views.village_manuals, name="village_manuals"),
 ])
