@@ -23,8 +23,9 @@ from fupin.core.channels import Channel
 from fupin.regions.models import Region
 from fupin.registry.models import Household
 
-from . import plans, services
+from . import manual, plans, services
 from .api_teams import router as teams_router
+from .manual_views import pdf_response
 from .models import (
     Helper,
     Measure,
@@ -225,3 +226,11 @@ def my_households(request):
          "next_due": plans.next_due(p)}
         for p in plans.mine(request.auth)
     ]
+
+
+@router.get("/households/{household_id}/manual", response={200: None, **WRITE_ERRORS},
+            summary="扶贫手册（A4 PDF；full=true 含完整证件号码，须有权限）")
+def household_manual(request, household_id: int, full: bool = False, year: int | None = Query(None, ge=1990, le=2100)):
+    household = visible_or_404(Household.objects.select_related("village"), request.auth, pk=household_id)
+    return pdf_response(household, manual.household_pdf(household, request.auth, full=full, year=year,
+                                                         channel=Channel.API))
