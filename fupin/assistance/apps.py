@@ -13,5 +13,6 @@ class AssistanceConfig(AppConfig):
         from fupin.registry.panels import HOUSEHOLD_PANELS
 
         HOUSEHOLD_PANELS.register("assistance/_household_panel.html")
+        HOUSEHOLD_PANELS.register("assistance/manual/_household_panel.html")  # 扶贫手册: print, and what it adds
         MONITORED_PANELS.register("assistance/_monitored_panel.html")
         from . import exports  # noqa: F401 — the list exports' job kinds, known to the worker too
