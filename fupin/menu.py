@@ -124,6 +124,7 @@ MENU: tuple[Entry, ...] = (
         Entry(_("定点帮扶单位"), "assistance:unit_list", _register),
         Entry(_("走访计划/逾期走访"), "assistance:visit_plan_list", _register),
         Entry(_("帮扶参数"), "assistance:parameter_list", _register),
+        Entry(_("批量打印扶贫手册"), "assistance:village_manuals", _register),
     )),
     Entry(_("项目资金"), allows=money_work.allows, testid="nav-money", children=(
         Entry(_("项目库"), "projects:list", money_work.allows),
