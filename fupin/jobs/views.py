@@ -12,6 +12,7 @@ from fupin.core.scope import in_scope
 from .models import Job
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CONTENT_TYPES = {".pdf": "application/pdf", ".zip": "application/zip", ".csv": "text/csv"}
 
 
 def visible_jobs(user):
@@ -58,4 +59,6 @@ def job_download(request, pk, which="result"):
         raise Http404("文件不存在或已清理")
     name = job.result.get("filename") if which == "result" else None
     name = name or f"{job.title}{'' if which == 'result' else '-错误清单'}{Path(stored).suffix}"
-    return FileResponse(open(stored, "rb"), as_attachment=True, filename=name, content_type=XLSX)
+    # Most results are workbooks; others (the 扶贫手册 PDF or zip) carry their type in the suffix.
+    content_type = CONTENT_TYPES.get(Path(stored).suffix.lower(), XLSX)
+    return FileResponse(open(stored, "rb"), as_attachment=True, filename=name, content_type=content_type)
