@@ -158,3 +158,31 @@ SECTION_KINDS[Sector.HEALTH].insert(0, BY_CODE["enrolments"])
 
 def kind_of(model) -> Kind:
     return next(k for k in KINDS if k.model is model)
+
+
+def _may_read(kind) -> Callable:
+    """The menu predicate of a kind's list: the app, and for a department account its sector (or policies)."""
+    from .access import policies_of, sectors_of, sectors_work
+
+    def allows(user) -> bool:
+        if not sectors_work.allows(user):
+            return False
+        if kind.model is Enrolment:
+            policies = policies_of(user)
+            return policies is None or bool(policies)
+        sectors = sectors_of(user)
+        return sectors is None or kind.sector in sectors
+
+    return allows
+
+
+def _app(user) -> bool:
+    from .access import sectors_work
+
+    return sectors_work.allows(user)
+
+
+# The 「行业政策」 menu group (fupin/menu.py): (label, URL name, predicate), each the check its page makes.
+MENU = [("行业政策总览", "sectors:index", _app),
+        *((kind.title, f"sectors:{kind.code}_list", _may_read(kind)) for kind in KINDS),
+        ("应享未享", "sectors:coverage", _app), ("政策标准与规则", "sectors:config", _app)]
