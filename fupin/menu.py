@@ -27,6 +27,8 @@ from fupin.monitoring.services import ensure_can_run
 from fupin.projects.access import money_work
 from fupin.registry.access import register_work
 from fupin.registry.services import ensure_can_write
+from fupin.sectors.access import sectors_work
+from fupin.sectors.kinds import MENU as SECTOR_MENU
 
 
 def _passes(check: Callable) -> Callable:
@@ -129,6 +131,8 @@ MENU: tuple[Entry, ...] = (
     Entry(_("项目资金"), allows=money_work.allows, testid="nav-money", children=(
         Entry(_("项目库"), "projects:list", money_work.allows),
     )),
+    Entry(_("行业政策"), allows=sectors_work.allows, testid="nav-sectors", children=tuple(
+        Entry(label, name, allows) for label, name, allows in SECTOR_MENU)),
     Entry(_("行政区划"), "regions:tree", _register),
     Entry(_("后台任务"), "jobs:list"),
     Entry(_("系统"), testid="nav-system", children=(
