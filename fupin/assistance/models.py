@@ -270,7 +270,9 @@ class AssistanceParameter(AuditedModel):
 class WorkTeam(AuditedModel):
     """驻村工作队: the team a village has for one period (期); a new period is a new team, the old one kept."""
 
-    village = models.ForeignKey("regions.Region", verbose_name=_("驻村"), on_delete=models.PROTECT, related_name="+")
+    # A named reverse relation, so the demo's wipe of the region tree finds the teams (and their members) too.
+    village = models.ForeignKey("regions.Region", verbose_name=_("驻村"), on_delete=models.PROTECT,
+                                related_name="work_teams")
     name = models.CharField(_("工作队名称"), max_length=100)
     lead_unit = models.CharField(_("牵头派出单位"), max_length=100)
     start = models.DateField(_("本期开始"))
@@ -405,7 +407,8 @@ class UnitPairing(AuditedModel):
 
     unit = models.CharField(_("帮扶单位"), max_length=100)
     unit_level = models.CharField(_("单位隶属关系"), max_length=1, choices=UnitLevel.choices, default=UnitLevel.COUNTY)
-    village = models.ForeignKey("regions.Region", verbose_name=_("帮扶村"), on_delete=models.PROTECT, related_name="+")
+    village = models.ForeignKey("regions.Region", verbose_name=_("帮扶村"), on_delete=models.PROTECT,
+                                related_name="unit_pairings")
     start = models.DateField(_("帮扶开始"))
     end = models.DateField(_("帮扶结束"), null=True, blank=True)
     contact = models.CharField(_("联系人"), max_length=50, blank=True)
