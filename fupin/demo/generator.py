@@ -179,6 +179,7 @@ def seed_activity(county: County, today: dt.date) -> dict[str, int]:
     procedures = workflows.run_chains(year, actors)
     return {
         "alerts": run.opened, "procedures": len(procedures), "pairings": assistance.create_assistance(actors),
+        "team_members": assistance.create_teams(actors),
         "suspects": comparison.compare_deaths(actors),
     }
 
