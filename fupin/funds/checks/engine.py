@@ -56,11 +56,16 @@ def prepare_empty(workspace: Workspace, reference: dt.date) -> None:
     _empty(workspace.con, "_members", MEMBER_COLUMNS)
     workspace.finish_register(reference)
     fact_table.create_raw_tables(workspace.con)
-    fact_table.build(workspace.con, reference_date=reference, parameter_sql=parameters.table_sql({}, reference),
+    fact_table.build(workspace.con, reference_date=reference, parameter_table=parameters.table({}, reference),
                      parameter_codes=list(parameters.CODES))
 
 
-def load(workspace: Workspace, *, year: int, prefix: str, reference: dt.date) -> dict[str, int]:
+def needed_facts(rules: list[CheckRule]) -> set[str]:
+    """The facts a run computes: those its rules' conditions and figures read."""
+    return {name for rule in rules for name in (*rule.condition.columns, *rule.figure_names())}
+
+
+def load(workspace: Workspace, *, year: int, prefix: str, reference: dt.date, needed=None) -> dict[str, int]:
     """Pull the year's payments and issued allocations under ``prefix``, the register of the county (a payee
     may live in another village) and the data sets; build the facts. Returns row counts."""
     if prefix and not prefix.isdigit():
@@ -92,9 +97,9 @@ def load(workspace: Workspace, *, year: int, prefix: str, reference: dt.date) ->
     regions = [row[0] for row in con.execute(
         "SELECT DISTINCT region_code FROM _allocations UNION SELECT DISTINCT village_code FROM _disbursements"
     ).fetchall() if row[0]]
-    sql = parameters.table_sql(parameters.resolve(year, regions), reference)
-    counts.update(fact_table.build(con, reference_date=reference, parameter_sql=sql,
-                                   parameter_codes=list(parameters.CODES)))
+    values = parameters.table(parameters.resolve(year, regions), reference)
+    counts.update(fact_table.build(con, reference_date=reference, parameter_table=values,
+                                   parameter_codes=list(parameters.CODES), needed=needed))
     counts["deaths"] = workspace.scalar("SELECT count(*) FROM _deaths")
     counts["public_employees"] = workspace.scalar("SELECT count(*) FROM _employees")
     return counts

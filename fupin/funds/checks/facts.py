@@ -19,6 +19,7 @@ generates the raw tables itself and calls the same ``build``.
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from dataclasses import dataclass
 
 PAYMENT, ALLOCATION, KEY = "payment", "allocation", "key"
@@ -156,15 +157,42 @@ def _select(facts, allocation_only: bool) -> str:
     return ",\n  ".join(cells)
 
 
-def build(con, *, reference_date: dt.date, parameter_sql: str, parameter_codes: list[str]) -> dict[str, int]:
+# A payment with the payee's other payments of the same item in the year. One window (one sort) gives the rank
+# and the totals: its frame spans the whole partition.
+SAME_ITEM_SQL = """
+  SELECT d.*,
+         CASE WHEN d.payee_id_number <> '' THEN count(*) OVER same END AS same_item_count,
+         CASE WHEN d.payee_id_number <> '' THEN sum(d.amount) OVER same END AS same_item_total,
+         CASE WHEN d.payee_id_number <> '' THEN min(d.paid_on) OVER same END AS same_item_first_paid_on,
+         CASE WHEN d.payee_id_number <> '' THEN row_number() OVER same END AS same_item_rank
+  FROM fund_payments d
+  WINDOW same AS (PARTITION BY d.payee_id_number, d.item ORDER BY d.paid_on, d.disbursement_id
+                  ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)"""
+
+# The payment facts every anomaly row reads (engine.hits_sql), whatever its rule.
+ROW_KEYS = frozenset({"disbursement_id", "allocation_id", "fund_id", "village_code", "allocation_region_code",
+                      "payee_name", "payee_id_number", "amount"})
+
+
+def build(con, *, reference_date: dt.date, parameter_table, parameter_codes: list[str],
+          needed=None) -> dict[str, int]:
     """Turn the raw relations into ``disbursement_facts`` and ``allocation_facts``; return their row counts.
 
-    ``parameter_sql`` is a SELECT of ``region_code``, ``schedule_target_pct`` and one ``p_<code>`` column per
-    parameter code, one row per region code the facts name (``parameters.table_sql``).
+    ``parameter_table`` is a frame of ``region_code``, ``schedule_target_pct`` and one ``p_<code>`` column per
+    parameter code, one row per region code the facts name (``parameters.table``). ``needed`` names the facts
+    the run's rules read (None: all): only those payment columns are computed, and the payee look-ups and the
+    same-item window only when a needed fact reads them — the allocation facts are always all there.
     """
+    chosen = [f for f in FACTS if needed is None or f.name in needed or f.name in ROW_KEYS
+              or f.level == ALLOCATION]
+    reads = " ".join(f.sql for f in chosen)
     params = "".join(f", prm.{param_column(c)}" for c in parameter_codes)
     ref = f"DATE '{reference_date.isoformat()}'"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE fund_parameters AS {parameter_sql}")
+    # Handed over as a Parquet file (no pyarrow here for a zero-copy registration; SQL literals of thousands of
+    # villages would take seconds to parse).
+    with tempfile.NamedTemporaryFile(suffix=".parquet") as fh:
+        parameter_table.write_parquet(fh.name)
+        con.execute("CREATE OR REPLACE TEMP TABLE fund_parameters AS SELECT * FROM read_parquet(?)", [fh.name])
     # Amounts come over as doubles (SQLite has no decimal); two decimals restore the exact cents.
     con.execute("""
         CREATE OR REPLACE TEMP TABLE fund_payments AS
@@ -182,7 +210,9 @@ def build(con, *, reference_date: dt.date, parameter_sql: str, parameter_codes: 
           ON s.allocation_id = al.allocation_id""")
     # Only payees are looked up in the register and the data sets: the hash tables are built on the (smaller)
     # payment side, and the register and data sets are each scanned once.
-    con.execute("""
+    payees = "mem." in reads
+    if payees:
+        con.execute("""
         CREATE OR REPLACE TEMP TABLE fund_payees AS
         WITH ids AS (SELECT DISTINCT payee_id_number AS id_number FROM fund_payments WHERE payee_id_number <> '')
         SELECT ids.id_number, bool_or(h.in_register) AS in_register, min(h.status) AS status,
@@ -195,27 +225,18 @@ def build(con, *, reference_date: dt.date, parameter_sql: str, parameter_codes: 
         LEFT JOIN _deaths dead ON dead.id_number = ids.id_number
         LEFT JOIN _employees emp ON emp.id_number = ids.id_number
         GROUP BY ids.id_number""")
+    payments = SAME_ITEM_SQL if "p.same_item" in reads else "SELECT * FROM fund_payments"
     facts_sql = f"""
-WITH p AS (
-  SELECT d.*,
-         CASE WHEN d.payee_id_number <> '' THEN count(*) OVER same END AS same_item_count,
-         CASE WHEN d.payee_id_number <> '' THEN sum(d.amount) OVER same END AS same_item_total,
-         CASE WHEN d.payee_id_number <> '' THEN min(d.paid_on) OVER same END AS same_item_first_paid_on,
-         CASE WHEN d.payee_id_number <> '' THEN
-           row_number() OVER (PARTITION BY d.payee_id_number, d.item ORDER BY d.paid_on, d.disbursement_id) END
-           AS same_item_rank
-  FROM fund_payments d
-  WINDOW same AS (PARTITION BY d.payee_id_number, d.item)
-)
+WITH p AS ({payments})
 SELECT
-  {_select(FACTS, False)}{params}
+  {_select(chosen, False)}{params}
 FROM p
 LEFT JOIN fund_allocations a ON a.allocation_id = p.allocation_id
-LEFT JOIN fund_payees mem ON mem.id_number = p.payee_id_number
+{"LEFT JOIN fund_payees mem ON mem.id_number = p.payee_id_number" if payees else ""}
 LEFT JOIN fund_parameters prm ON prm.region_code = COALESCE(a.region_code, p.village_code)
 UNION ALL
 SELECT
-  {_select(FACTS, True)}{params}
+  {_select(chosen, True)}{params}
 FROM fund_allocations a
 LEFT JOIN fund_parameters prm ON prm.region_code = a.region_code
 WHERE a.payments = 0"""

@@ -12,6 +12,7 @@ import calendar
 import datetime as dt
 from decimal import Decimal
 
+import polars as pl
 from django.db.models import Q
 
 from fupin.regions.models import applies_to, specificity
@@ -52,22 +53,17 @@ def resolve(year: int, region_codes) -> dict[str, dict[str, Decimal | None]]:
     return result
 
 
-def _literal(value) -> str:
-    return "CAST(NULL AS DOUBLE)" if value is None else f"CAST({float(value)!r} AS DOUBLE)"
-
-
-def table_sql(values: dict[str, dict], reference: dt.date) -> str:
-    """A DuckDB SELECT of one row per region: ``region_code``, ``schedule_target_pct`` and ``p_<code>`` columns."""
+def table(values: dict[str, dict], reference: dt.date) -> pl.DataFrame:
+    """One row per region: ``region_code``, ``schedule_target_pct`` and a ``p_<code>`` column per parameter code."""
     target = target_code(reference)
-    names = ["region_code", TARGET, *(param_column(c) for c in CODES)]
-    rows = []
-    for code, by_code in sorted(values.items()):
-        if not code.isdigit():
-            raise ValueError("区划代码只能是数字")
-        cells = [f"'{code}'", _literal(by_code.get(target) if target else None),
-                 *(_literal(by_code.get(c)) for c in CODES)]
-        rows.append(f"({', '.join(cells)})")
-    if not rows:
-        empty = ", ".join(["CAST(NULL AS VARCHAR) AS region_code"] + [f"CAST(NULL AS DOUBLE) AS {n}" for n in names[1:]])
-        return f"SELECT {empty} WHERE FALSE"
-    return f"SELECT * FROM (VALUES {', '.join(rows)}) AS t({', '.join(names)})"
+    regions = sorted(values)
+    columns = {"region_code": pl.Series(regions, dtype=pl.String),
+               TARGET: pl.Series([_float(values[r].get(target)) if target else None for r in regions],
+                                 dtype=pl.Float64)}
+    for code in CODES:
+        columns[param_column(code)] = pl.Series([_float(values[r].get(code)) for r in regions], dtype=pl.Float64)
+    return pl.DataFrame(columns)
+
+
+def _float(value) -> float | None:
+    return None if value is None else float(value)

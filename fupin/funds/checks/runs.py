@@ -26,7 +26,7 @@ JOB_KIND = "funds.check"
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
-def _region(region_code: str, acting_user) -> Region:
+def resolve_region(region_code: str, acting_user) -> Region:
     """The run's region: the one asked for (in the user's scope), else the user's own, else the top of the tree."""
     region_code = (region_code or "").strip()
     if region_code:
@@ -44,7 +44,7 @@ def _region(region_code: str, acting_user) -> Region:
     return region
 
 
-def _year(year) -> int:
+def resolve_year(year) -> int:
     year = timezone.localdate().year if year in (None, "") else year
     if not isinstance(year, int) or not FIRST_YEAR <= year <= LAST_YEAR:
         raise ValidationError({"year": f"年度应为 {FIRST_YEAR} 至 {LAST_YEAR} 之间的整数"})
@@ -56,8 +56,8 @@ def start_check(*, year: int | None = None, region_code: str = "", acting_user, 
     """Create a run and queue it as a background job (``run_now``: execute here and return it finished)."""
     if not can_run(acting_user):
         raise PermissionDenied("当前账号没有发起资金异常检查的权限")
-    year = _year(year)
-    region = _region(region_code, acting_user)
+    year = resolve_year(year)
+    region = resolve_region(region_code, acting_user)
     chosen, _warnings = rule_book.enabled_rules(rules)
     if rules and len(chosen) < len(set(rules)):
         known = {rule.code for rule, _check in chosen}
@@ -92,9 +92,11 @@ def evaluate(year: int, region: Region, rules: list[str] | None = None, progress
     reference = parameters.reference_date(year, timezone.localdate())
     with Workspace() as workspace:
         progress(0, 4, "读取拨付明细、资金分配、在册人员和比对数据")
-        counts = engine.load(workspace, year=year, prefix=prefix, reference=reference)
+        checks = [check for _rule, check in chosen]
+        counts = engine.load(workspace, year=year, prefix=prefix, reference=reference,
+                             needed=engine.needed_facts(checks))
         progress(2, 4, f"执行 {len(chosen)} 条规则")
-        hits = engine.evaluate(workspace.con, [check for _rule, check in chosen], prefix)
+        hits = engine.evaluate(workspace.con, checks, prefix)
     known = set(Region.objects.filter(code__in=hits["region_code"].unique().to_list()).values_list("code", flat=True))
     unknown = hits.filter(~pl.col("region_code").is_in(list(known)))
     if unknown.height:
