@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import groupby
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -110,6 +111,12 @@ def regions_of(household: Household) -> dict:
     return {"county": path.get(Level.COUNTY), "township": path.get(Level.TOWNSHIP), "village": household.village}
 
 
+def system_reader():
+    """Who the sections read as when the system prints (CLI without --user): an unsaved superuser without a region,
+    whose ``visible_to`` keeps every row, so a section's scoped query needs no special case."""
+    return get_user_model()(username="system", is_superuser=True)
+
+
 def household_data(household: Household, user, *, full: bool = False, year: int | None = None) -> dict:
     """Everything the manual and the household file's manual panel show of one household."""
     incomes = income_years(household)
@@ -121,7 +128,7 @@ def household_data(household: Household, user, *, full: bool = False, year: int 
     checks = list(household.security_checks.order_by("-year")[:INCOME_YEARS])
     return {
         "household": household,
-        "user": user,
+        "user": user if user is not None else system_reader(),
         "full": full,
         "year": year,
         "regions": regions_of(household),

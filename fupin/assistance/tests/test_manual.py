@@ -137,6 +137,8 @@ def test_the_household_file_shows_what_the_manual_adds(home, users):
     assert 'data-testid="manual-panel"' in page and f"/assistance/households/{h.pk}/manual/" in page
     assert "扶贫标准（贫困线）" in page or "扶贫标准" in page
     assert "李书记" in page and "发放鸡苗200只" in page and "宣讲政策" in page
+    assistance = login(users["village_a1"]).get(f"/assistance/households/{h.pk}/").content.decode()
+    assert f"/assistance/households/{h.pk}/manual/" in assistance
 
 
 @pytest.fixture
@@ -160,7 +162,8 @@ def test_the_village_batch_job_prints_every_household_with_progress(village, use
     assert all(name in text for name in (RARE_NAME, "户主0", "户主1", "户主2")) and "别村户主" not in text
     assert text.count("第1页/共") == 4  # each household's manual numbers its own pages
     download = client.get(f"/jobs/{job.pk}/download/")
-    assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"%PDF")
+    assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
     # Not a village of the account's scope.
     assert client.post("/assistance/manuals/", {"village": "410481101201"}).status_code == 404
 
