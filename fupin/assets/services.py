@@ -23,6 +23,7 @@ from fupin.audit.services import record_change, snapshot
 from fupin.core.scope import in_scope
 from fupin.projects.access import may_change_money
 from fupin.projects.models import Project, ProjectBeneficiary, ProjectStatus
+from fupin.projects.services import mark_handed_over
 from fupin.regions.models import Level
 from fupin.registry.choices import HouseholdStatus, HouseholdType
 
@@ -188,8 +189,6 @@ def handover(project: Project, asset: Asset, *, acting_user, channel) -> Asset:
     households = [b.household for b in ProjectBeneficiary.objects.filter(project=project).select_related("household")
                   if b.household.village_id.startswith(asset.region.prefix)]
     add_beneficiaries(asset, households, acting_user=acting_user, channel=channel)
-    from fupin.projects.services import mark_handed_over
-
     mark_handed_over(project, acting_user=acting_user, channel=channel)
     return asset
 

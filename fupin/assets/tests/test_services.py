@@ -48,7 +48,6 @@ def test_finance_reads_but_cannot_write_and_scope_is_kept(make_asset, finance, u
 
 
 def test_handover_from_an_accepted_project(project, users, poor):
-    pytest.importorskip("fupin.projects.services")
     from fupin.projects.models import ProjectStatus
 
     asset = Asset(**services.handover_initial(project), owner="张庄村集体经济组织")
