@@ -1,10 +1,11 @@
 """扶贫资金: funds (资金指标) with their 文号, allocations to projects and households (资金分配), disbursements paid by
-the bank (拨付明细, imported in batches), policy parameters, public disclosures (公告公示), and the anomaly checks'
+the bank (拨付明细, imported in batches), policy parameters, and the anomaly checks'
 rules, runs and anomalies (规则、核查、异常).
 
 A fund is a sum a region receives under one document for a year; allocations split it to projects (or to direct
 household subsidies) in villages and townships; disbursements record what was actually paid, row by row from the
-bank's files. Spending progress (支出进度) is disbursed ÷ allocated.
+bank's files. Spending progress (支出进度) is disbursed ÷ allocated. Public disclosures are notices of the procedures
+engine (``disclosures``).
 """
 
 from django.conf import settings
@@ -232,51 +233,6 @@ class FundParameter(AuditedModel):
 
     def __str__(self):
         return f"{self.get_code_display()} = {self.value}{self.unit}"
-
-
-class DisclosureKind(models.TextChoices):
-    """What is published (docs/domain-facts.md §6 扶贫资金公告公示)."""
-
-    ALLOCATION = "allocation", _("资金分配结果")
-    PLAN = "plan", _("项目计划")
-
-
-class Disclosure(AuditedModel):
-    """公告公示: a frozen list of allocation results (or a project plan) a region publishes for a period.
-
-    The rows are copied at publishing, only the public columns, so the page shows what was announced even after
-    the allocations change and can never print a sensitive field.
-    """
-
-    region = models.ForeignKey("regions.Region", verbose_name=_("公示单位"), on_delete=models.PROTECT,
-                               related_name="+", help_text=_("谁分配、谁公开：分配资金的县或乡镇"))
-    kind = models.CharField(_("公示类型"), max_length=12, choices=DisclosureKind.choices,
-                            default=DisclosureKind.ALLOCATION)
-    year = models.PositiveSmallIntegerField(_("年度"))
-    fund = models.ForeignKey(Fund, verbose_name=_("资金指标"), null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="disclosures")
-    title = models.CharField(_("标题"), max_length=200)
-    body = models.TextField(_("说明"), blank=True, max_length=2000)
-    rows = models.JSONField(_("公示内容"), default=list)
-    total_amount = models.DecimalField(_("合计金额（元）"), default=0, **MONEY)
-    start_date = models.DateField(_("公示开始"))
-    end_date = models.DateField(_("公示截止"))
-    contact = models.CharField(_("监督电话"), max_length=40, blank=True,
-                               help_text=_("单位的举报监督电话（不填个人手机号）"))
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+")
-    published_at = models.DateTimeField(_("发布时间"), auto_now_add=True)
-
-    objects = ScopedQuerySet.as_manager()
-    scope_field = "region__code"
-
-    class Meta:
-        verbose_name = _("资金公告公示")
-        verbose_name_plural = _("资金公告公示")
-        ordering = ["-start_date", "-id"]
-
-    def __str__(self):
-        return self.title
 
 
 class Severity(models.IntegerChoices):
