@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import anomaly_views, views
 from .access import funds_work
 
 app_name = "funds"
@@ -29,4 +29,5 @@ urlpatterns = funds_work.guard_urls([
     path("parameters/<int:pk>/", views.parameter_edit, name="parameter_edit"),
     path("disclosures/", views.disclosure_list, name="disclosure_list"),
     path("disclosures/plan/", views.plan_disclosure_create, name="plan_disclosure_create"),
+    *anomaly_views.urlpatterns,
 ])
