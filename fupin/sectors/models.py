@@ -48,7 +48,7 @@ class PolicyFigure(AuditedModel):
     year = models.PositiveSmallIntegerField(_("起始年度"), null=True, blank=True,
                                             help_text=_("自该年度起执行，直至更晚年度的标准；留空为各年度通用"))
     region = models.ForeignKey("regions.Region", verbose_name=_("适用区划"), null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="+", help_text=_("留空为全国默认"))
+                               on_delete=models.PROTECT, related_name="sector_figures", help_text=_("留空为全国默认"))
     value = models.DecimalField(_("取值"), max_digits=14, decimal_places=2)
     source = models.CharField(_("依据"), max_length=300)
     updated = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -74,7 +74,8 @@ class ChronicDisease(AuditedModel):
 
     name = models.CharField(_("病种"), max_length=50)
     region = models.ForeignKey("regions.Region", verbose_name=_("适用区划"), null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="+", help_text=_("留空为全国默认目录"))
+                               on_delete=models.PROTECT, related_name="sector_diseases",
+                               help_text=_("留空为全国默认目录"))
     position = models.PositiveSmallIntegerField(_("序号"), default=0)
     active = models.BooleanField(_("启用"), default=True)
     source = models.CharField(_("依据"), max_length=300)
@@ -96,12 +97,14 @@ class ChronicDisease(AuditedModel):
 class HouseholdRecord(AuditedModel):
     """What every sector record has: its household and village (the scope), where it came from, when."""
 
+    # Named reverse relations (not "+"): the demo's wipe finds the rows that hang off households and regions.
     household = models.ForeignKey("registry.Household", verbose_name=_("户"), on_delete=models.CASCADE,
-                                  related_name="+")
-    village = models.ForeignKey("regions.Region", verbose_name=_("所属村"), on_delete=models.PROTECT, related_name="+")
+                                  related_name="sector_%(class)ss")
+    village = models.ForeignKey("regions.Region", verbose_name=_("所属村"), on_delete=models.PROTECT,
+                                related_name="sector_%(class)ss")
     source = models.CharField(_("来源"), max_length=10, choices=Source.choices, default=Source.ENTERED)
     dataset = models.ForeignKey("comparison.Dataset", verbose_name=_("部门数据集"), null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="+")
+                                on_delete=models.SET_NULL, related_name="sector_%(class)ss")
     row_no = models.PositiveIntegerField(_("数据行号"), null=True, blank=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
     created = models.DateTimeField(_("登记时间"), auto_now_add=True)
@@ -120,7 +123,8 @@ class HouseholdRecord(AuditedModel):
 
 
 class MemberRecord(HouseholdRecord):
-    member = models.ForeignKey("registry.Member", verbose_name=_("成员"), on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey("registry.Member", verbose_name=_("成员"), on_delete=models.CASCADE,
+                               related_name="sector_%(class)ss")
 
     class Meta:
         abstract = True
@@ -130,7 +134,7 @@ class Enrolment(HouseholdRecord):
     """享受政策: a member's (or, without one, the household's) enrolment in a policy from ``start`` to ``end``."""
 
     member = models.ForeignKey("registry.Member", verbose_name=_("成员"), null=True, blank=True,
-                               on_delete=models.CASCADE, related_name="+")
+                               on_delete=models.CASCADE, related_name="sector_enrolments")
     policy = models.CharField(_("政策"), max_length=20, choices=Policy.choices, db_index=True)
     start = models.DateField(_("起始日期"))
     end = models.DateField(_("终止日期"), null=True, blank=True)
@@ -431,10 +435,10 @@ class CoverageGap(AuditedModel):
     year = models.PositiveSmallIntegerField(_("年度"))
     village_code = models.CharField(_("所属村"), max_length=12)
     household = models.ForeignKey("registry.Household", verbose_name=_("户"), on_delete=models.CASCADE,
-                                  related_name="+")
+                                  related_name="coverage_gaps")
     household_number = models.CharField(_("户编号"), max_length=20)
     member = models.ForeignKey("registry.Member", verbose_name=_("成员"), null=True, blank=True,
-                               on_delete=models.CASCADE, related_name="+")
+                               on_delete=models.CASCADE, related_name="coverage_gaps")
     member_name = models.CharField(_("姓名"), max_length=50, blank=True)
     id_number = models.CharField(_("证件号码"), max_length=18, blank=True)
     figures = models.JSONField(_("依据"), default=dict)
