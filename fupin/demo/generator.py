@@ -26,7 +26,7 @@ from fupin.core import bulkload
 from fupin.regions.models import Level, Region
 from fupin.registry.models import Household, IncomeAccount, Member, SecurityCheck
 
-from . import assistance, comparison, monitoring, workflows
+from . import assistance, comparison, monitoring, sectors, workflows
 from .accounts import DEMO_USERNAMES, DemoAccount, create_accounts, has_demo_data
 from .procedures import create_lines
 from .regions import County, plan_regions, region_frame
@@ -181,6 +181,7 @@ def seed_activity(county: County, today: dt.date) -> dict[str, int]:
         "alerts": run.opened, "procedures": len(procedures), "pairings": assistance.create_assistance(actors),
         "team_members": assistance.create_teams(actors),
         "suspects": comparison.compare_deaths(actors),
+        "sector_records": sectors.create_sectors(actors, today),
     }
 
 
