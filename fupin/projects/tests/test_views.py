@@ -146,3 +146,22 @@ def test_beneficiary_add_and_import(login, make_project, make_household, users, 
     response = client.post(reverse("projects:beneficiary_import", args=[project.pk]),
                            {"file": _workbook(["户编号"], [[a.number], [b.number]])})
     assert response.status_code == 302 and project.beneficiaries.count() == 2
+
+
+def test_detail_queries_do_not_grow_with_rows(login, make_project, make_household, approval, users, regions,
+                                              django_assert_max_num_queries):
+    from fupin.core.channels import Channel
+    from fupin.projects import services
+
+    project = approval.approve(make_project())
+    households = [make_household(regions["village_a1"]) for _ in range(5)]
+    services.add_beneficiaries(project, households, acting_user=users["county"], channel=Channel.PAGE)
+    services.start_implementation(project, date=TODAY(), acting_user=users["county"], channel=Channel.PAGE)
+    for n in range(4):
+        services.add_milestone(project, date=TODAY(), text=f"节点{n}", progress=n * 20, acting_user=users["county"],
+                               channel=Channel.PAGE)
+    client = login(users["county"])
+    client.get(reverse("projects:detail", args=[project.pk]))
+    with django_assert_max_num_queries(30):
+        response = client.get(reverse("projects:detail", args=[project.pk]))
+    assert response.status_code == 200 and response.content.decode().count("节点") == 4
