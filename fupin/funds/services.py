@@ -265,6 +265,13 @@ def progress_by_township(user, *, year: int | None = None, region_prefix: str = 
                      disbursed.get(p) or ZERO) for p in prefixes]
 
 
+def household_disbursements(household, user):
+    """Payments to the household's members, matched by ID number, that the user's scope covers."""
+    return (Disbursement.objects.visible_to(user)
+            .filter(payee_id_number__in=household.members.exclude(id_number="").values("id_number"))
+            .order_by("-paid_on", "-id"))
+
+
 def totals(user, *, year: int | None = None) -> dict:
     """The dashboard's figures: funds, allocated and disbursed (visible to the user), and the funds by source."""
     funds = Fund.objects.visible_to(user)

@@ -27,9 +27,7 @@ def account(number):
 @register.simple_tag
 def household_disbursements(household, user):
     """Payments to the household's members, matched by ID number (the ones the user's scope covers)."""
-    return list(Disbursement.objects.visible_to(user)
-                .filter(payee_id_number__in=household.members.exclude(id_number="").values("id_number"))
-                .select_related("fund").order_by("-paid_on", "-id")[:PANEL_ROWS])
+    return list(services.household_disbursements(household, user).select_related("fund")[:PANEL_ROWS])
 
 
 @register.simple_tag
