@@ -5,3 +5,11 @@ class CreditConfig(AppConfig):
     name = "fupin.credit"
     label = "credit"
     verbose_name = "扶贫小额信贷"
+
+    def ready(self):
+        from fupin.assistance.panels import MANUAL_SECTIONS
+        from fupin.registry.panels import DASHBOARD_PANELS, HOUSEHOLD_PANELS
+
+        HOUSEHOLD_PANELS.register("credit/_household_panel.html")
+        DASHBOARD_PANELS.register("credit/_dashboard.html")
+        MANUAL_SECTIONS.register("credit/_manual_section.html")

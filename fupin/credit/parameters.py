@@ -26,9 +26,13 @@ class Resolver:
         return self._cache[key]
 
 
-def resolve(region_code: str, year: int) -> CreditParameter:
+def resolve(region_code: str | None, year: int) -> CreditParameter:
+    """``region_code`` None: the national figures (an account bound to no region, the system)."""
+    regions = Q(region__isnull=True)
+    if region_code:
+        regions |= Q(region_id__in=ancestor_codes(region_code))
     candidates = list(
-        CreditParameter.objects.filter(Q(region__isnull=True) | Q(region_id__in=ancestor_codes(region_code)))
+        CreditParameter.objects.filter(regions)
         .filter(Q(year__isnull=True) | Q(year=year)).select_related("region")
     )
     best = most_specific(candidates)
