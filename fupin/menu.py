@@ -134,6 +134,7 @@ MENU: tuple[Entry, ...] = (
         Entry(_("资金拨付"), "funds:disbursement_list", money_work.allows),
         Entry(_("项目资产"), "assets:list", money_work.allows),  # assets_work is money_work (assets/access.py)
         Entry(_("资产收益分配台账"), "assets:distribution_list", money_work.allows),
+        Entry(_("小额信贷"), "credit:loan_list", money_work.allows),  # credit_work is money_work (credit/access.py)
     )),
     Entry(_("行业政策"), allows=sectors_work.allows, testid="nav-sectors", children=tuple(
         Entry(label, name, allows) for label, name, allows in SECTOR_MENU)),
