@@ -374,7 +374,7 @@ def add_beneficiaries(request, asset_id: int, payload: BeneficiariesIn):
                             .select_related("household")))
 
 
-@router.delete("/{asset_id}/beneficiaries/{row_id}", response={204: None, **WRITE_ERRORS}, summary="移出资产受益户")
+@router.delete("/{asset_id}/beneficiary-rows/{row_id}", response={204: None, **WRITE_ERRORS}, summary="移出资产受益户")
 def remove_beneficiary(request, asset_id: int, row_id: int):
     asset = _asset(request, asset_id)
     row = visible_or_404(AssetBeneficiary.objects.select_related("asset"), request.auth, pk=row_id, asset=asset)
@@ -442,12 +442,12 @@ def create_maintenance(request, asset_id: int, payload: MaintenanceIn):
     return Status(201, services.record_maintenance(record, acting_user=request.auth, channel=API))
 
 
-@router.get("/{asset_id}/changes", response={200: list[ChangeOut], **READ_ERRORS}, summary="移交、变更与处置申请")
+@router.get("/{asset_id}/change-requests", response={200: list[ChangeOut], **READ_ERRORS}, summary="移交、变更与处置申请")
 def list_changes(request, asset_id: int):
     return ChangeRequest.objects.filter(asset=_asset(request, asset_id)).select_related("requested_by", "decided_by")
 
 
-@router.post("/{asset_id}/changes", response={201: ChangeOut, **WRITE_ERRORS},
+@router.post("/{asset_id}/change-requests", response={201: ChangeOut, **WRITE_ERRORS},
              summary="提交移交、变更或处置申请（县级审批）")
 def create_change(request, asset_id: int, payload: ChangeIn):
     data = payload.dict()
@@ -456,7 +456,7 @@ def create_change(request, asset_id: int, payload: ChangeIn):
     return Status(201, services.request_change(change, acting_user=request.auth, channel=API))
 
 
-@router.post("/{asset_id}/changes/{change_id}/decide", response={200: ChangeOut, **WRITE_ERRORS},
+@router.post("/{asset_id}/change-requests/{change_id}/decide", response={200: ChangeOut, **WRITE_ERRORS},
              summary="县级审批申请（批准后生效）")
 def decide_change(request, asset_id: int, change_id: int, payload: DecideIn):
     asset = _asset(request, asset_id)

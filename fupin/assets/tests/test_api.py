@@ -57,9 +57,9 @@ def test_distribution_cap_and_plan_once(api_client, operating, poor, users):
 def test_change_needs_the_county(api_client, make_asset, users):
     asset = make_asset()
     village = api_client(users["village_a1"])
-    change = post(village, f"/api/assets/{asset.pk}/changes",
+    change = post(village, f"/api/assets/{asset.pk}/change-requests",
                   {"kind": "disposal", "reason": "损毁", "method": "scrap", "proceeds": "100"}).json()
-    path = f"/api/assets/{asset.pk}/changes/{change['id']}/decide"
+    path = f"/api/assets/{asset.pk}/change-requests/{change['id']}/decide"
     assert post(village, path, {"approve": True}).status_code == 403
     assert post(api_client(users["county"]), path, {"approve": True}).json()["status"] == "approved"
     assert api_client(users["county"]).get(f"/api/assets/{asset.pk}").json()["status"] == "disposed"
