@@ -64,9 +64,8 @@ def ensure_can_configure(user, region=None) -> None:
         return
     if not can_configure(user):
         raise PermissionDenied("只有县级账号和系统管理员可以维护政策标准和应享未享规则")
-    prefix = user_scope_prefix(user)
-    if region is None and prefix:
-        raise PermissionDenied("全国默认标准只有系统管理员可以修改，请选择本县或下级区划")
+    if region is None and not user.can_administer:
+        raise PermissionDenied("全国默认标准和应享未享规则只有系统管理员可以修改；县级可设置本县的标准")
     if region is not None and not in_scope(user, region.code):
         raise PermissionDenied("该区划不在当前账号的管辖范围内")
 

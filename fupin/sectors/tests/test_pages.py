@@ -159,3 +159,76 @@ def test_household_panel_and_manual(client, users, records):
     assert "饮水安全核查" in manual and household.head_id_number not in manual
     other = render_to_string("sectors/_manual_section.html", {"household": household, "user": users["village_b1"]})
     assert "<p>无</p>" in other
+
+
+def test_detail_pages_and_steps(client, users, records, member_of):
+    from fupin.sectors.models import DropoutCase
+
+    client.force_login(users["county"])
+    for bill in HospitalBill.objects.all():
+        page = client.get(reverse("sectors:bills_detail", args=[bill.pk])).content.decode()
+        assert "超过自付上限" in page and "操作记录" in page
+    h = records[0]
+    case = services.save_record(DropoutCase(member=member_of(h, "病人"), opened_on=dt.date(YEAR, 3, 1), reason="厌学"),
+                                acting_user=users["county"], channel=Channel.PAGE)
+    url = reverse("sectors:dropout_follow_up", args=[case.pk])
+    client.post(url, {"date": f"{YEAR}-03-05", "content": "劝返", "status": "returned", "school": ""})
+    case.refresh_from_db()
+    assert case.status == "persuading"  # 返校 needs the school
+    client.post(url, {"date": f"{YEAR}-03-05", "content": "已返校", "status": "returned", "school": "镇中学"})
+    case.refresh_from_db()
+    assert (case.status, case.closed_on) == ("returned", dt.date(YEAR, 3, 5))
+    assert "已返校" in client.get(reverse("sectors:dropouts_detail", args=[case.pk])).content.decode()
+
+
+def test_rule_condition_checked_on_the_page(client, users):
+    from fupin.sectors.models import CoverageRule
+
+    client.force_login(users["admin"])
+    rule = CoverageRule.objects.get(code="water_unsafe")
+    url = reverse("sectors:config_rules_edit", args=[rule.pk])
+    data = {"code": rule.code, "name": rule.name, "sector": rule.sector, "subject": rule.subject,
+            "condition": "water_result = 'unsafe' OR age > 1", "description": "", "active": "on"}
+    response = client.post(url, data)
+    assert response.status_code == 200 and "未知字段" in response.content.decode()
+    data["condition"] = "water_result IN ('unsafe', 'basic')"
+    assert client.post(url, data).status_code == 302
+    rule.refresh_from_db()
+    assert rule.condition == "water_result IN ('unsafe', 'basic')"
+    client.force_login(users["county"])  # a rule is the whole platform's: the county sets its own figures only
+    assert client.post(url, data).status_code == 200
+    client.force_login(users["village_a1"])
+    assert client.post(url, data).status_code == 403
+
+
+def test_menu_follows_the_sector(users, regions):
+    from fupin.accounts.models import Role, User
+    from fupin.menu import visible_menu
+
+    health = User.objects.create_user("yibao", role=Role.DEPARTMENT, region=regions["county"], department="医保")
+    groups = {entry.label: [c.label for c in children] for entry, children in visible_menu(health)}
+    assert "住院费用" in groups["行业政策"] and "享受政策" in groups["行业政策"]
+    assert "饮水安全核查" not in groups["行业政策"] and "学籍" not in groups["行业政策"]
+    county = {entry.label: [c.label for c in children] for entry, children in visible_menu(users["county"])}
+    assert "饮水安全核查" in county["行业政策"]
+
+
+def test_load_from_department_dataset(users, family, member_of, tmp_path):
+    from fupin.comparison.actions.datasets import load_dataset
+    from fupin.comparison.models import DatasetKind
+    from fupin.sectors import datasets
+    from fupin.sectors.models import StudentStatus
+
+    h = family(members=[("学生", dt.date(YEAR - 17, 1, 1), {"schooling": "08"})])
+    student = member_of(h, "学生")
+    path = tmp_path / "xueji.xlsx"
+    path.write_bytes(_workbook(["姓名", "身份证号", "学校", "年级", "学籍状态", "学段"], [
+        [student.name, student.id_number, "县职教中心", "二年级", "在读", "中职"],
+        ["外人", "110101199001011237", "某校", "一年级", "在读", "小学"]]).getvalue())
+    dataset = load_dataset(path, kind=DatasetKind.objects.get(code="school_enrolment"), acting_user=users["county"],
+                           channel=Channel.PAGE)
+    counts = datasets.load(dataset, acting_user=users["county"], channel=Channel.PAGE)
+    assert (counts["created"], counts["unmatched"]) == (1, 1)
+    record = StudentStatus.objects.get()
+    assert (record.stage, record.source, record.member) == ("vocational", "dataset", student)
+    assert datasets.load(dataset, acting_user=users["county"], channel=Channel.PAGE)["existing"] == 1
