@@ -74,9 +74,8 @@ def _publish(project: Project, step, user, day: dt.date) -> None:
     notices.publish_notice(notice, acting_user=user, channel=PAGE)
 
 
-def _approve(project: Project, actors: Actors, day: dt.date, stage: str) -> tuple[Project, dt.date]:
+def _approve(project: Project, actors: Actors, day: dt.date, stage: str, today: dt.date) -> tuple[Project, dt.date]:
     """Declare and take the project through its chain as far as its stage asks; returns it and the day reached."""
-    today = timezone.localdate()
     first = Level.VILLAGE if project.region.level == Level.VILLAGE else Level.TOWNSHIP
     with on(day):
         project = services.start_approval(project, acting_user=actors.by_level[first], channel=PAGE)
@@ -101,8 +100,7 @@ def _approve(project: Project, actors: Actors, day: dt.date, stage: str) -> tupl
     return project, day
 
 
-def _implement(project: Project, user, day: dt.date, stage: str, index: int) -> None:
-    today = timezone.localdate()
+def _implement(project: Project, user, day: dt.date, stage: str, index: int, today: dt.date) -> None:
     day = min(day + dt.timedelta(days=5), today)
     with on(day):
         project = services.start_implementation(project, date=day, acting_user=user, channel=PAGE)
@@ -146,11 +144,12 @@ def _enter(plan, region, actors: Actors, day: dt.date, year: int) -> tuple[Proje
         return services.save_project(project, acting_user=actors.by_level[Level.COUNTY], channel=PAGE), stage
 
 
-def create_projects(actors: list[Actors]) -> int:
-    """The projects of the demo villages; returns how many were entered."""
+def create_projects(actors: list[Actors], today: dt.date | None = None) -> int:
+    """The projects of the demo villages, dated up to ``today`` (the demo's day, never after the real one: the
+    services refuse future dates); returns how many were entered."""
     if not actors:
         return 0
-    today = timezone.localdate()
+    today = min(today or timezone.localdate(), timezone.localdate())
     year = today.year
     start = today - dt.timedelta(days=STARTED_DAYS_AGO)
     entered = []
@@ -170,7 +169,7 @@ def create_projects(actors: list[Actors]) -> int:
         _beneficiaries(project, county)
         if stage == "declared":
             continue
-        project, day = _approve(project, village, day, stage)
+        project, day = _approve(project, village, day, stage, today)
         if stage in ("in_progress", "accepted"):
-            _implement(project, county, day, stage, index)
+            _implement(project, county, day, stage, index, today)
     return len(entered)

@@ -1,5 +1,7 @@
 from collections import Counter
 
+from django.utils import timezone
+
 from fupin.demo import workflows
 from fupin.demo.projects import create_projects
 from fupin.procedures.models import NoticeKind, NoticeStatus
@@ -11,7 +13,7 @@ def test_demo_projects_span_the_stages(users, regions, make_household):
     for village in ("village_a1", "village_b1"):
         for status in ("2", "1", ""):
             make_household(regions[village], status=status)
-    assert create_projects(workflows.village_actors()) == 15
+    assert create_projects(workflows.village_actors(), timezone.localdate()) == 15
     statuses = Counter(Project.objects.values_list("status", flat=True))
     assert statuses[ProjectStatus.IN_PROGRESS] == 3 and statuses[ProjectStatus.ACCEPTED] == 2
     assert statuses[ProjectStatus.APPROVED] == 3 and statuses[ProjectStatus.REJECTED] == 1
