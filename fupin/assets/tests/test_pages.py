@@ -189,3 +189,29 @@ def test_cli_income_prints_and_applies_once(operating, poor):
     assert "已按方案分配" in out.getvalue() and "6,000.00" in out.getvalue()
     with pytest.raises(CommandError):
         call_command("assets_income", "--year", "1990", stdout=io.StringIO())
+
+
+def test_import_page_runs_the_job_and_names_row_and_column(client, users, regions, tmp_path,
+                                                           django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from fupin.jobs.models import Job
+
+    header = ["资产名称", "资产类别", "资产子类", "所在区划代码", "资产原值（元）", "形成日期", "资金来源", "所有权人"]
+    path = tmp_path / "资产.xlsx"
+    excel.write_table(path, "资产", [excel.Col(h) for h in header], [
+        ["村道", "公益性资产", "公益性基础设施", regions["village_a1"].code, "5000", "2021-05-01", "行业扶贫资金", "村集体"],
+        ["车间", "经营性资产", "产业就业类固定资产", regions["village_b1"].code, "5000", "2021-05-01", "行业扶贫资金", "村集体"],
+    ])
+    login(client, users["town_a"])
+    upload = SimpleUploadedFile("资产.xlsx", path.read_bytes())
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("assets:import"), {"file": upload})
+    job = Job.objects.get()
+    assert response.url == reverse("jobs:detail", args=[job.pk])
+    assert job.status == "failed" and not Asset.objects.exists()
+    assert {"row": 3, "column": "所在区划代码"} == {k: job.result["errors"][0][k] for k in ("row", "column")}
+    login(client, users["county"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("assets:import"), {"file": SimpleUploadedFile("资产.xlsx", path.read_bytes())})
+    assert Asset.objects.count() == 2
