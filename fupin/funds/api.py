@@ -35,11 +35,13 @@ from fupin.regions.models import Region
 from fupin.registry.models import Household
 
 from . import disclosures, filters, services
+from .anomaly_api import router as anomaly_router
 from .imports import create_batch
 from .jobs import LOAD
 from .models import Allocation, Disbursement, DisbursementBatch, Fund, FundSource
 
 router = Router()
+router.add_router("/checks", anomaly_router)
 API = Channel.API
 
 FundFilters = query_schema(filters.FundFilterForm, "FundFilters")
