@@ -393,6 +393,7 @@ def list_due_soon(request, filters: Query[DueSoonFilters], paging: Query[PagePar
 
 @router.post("/check", response={200: CountsOut, **WRITE_ERRORS}, summary="更新逾期状态并为逾期贷款的户登记风险事件")
 def check_overdue(request):
+    services.ensure_can_change(request.auth, request.auth.region_id or "")
     return services.check_overdue(Loan.objects.visible_to(request.auth), acting_user=request.auth,
                                   channel=Channel.API)
 
@@ -405,6 +406,7 @@ def list_subsidies(request, filters: Query[SubsidyFilters], paging: Query[PagePa
 
 @router.post("/subsidies/compute", response={200: WrittenOut, **WRITE_ERRORS}, summary="计算已结束贴息期的贴息")
 def compute_subsidies(request):
+    services.ensure_can_change(request.auth, request.auth.region_id or "")
     return {"written": services.compute_subsidies(Loan.objects.visible_to(request.auth), acting_user=request.auth,
                                                   channel=Channel.API)}
 

@@ -77,6 +77,7 @@ due_soon_export = export_views.view(jobs.due_soon_export)
 @require_POST
 def check(request):
     """更新逾期状态: the overdue check over the account's scope (what `fupin credit check` does each day)."""
+    services.ensure_can_change(request.user, request.user.region_id or "")
     try:
         counts = services.check_overdue(Loan.objects.visible_to(request.user), acting_user=request.user,
                                         channel=Channel.PAGE)
@@ -207,6 +208,7 @@ subsidy_export = export_views.view(jobs.subsidy_export)
 
 @require_POST
 def subsidy_compute(request):
+    services.ensure_can_change(request.user, request.user.region_id or "")
     try:
         written = services.compute_subsidies(Loan.objects.visible_to(request.user), acting_user=request.user,
                                              channel=Channel.PAGE)
@@ -220,6 +222,8 @@ def subsidy_compute(request):
 # --- risk compensation fund ---------------------------------------------------------------------------------------
 
 def fund_list(request):
+    if request.method == "POST":
+        services.ensure_can_change(request.user, request.user.region_id or "")
     entries = FundEntry.objects.visible_to(request.user).select_related("county", "loan")
     form = FundEntryForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
