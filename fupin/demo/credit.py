@@ -9,7 +9,6 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db.models import Q
-from django.utils import timezone
 
 from fupin.audit.models import Channel
 from fupin.credit import services
@@ -46,9 +45,8 @@ def _borrower(household, start: dt.date):
     return next((m for m in members if 18 <= services.age_on(m.birth_date, start) <= 60), None)
 
 
-def create_loans(actors: list[Actors]) -> int:
+def create_loans(actors: list[Actors], today: dt.date) -> int:
     """Loans, repayments, the subsidy ledger and the fund; returns the number of loans."""
-    today = timezone.localdate()
     county_user = actors[0].by_level[Level.COUNTY]
     queues = [
         list(Household.objects.filter(village=village.village.region)
@@ -81,10 +79,10 @@ def create_loans(actors: list[Actors]) -> int:
                     acting_user=county_user, channel=PAGE)
             _repay(loan, county_user, leave_last=index % OVERDUE_EVERY == OVERDUE_EVERY - 1, today=today)
             loans.append(loan)
-    services.check_overdue(Loan.objects.filter(pk__in=[loan.pk for loan in loans]), acting_user=county_user,
-                           channel=Channel.SYSTEM)
-    services.compute_subsidies(Loan.objects.filter(pk__in=[loan.pk for loan in loans]), acting_user=county_user,
-                               channel=Channel.SYSTEM)
+    sample = Loan.objects.filter(pk__in=[loan.pk for loan in loans])
+    with on(today):
+        services.check_overdue(sample, acting_user=county_user, channel=Channel.SYSTEM)
+        services.compute_subsidies(sample, acting_user=county_user, channel=Channel.SYSTEM)
     county = county_user.region_id
     with on(today - dt.timedelta(days=400)):
         services.record_fund_entry(
