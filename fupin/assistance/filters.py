@@ -31,49 +31,44 @@ class UnitFilterForm(forms.Form):
 
 
 def _valid(form_class, params):
+    """The form and its data; no filters (or wrong ones) leave the list unfiltered, the form shows the errors."""
     form = form_class(params or None)
-    return form, (form.cleaned_data if form.is_valid() else None)
+    return form, (form.cleaned_data if form.is_valid() else {})
 
 
 def filter_villages(villages, params):
     """The villages of the team list (the completeness filter is applied on the checks, see views_teams)."""
     form, data = _valid(TeamFilterForm, params)
-    if data is None:
-        return villages.none(), form
-    if data["q"]:
-        villages = villages.filter(Q(name__contains=data["q"]) | Q(code__startswith=data["q"]))
-    if data["region"]:
-        villages = villages.in_region(region_prefix(data["region"]))
+    if data.get("q"):
+        villages = villages.filter(Q(name__contains=data.get("q")) | Q(code__startswith=data.get("q")))
+    if data.get("region"):
+        villages = villages.in_region(region_prefix(data.get("region")))
     return villages, form
 
 
 def filter_members(queryset, params):
     form, data = _valid(MemberFilterForm, params)
-    if data is None:
-        return queryset.none(), form
-    if data["q"]:
-        queryset = queryset.filter(Q(name__contains=data["q"]) | Q(unit__contains=data["q"]))
-    if data["region"]:
-        queryset = queryset.in_region(region_prefix(data["region"]))
-    if data["role"]:
-        queryset = queryset.filter(role=data["role"])
-    if data["status"]:
-        queryset = queryset.filter(status=data["status"])
+    if data.get("q"):
+        queryset = queryset.filter(Q(name__contains=data.get("q")) | Q(unit__contains=data.get("q")))
+    if data.get("region"):
+        queryset = queryset.in_region(region_prefix(data.get("region")))
+    if data.get("role"):
+        queryset = queryset.filter(role=data.get("role"))
+    if data.get("status"):
+        queryset = queryset.filter(status=data.get("status"))
     return queryset, form
 
 
 def filter_units(queryset, params):
     form, data = _valid(UnitFilterForm, params)
-    if data is None:
-        return queryset.none(), form
-    if data["q"]:
-        queryset = queryset.filter(Q(unit__contains=data["q"]) | Q(village__name__contains=data["q"]))
-    if data["region"]:
-        queryset = queryset.in_region(region_prefix(data["region"]))
-    if data["unit_level"]:
-        queryset = queryset.filter(unit_level=data["unit_level"])
-    if data["current"] == "yes":
+    if data.get("q"):
+        queryset = queryset.filter(Q(unit__contains=data.get("q")) | Q(village__name__contains=data.get("q")))
+    if data.get("region"):
+        queryset = queryset.in_region(region_prefix(data.get("region")))
+    if data.get("unit_level"):
+        queryset = queryset.filter(unit_level=data.get("unit_level"))
+    if data.get("current") == "yes":
         queryset = queryset.filter(end__isnull=True)
-    elif data["current"] == "no":
+    elif data.get("current") == "no":
         queryset = queryset.filter(end__isnull=False)
     return queryset, form

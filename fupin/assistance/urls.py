@@ -29,6 +29,7 @@ urlpatterns = assistance_work.guard_urls([
     path("teams/<int:team_pk>/members/new/", views_teams.member_edit, name="member_create"),
     path("team-members/", views_teams.member_list, name="member_list"),
     path("team-members/export/", views_teams.member_export_view, name="member_export"),
+    path("team-members/import/", views_teams.member_import, name="member_import"),
     path("team-members/<int:pk>/edit/", views_teams.member_edit, name="member_edit"),
     path("team-members/<int:pk>/change/", views_teams.member_change, name="member_change"),
     path("units/", views_teams.unit_list, name="unit_list"),

@@ -2,20 +2,25 @@
 ``parameters`` over ``visible_to()``."""
 
 import datetime as dt
+import tempfile
+from pathlib import Path
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from fupin.core import excel
 from fupin.core.channels import Channel
+from fupin.core.exports import XLSX
 from fupin.core.forms import add_errors
 from fupin.jobs import exports as export_views
+from fupin.jobs.imports import UploadForm
 
-from . import parameters, teams, units
+from . import imports, parameters, teams, units
 from .exports import member_export, unit_export
 from .filters import filter_members, filter_units, filter_villages
 from .forms import (
@@ -258,3 +263,28 @@ def parameter_edit(request, pk=None):
                                                                       acting_user=request.user, channel=PAGE),
                      "帮扶参数已保存", lambda saved: ("assistance:parameter_list",))
     return response or _form_page(request, form, "帮扶参数")
+
+
+def member_import(request):
+    """队员名册 from Excel (checked whole, written whole or not at all); ``?template=1`` gives the blank workbook."""
+    if request.GET.get("template"):
+        example = ["410481100201", "", "县农业农村局", "张三", "县农业农村局", "第一书记", "13900000000", "2026-03-01",
+                   "2028-03-01"]
+        response = HttpResponse(excel.to_bytes(imports.TEMPLATE, [example], "驻村队员"), content_type=XLSX)
+        response["Content-Disposition"] = "attachment; filename*=UTF-8''team-members.xlsx"
+        return response
+    form = UploadForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        with tempfile.NamedTemporaryFile(suffix=Path(upload.name).suffix.lower()) as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+            handle.flush()
+            result = imports.import_members(handle.name, acting_user=request.user, channel=PAGE,
+                                            filename=upload.name)
+        if result.ok:
+            messages.success(request, result.summary())
+            return redirect("assistance:team_list")
+    return render(request, "assistance/member_import.html", {"form": form, "result": result,
+                                                              "columns": list(imports.COLUMNS)})
