@@ -169,6 +169,29 @@ SAME_ITEM_SQL = """
   WINDOW same AS (PARTITION BY d.payee_id_number, d.item ORDER BY d.paid_on, d.disbursement_id
                   ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)"""
 
+# The payees looked up in the register and the data sets (only they: the hash tables are built on the smaller,
+# payment side, and the register and data sets are each scanned once).
+PAYEE_COLUMNS = {
+    "in_register": "bool_or(h.in_register)", "status": "min(h.status)", "category": "min(h.category)",
+    "village_code": "min(h.village_code)", "death_date": "min(dead.death_date)", "employer": "min(emp.employer)",
+    "public_employee": "bool_or(emp.id_number IS NOT NULL)",
+}
+PAYEE_JOINS = {
+    "h": "LEFT JOIN register_members m ON m.id_number = ids.id_number "
+         "LEFT JOIN register_households h ON h.household_id = m.household_id",
+    "dead": "LEFT JOIN _deaths dead ON dead.id_number = ids.id_number",
+    "emp": "LEFT JOIN _employees emp ON emp.id_number = ids.id_number",
+}
+
+
+def payees_sql(reads: str) -> str:
+    """The payee look-up with only the columns (and so the joins) the chosen facts read."""
+    columns = {name: sql for name, sql in PAYEE_COLUMNS.items() if f"mem.{name}" in reads}
+    joins = [join for alias, join in PAYEE_JOINS.items() if any(f"{alias}." in sql for sql in columns.values())]
+    return (f"SELECT ids.id_number, {', '.join(f'{sql} AS {name}' for name, sql in columns.items())} "
+            "FROM (SELECT DISTINCT payee_id_number AS id_number FROM fund_payments WHERE payee_id_number <> '') ids "
+            f"{' '.join(joins)} GROUP BY ids.id_number")
+
 # The payment facts every anomaly row reads (engine.hits_sql), whatever its rule.
 ROW_KEYS = frozenset({"disbursement_id", "allocation_id", "fund_id", "village_code", "allocation_region_code",
                       "payee_name", "payee_id_number", "amount"})
@@ -195,7 +218,7 @@ def build(con, *, reference_date: dt.date, parameter_table, parameter_codes: lis
         con.execute("CREATE OR REPLACE TEMP TABLE fund_parameters AS SELECT * FROM read_parquet(?)", [fh.name])
     # Amounts come over as doubles (SQLite has no decimal); two decimals restore the exact cents.
     con.execute("""
-        CREATE OR REPLACE TEMP TABLE fund_payments AS
+        CREATE OR REPLACE TEMP VIEW fund_payments AS
         SELECT * REPLACE (CAST(round(amount, 2) AS DECIMAL(16,2)) AS amount,
                           COALESCE(item, '') AS item, COALESCE(payee_id_number, '') AS payee_id_number)
         FROM _disbursements""")
@@ -208,31 +231,16 @@ def build(con, *, reference_date: dt.date, parameter_table, parameter_codes: lis
         LEFT JOIN (SELECT allocation_id, sum(amount) AS disbursed, count(*) AS payments, max(paid_on) AS last_paid_on
                    FROM fund_payments WHERE allocation_id IS NOT NULL GROUP BY allocation_id) s
           ON s.allocation_id = al.allocation_id""")
-    # Only payees are looked up in the register and the data sets: the hash tables are built on the (smaller)
-    # payment side, and the register and data sets are each scanned once.
     payees = "mem." in reads
-    if payees:
-        con.execute("""
-        CREATE OR REPLACE TEMP TABLE fund_payees AS
-        WITH ids AS (SELECT DISTINCT payee_id_number AS id_number FROM fund_payments WHERE payee_id_number <> '')
-        SELECT ids.id_number, bool_or(h.in_register) AS in_register, min(h.status) AS status,
-               min(h.category) AS category, min(h.village_code) AS village_code,
-               min(dead.death_date) AS death_date, min(emp.employer) AS employer, bool_or(emp.id_number IS NOT NULL)
-               AS public_employee
-        FROM ids
-        LEFT JOIN register_members m ON m.id_number = ids.id_number
-        LEFT JOIN register_households h ON h.household_id = m.household_id
-        LEFT JOIN _deaths dead ON dead.id_number = ids.id_number
-        LEFT JOIN _employees emp ON emp.id_number = ids.id_number
-        GROUP BY ids.id_number""")
     payments = SAME_ITEM_SQL if "p.same_item" in reads else "SELECT * FROM fund_payments"
+    # One statement, as a hand-written query would be: DuckDB pipelines the look-ups into the facts.
     facts_sql = f"""
 WITH p AS ({payments})
 SELECT
   {_select(chosen, False)}{params}
 FROM p
 LEFT JOIN fund_allocations a ON a.allocation_id = p.allocation_id
-{"LEFT JOIN fund_payees mem ON mem.id_number = p.payee_id_number" if payees else ""}
+{f"LEFT JOIN ({payees_sql(reads)}) AS mem ON mem.id_number = p.payee_id_number" if payees else ""}
 LEFT JOIN fund_parameters prm ON prm.region_code = COALESCE(a.region_code, p.village_code)
 UNION ALL
 SELECT
@@ -247,5 +255,5 @@ SELECT
 FROM fund_allocations a
 LEFT JOIN fund_parameters prm ON prm.region_code = a.region_code"""
     con.execute(f"CREATE OR REPLACE TEMP TABLE allocation_facts AS {allocation_sql.replace('$reference_date', ref)}")
-    return {"disbursements": con.execute("SELECT count(*) FROM fund_payments").fetchone()[0],
+    return {"disbursements": con.execute("SELECT count(*) FROM _disbursements").fetchone()[0],
             "allocations": con.execute("SELECT count(*) FROM allocation_facts").fetchone()[0]}

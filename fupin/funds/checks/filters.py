@@ -32,8 +32,10 @@ class AnomalyFilterForm(forms.Form):
 
 def filter_anomalies(queryset, params, user=None) -> tuple:
     form = AnomalyFilterForm(params or None, user=user)
+    if not form.is_bound:
+        return queryset, form
     if not form.is_valid():
-        return queryset.none(), form
+        return queryset.none(), form  # an unknown rule or status matches nothing (the API answers 422)
     data = form.cleaned_data
     text = (data["q"] or "").strip()
     if text:

@@ -1,6 +1,7 @@
 """The background job of a check run (``funds.check``), registered with fupin.jobs by ``fupin/funds/jobs.py``."""
 
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from fupin.jobs.services import JobError, handler
 
@@ -21,6 +22,6 @@ def check(job, progress):
         result = execute_check(run, progress, channel=job.params.get("channel", "system"))
     except (ValidationError, LookupError) as exc:
         raise JobError("；".join(getattr(exc, "messages", [str(exc)]))) from exc
-    return {"run_id": run.pk,
+    return {"run_id": run.pk, "url": reverse("funds:anomaly_run", args=[run.pk]),
             "summary": f"资金异常检查完成：发现 {result['hits']} 条，新增 {result['opened'] + result['reopened']} 条，"
                        f"消除 {result['closed']} 条（核查 #{run.pk}）"}
