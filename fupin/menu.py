@@ -132,6 +132,7 @@ MENU: tuple[Entry, ...] = (
         Entry(_("项目库"), "projects:list", money_work.allows),
         Entry(_("扶贫资金"), "funds:fund_list", money_work.allows),  # funds_work is money_work (funds/access.py)
         Entry(_("资金拨付"), "funds:disbursement_list", money_work.allows),
+        Entry(_("资金异常"), "funds:anomaly_list", money_work.allows),
         Entry(_("项目资产"), "assets:list", money_work.allows),  # assets_work is money_work (assets/access.py)
         Entry(_("资产收益分配台账"), "assets:distribution_list", money_work.allows),
         Entry(_("小额信贷"), "credit:loan_list", money_work.allows),  # credit_work is money_work (credit/access.py)
