@@ -188,13 +188,13 @@ def print_village(village: Region, user, target, *, as_zip: bool, full: bool = F
     households = list(village_households(village, user))
     total = len(households)
     if progress:
-        progress(0, total, f"正在生成{village.name}的扶贫手册", force=True)
+        progress(0, total, f"正在生成{village.name}的扶贫手册：共 {total} 户", force=True)
 
     def htmls() -> Iterable[tuple[Household, str]]:
         for done, household in enumerate(households, start=1):
             yield household, household_html(household, user, full=full, year=year)
             if progress:
-                progress(done, total, f"已生成 {done}/{total} 户")
+                progress(done, total, f"正在生成{village.name}的扶贫手册：已完成 {done} 户")
 
     if as_zip:
         with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_STORED) as archive:

@@ -13,6 +13,7 @@ costs about a second, so one font configuration is kept per process and shared b
 from __future__ import annotations
 
 import atexit
+import logging
 import threading
 from collections.abc import Iterable
 from functools import cache
@@ -22,6 +23,10 @@ from django.contrib.staticfiles import finders
 
 STYLESHEET = "fupin/pdf.css"
 _lock = threading.Lock()
+# WeasyPrint logs every layout step and fontTools every font decompression at INFO: noise in the logs and on the
+# CLI's stderr, where the progress of a batch goes.
+for _name in ("weasyprint.progress", "fontTools"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
 
 
 @cache
