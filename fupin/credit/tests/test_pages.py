@@ -163,3 +163,18 @@ def test_cli_overdue_json_one_object_per_loan(make_loan, users, capsys):
     call_command("credit_overdue", "--json", "--full-ids", stdout=out)
     assert json.loads(out.getvalue())["borrower_id_number"] == late.borrower.id_number
     assert AuditLog.objects.filter(action=Action.EXPORT).count() == 2
+
+
+def test_cli_repayments_and_check(tmp_path, make_loan, users):
+    loan = make_loan(start_date=months_ago(7), contract_number="CLI-R")
+    due = sum(i.interest for i in loan.schedule.all() if i.due_date < timezone.localdate())
+    good = _csv(tmp_path, [["CLI-R", str(timezone.localdate()), "0", str(due)]])
+    out = io.StringIO()
+    call_command("credit_repayments", str(good), "--json", stdout=out)
+    assert json.loads(out.getvalue())["repayments"] == 1
+    out = io.StringIO()
+    call_command("credit_check", "--json", stdout=out)
+    counts = json.loads(out.getvalue())
+    assert (counts["checked"], counts["overdue"], counts["events"]) == (1, 0, 0) and counts["subsidies"] >= 1
+    loan.refresh_from_db()
+    assert loan.status == LoanStatus.NORMAL and loan.risk_links.count() == 1, "raised once when it was overdue"
