@@ -7,10 +7,8 @@ from fupin.registry.access import register_work
 from .services import helpers_of
 
 # The helper's own work: the paired households, recording a visit (and sending the phone's queued ones), a visit's
-# photo (page and API URL names; the
-# views check the pairing themselves).
-HELPER_ROUTES = frozenset({"my_households", "visit_create", "visit_sync", "photo", "household_visits",
-                           "create_visit", "my_households_api"})
+# photo (page and API URL names; the views check the pairing themselves).
+HELPER_ROUTES = frozenset({"my_households", "visit_create", "visit_sync", "photo", "household_visits"})
 
 
 def is_helper(user) -> bool:

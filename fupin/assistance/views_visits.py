@@ -49,7 +49,7 @@ def visit_sync(request, household_pk):
     form = VisitForm(request.POST, request.FILES, instance=Visit(household=household),
                      helpers=visit_helpers(request, household), with_uuid=True)
     if not form.is_valid():
-        return JsonResponse({"error": "；".join(f"{form.fields[f].label if f in form.fields else ''}：{m}"
+        return JsonResponse({"error": "；".join(f"{form.fields[f].label}：{m}" if f in form.fields else m
                                                 for f, ms in form.errors.items() for m in ms)}, status=400)
     visit = form.save(commit=False)
     visit.client_uuid = form.cleaned_data["client_uuid"]
