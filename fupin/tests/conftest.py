@@ -196,6 +196,23 @@ def _fill(scope, regions, actors, tmp, home=None):
         [SimpleUploadedFile("p.jpg", b"\xff\xd8\xff", content_type="image/jpeg")], acting_user=actors["village"],
         channel=page)
     made["visit"], made["photo"] = visit, visit.photos.get()
+    # 驻村工作队 with a member, and a 定点帮扶单位 with a plan and its attachment.
+    from fupin.assistance import teams, units
+    from fupin.assistance.models import TeamMember, UnitPairing, UnitPlan, WorkTeam
+
+    made["team"] = teams.save_team(WorkTeam(village=village, name=f"{village.name}工作队", lead_unit="县教育局",
+                                            start=today), acting_user=actors["township"], channel=page)
+    made["team_member"] = teams.save_member(
+        TeamMember(team=made["team"], name=f"{village.name}第一书记", unit="县教育局", role="secretary",
+                   term_start=today, term_end=today + dt.timedelta(days=731)),
+        acting_user=actors["township"], channel=page)
+    made["unit_pairing"] = units.save_pairing(UnitPairing(unit="县教育局", village=village, start=today),
+                                              acting_user=actors["township"], channel=page)
+    made["unit_plan"] = units.save_plan(
+        UnitPlan(pairing=made["unit_pairing"], kind="plan", year=today.year, text="年度帮扶计划"),
+        [SimpleUploadedFile("plan.pdf", b"%PDF-1.4", content_type="application/pdf")],
+        acting_user=actors["township"], channel=page)
+    made["plan_attachment"] = made["unit_plan"].attachments.get()
 
     # Monitoring: runs of both families over the village (alerts, findings), a risk event, and the alert's
     # inclusion procedure approved into a monitored household (the outcome hook the engine calls at approval).
