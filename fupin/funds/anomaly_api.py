@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
+from fupin.core import idnumber
 from fupin.core.apitools import (
     READ_ERRORS,
     WRITE_ERRORS,
@@ -125,9 +126,7 @@ class AnomalyOut(Schema):
 
     @staticmethod
     def resolve_id_number(obj):
-        from fupin.core.idnumber import mask
-
-        return mask(obj.id_number) if obj.id_number else ""
+        return idnumber.mask(obj.id_number) if obj.id_number else ""
 
     @staticmethod
     def resolve_summary(obj):
