@@ -246,6 +246,23 @@ def _fill(scope, regions, actors, tmp, home=None):
                             channel=page, run_now=True)
     made["suspect"] = Suspect.objects.filter(village_code=village.code).first()
 
+    # 扶贫项目: a project of the village with the household as beneficiary, a site photo and an acceptance's document.
+    from fupin.projects import services as projects
+    from fupin.projects.models import Acceptance, AcceptanceDocument, Project
+
+    project = projects.save_project(Project(year=today.year, region=village, name=f"{village.name}道路硬化",
+                                            kind="infrastructure", planned_amount=Decimal(300000),
+                                            implementing_unit="乡镇人民政府"), acting_user=actors["county"], channel=page)
+    projects.add_beneficiaries(project, [made["household"]], acting_user=actors["county"], channel=page)
+    made["project"], made["beneficiary"] = project, project.beneficiaries.get()
+    made["project_photo"] = projects.add_photo(project, SimpleUploadedFile("site.jpg", b"\xff\xd8\xff"),
+                                               acting_user=actors["county"], channel=page)
+    acceptance = Acceptance.objects.create(project=project, date=today, team="验收组", result="failed",
+                                           remarks="整改")
+    document = AcceptanceDocument(acceptance=acceptance, original_name="r.pdf", size=8)
+    document.file.save("r.pdf", SimpleUploadedFile("r.pdf", b"%PDF-1.4"), save=True)
+    made["project_document"] = document
+
     # Accounts: another user of this scope, with an API token.
     made["region"] = village
     if home is not None:
