@@ -263,6 +263,24 @@ def _fill(scope, regions, actors, tmp, home=None):
     document.file.save("r.pdf", SimpleUploadedFile("r.pdf", b"%PDF-1.4"), save=True)
     made["project_document"] = document
 
+    # 扶贫资金: the township's fund allocated to the village, and a bank file paying the household's member.
+    from fupin.funds import imports as fund_imports
+    from fupin.funds import services as funds
+    from fupin.funds.models import Allocation, Fund
+
+    made["fund"] = funds.save_fund(Fund(region=village.parent, year=today.year, source="central", amount=Decimal(90000),
+                                        document_number=f"财农〔{today.year}〕{village.code[-4:]}号", title="衔接资金"),
+                                   acting_user=actors["county"], channel=page)
+    made["allocation"] = funds.save_allocation(
+        Allocation(fund=made["fund"], region=village, item="产业奖补", amount=Decimal(5000), allocated_on=today),
+        acting_user=actors["county"], channel=page)
+    bank = tmp / f"bank-{scope}.csv"
+    bank.write_text("凭证号,收款人,证件号码,金额,拨付日期,村代码,资金分配编号\n"
+                    f"V1,{made['member'].name},{made['member'].id_number},800,{today},{village.code},"
+                    f"{made['allocation'].pk}\n", encoding="utf-8")
+    made["batch"] = fund_imports.create_batch(bank.name, acting_user=actors["county"], channel=page)
+    fund_imports.load_disbursements(bank, made["batch"], acting_user=actors["county"], channel=page)
+
     # Accounts: another user of this scope, with an API token.
     made["region"] = village
     if home is not None:
