@@ -295,6 +295,14 @@ def _fill(scope, regions, actors, tmp, home=None):
     made["token"], _key = issue_token(actors["village"], "sweep", channel=page)
     if scope == "county":
         made["adjustment"] = adjustment.open_adjustment(county, 2016, acting_user=actors["county"], channel=page)
+    # 小额信贷: a loan of the household (a monitored 脱贫户), through the credit service.
+    from fupin.credit import services as credit
+    from fupin.credit.models import Loan
+
+    made["loan"] = credit.save_loan(
+        Loan(household=made["household"], borrower=made["household"].members.get(relation="01"), bank="县农商银行",
+             contract_number=f"SWEEP-{scope}", amount=Decimal("20000"), term_months=12, annual_rate=Decimal("4.35"),
+             start_date=today, purpose="breeding"), acting_user=actors["county"], channel=page)
     return made
 
 

@@ -90,6 +90,8 @@ SEGMENTS = {
     ("comparison", "runs"): "run",
     ("comparison", "suspects"): "suspect",
     ("comparison", "reverse-lists"): GLOBAL,
+    ("credit", "credit"): "loan",
+    ("credit", "parameters"): GLOBAL,
     ("projects", "projects"): "project",
     ("projects", "beneficiaries"): "beneficiary",
     ("projects", "photos"): "project_photo",
@@ -132,6 +134,7 @@ SEGMENTS = {
     ("api", "runs"): "run",
     ("api", "suspects"): "suspect",
     ("api", "reverse-lists"): GLOBAL,
+    ("api", "loans"): "loan",
 }
 NOT_OBJECTS = (GLOBAL, PUBLIC, SESSION, YEAR, WHICH)
 ROLES = ("village", "township", *COUNTY_ROLES)
