@@ -143,3 +143,29 @@ def test_the_township_cannot_publish_the_countys_allocations(fund, allocations, 
     with pytest.raises(PermissionDenied):
         disclosures.publish(kind=disclosures.ALLOCATION, fund=fund, start_date=today,
                             end_date=today + dt.timedelta(days=10), acting_user=users["town_a"], channel=Channel.PAGE)
+
+
+def test_household_and_project_panels(client_for, users, fund, allocations, regions, make_household):
+    from fupin.projects.models import Project
+    from fupin.projects.services import save_project
+
+    household = make_household(regions["village_a1"])
+    member = household.members.get()
+    batch = DisbursementBatch.objects.create(file_name="bank.csv", region=regions["county"])
+    project = save_project(Project(year=2026, region=regions["village_a1"], name="张庄道路硬化", kind="infrastructure",
+                                   planned_amount=Decimal(300000), implementing_unit="尹集镇人民政府"),
+                           acting_user=users["county"], channel=Channel.PAGE)
+    allocation = allocations["a1"]
+    allocation.project = project
+    allocation.save()
+    Disbursement.objects.create(batch=batch, allocation=allocation, fund=fund, village=regions["village_a1"],
+                                payee_name=member.name, payee_id_number=member.id_number, amount=Decimal("1500"),
+                                paid_on=dt.date(2026, 3, 1))
+    client = client_for(users["county"])
+    text = client.get(reverse("registry:household_detail", args=[household.pk])).content.decode()
+    assert 'data-testid="funds-household-panel"' in text and "1,500.00" in text
+    assert member.id_number not in text.split('funds-household-panel')[1].split("</table>")[0]
+    text = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
+    assert 'data-testid="funds-project-panel"' in text and "产业奖补" in text
+    text = client.get(reverse("registry:dashboard")).content.decode()
+    assert 'data-testid="funds-dashboard"' in text and "fund-source-data" in text
