@@ -116,7 +116,7 @@ payee AS (
   GROUP BY ids.pid
 ),
 ranked AS (
-  SELECT p.*, CASE WHEN p.pid <> '' THEN row_number() OVER (PARTITION BY p.pid, p.item ORDER BY p.paid_on,
+  SELECT p.*, CASE WHEN p.pid <> '' THEN row_number() OVER (PARTITION BY p.pid, p.item, date_trunc('month', p.paid_on) ORDER BY p.paid_on,
          p.disbursement_id) END AS rank_in_item FROM pay p
 ),
 alloc AS (

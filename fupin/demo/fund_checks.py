@@ -16,8 +16,7 @@ from .workflows import Actors
 def check_funds(actors: list[Actors]) -> int:
     """Run the check over the county for every year with funds; returns the anomalies found."""
     county_user = actors[0].by_level[Level.COUNTY]
-    years = sorted(set(Fund.objects.filter(region_id__startswith=county_user.region.prefix)
-                       .values_list("year", flat=True)))
+    years = sorted(set(Fund.objects.in_region(county_user.region.prefix).values_list("year", flat=True)))
     for year in years:
         start_check(year=year, region_code=county_user.region_id, acting_user=county_user, channel=Channel.PAGE,
                     run_now=True)

@@ -82,12 +82,12 @@ FACTS: tuple[Fact, ...] = (
     Fact("payee_public_employee", FLAG, "收款人为财政供养人员", PAYMENT, _flag("mem.public_employee"),
          help="1 是 0 否，据比对数据中最近一份财政供养人员名单", details=("payee_employer",)),
     Fact("payee_employer", TEXT, "工作单位", PAYMENT, "mem.employer"),
-    Fact("same_item_count", COUNT, "同一收款人同一项目拨付", PAYMENT, "p.same_item_count",
-         help="本年度同一证件号码、同一资金项目的拨付笔数", details=("same_item_total",)),
+    Fact("same_item_count", COUNT, "同一收款人同一项目当月拨付", PAYMENT, "p.same_item_count",
+         help="同一证件号码、同一资金项目在拨付当月的拨付笔数（按月发放的每月一笔不算重复）", details=("same_item_total",)),
     Fact("same_item_total", MONEY, "合计", PAYMENT, "p.same_item_total"),
-    Fact("same_item_rank", COUNT, "本笔为同一收款人同一项目第", PAYMENT, "p.same_item_rank",
-         help="按拨付日期排序，首笔为 1", details=("same_item_count", "same_item_total", "same_item_first_paid_on")),
-    Fact("same_item_first_paid_on", DATE, "首笔拨付日期", PAYMENT, "p.same_item_first_paid_on"),
+    Fact("same_item_rank", COUNT, "本笔为当月同一项目第", PAYMENT, "p.same_item_rank",
+         help="同一收款人同一项目当月的拨付按日期排序，首笔为 1", details=("same_item_count", "same_item_total", "same_item_first_paid_on")),
+    Fact("same_item_first_paid_on", DATE, "当月首笔拨付日期", PAYMENT, "p.same_item_first_paid_on"),
     Fact("allocation_item", TEXT, "分配项目", ALLOCATION, "a.item"),
     Fact("allocation_disbursed", MONEY, "已拨付", ALLOCATION, "a.disbursed",
          details=("allocation_amount", "allocation_over")),
@@ -157,7 +157,8 @@ def _select(facts, allocation_only: bool) -> str:
     return ",\n  ".join(cells)
 
 
-# A payment with the payee's other payments of the same item in the year. One window (one sort) gives the rank
+# A payment with the payee's other payments of the same item in the same month (a monthly wage or subsidy is one
+# payment a month, not a repeat). One window (one sort) gives the rank
 # and the totals: its frame spans the whole partition.
 SAME_ITEM_SQL = """
   SELECT d.*,
@@ -166,8 +167,8 @@ SAME_ITEM_SQL = """
          CASE WHEN d.payee_id_number <> '' THEN min(d.paid_on) OVER same END AS same_item_first_paid_on,
          CASE WHEN d.payee_id_number <> '' THEN row_number() OVER same END AS same_item_rank
   FROM fund_payments d
-  WINDOW same AS (PARTITION BY d.payee_id_number, d.item ORDER BY d.paid_on, d.disbursement_id
-                  ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)"""
+  WINDOW same AS (PARTITION BY d.payee_id_number, d.item, date_trunc('month', d.paid_on)
+                  ORDER BY d.paid_on, d.disbursement_id ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)"""
 
 # The payees looked up in the register and the data sets (only they: the hash tables are built on the smaller,
 # payment side, and the register and data sets are each scanned once).

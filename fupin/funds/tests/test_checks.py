@@ -129,6 +129,13 @@ def test_duplicate_payment_reports_the_repeat_only(world, check, allocations, pa
     assert float(anomaly.figures["same_item_total"]) == 150500
 
 
+def test_monthly_payments_are_not_repeats(world, check, allocations, pay):
+    for month in (4, 5, 6):
+        pay(allocations["a1"], "张一", world["a1"].id_number, "0.01", paid_on=dt.date(2026, month, 1))
+    check()
+    assert anomalies("duplicate_payment") == []
+
+
 def test_public_employee(world, check, dataset):
     dataset("public_employee", [(world["a2"].id_number, "张二", {"employer": "县农业农村局"})])
     check()
