@@ -281,6 +281,31 @@ def _fill(scope, regions, actors, tmp, home=None):
     made["batch"] = fund_imports.create_batch(bank.name, acting_user=actors["county"], channel=page)
     fund_imports.load_disbursements(bank, made["batch"], acting_user=actors["county"], channel=page)
 
+    # 扶贫项目资产: an operating asset with a beneficiary, income, a distribution, maintenance and a pending
+    # request; an accepted project waiting to be handed over.
+    from fupin.assets import services as assets
+    from fupin.assets.models import Asset, ChangeRequest, Income, Maintenance
+    from fupin.projects.models import Project, ProjectStatus
+
+    asset = assets.save_asset(Asset(
+        name=f"{village.name}扶贫车间", kind="1", sub_kind="11", region=village, value=Decimal(1000),
+        formed_on=dt.date(year - 2, 1, 1), fund_source="special", owner=f"{village.name}集体"),
+        acting_user=actors["village"], channel=page)
+    assets.add_beneficiaries(asset, [made["household"]], acting_user=actors["village"], channel=page)
+    assets.record_income(Income(asset=asset, year=year, amount=Decimal(100), source="经营主体"),
+                         acting_user=actors["village"], channel=page)
+    assets.distribute(asset, year, [assets.Share(made["household"], Decimal(10), "分红")],
+                      acting_user=actors["village"], channel=page)
+    assets.record_maintenance(Maintenance(asset=asset, date=today, responsible="村委会", content="检修"),
+                              acting_user=actors["village"], channel=page)
+    made["asset"], made["asset_beneficiary"] = asset, asset.beneficiaries.get()
+    made["asset_change"] = assets.request_change(
+        ChangeRequest(asset=asset, kind="operator", new_holder="新经营主体", reason="租期届满"),
+        acting_user=actors["village"], channel=page)
+    made["accepted_project"] = Project.objects.create(
+        year=year, region=village, name=f"{village.name}道路", kind="infrastructure", status=ProjectStatus.ACCEPTED,
+        planned_amount=Decimal(1000), fund_source="special", implementing_unit="乡镇人民政府")
+
     # Accounts: another user of this scope, with an API token.
     made["region"] = village
     if home is not None:
