@@ -26,7 +26,7 @@ from fupin.core import bulkload
 from fupin.regions.models import Level, Region
 from fupin.registry.models import Household, IncomeAccount, Member, SecurityCheck
 
-from . import assets, assistance, comparison, credit, funds, monitoring, projects, sectors, workflows
+from . import assets, assistance, comparison, credit, fund_checks, funds, monitoring, projects, sectors, workflows
 from .accounts import DEMO_USERNAMES, DemoAccount, create_accounts, has_demo_data
 from .procedures import create_lines
 from .regions import County, plan_regions, region_frame
@@ -187,6 +187,8 @@ def seed_activity(county: County, today: dt.date) -> dict[str, int]:
         "assets": assets.create_assets(actors, today),
         # After the projects (their allocations) and the comparison (a member on its death register is paid).
         "disbursements": funds.create_funds(actors, today),
+        # After the funds: the county checks their payments, and the planted anomalies show in 资金异常.
+        "fund_anomalies": fund_checks.check_funds(actors),
         "loans": credit.create_loans(actors, today),
     }
 
