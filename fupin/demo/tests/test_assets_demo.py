@@ -16,6 +16,8 @@ def test_assets_of_each_kind_with_income_distribution_and_a_disposal_request():
     result = generator.run(300, seed=7, today=TODAY)
     assert set(Asset.objects.values_list("kind", flat=True)) >= {AssetKind.OPERATING, AssetKind.HOUSEHOLD,
                                                                  AssetKind.PUBLIC}
+    handed_over = Asset.objects.filter(project__isnull=False)
+    assert handed_over.exists() and all(a.project.status == "handed_over" for a in handed_over)
     distributions = Distribution.objects.filter(year=TODAY.year - 1)
     assert distributions.exists() and Maintenance.objects.exists()
     for asset in Asset.objects.filter(distributions__isnull=False).distinct():
