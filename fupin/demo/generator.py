@@ -62,10 +62,19 @@ class DemoResult:
         return self.counts.get("members", 0)
 
 
+def _reverse_relations(model: type) -> list:
+    """Every relation pointing at ``model``, including those declared with ``related_name="+"`` (which
+    ``_meta.related_objects`` leaves out): the apps' rows that hang off a region that way must go too."""
+    return [
+        field for field in model._meta.get_fields(include_hidden=True)
+        if field.auto_created and not field.concrete and field.related_model is not None
+    ]
+
+
 def _dependents(targets: set[type], skip: set[type]) -> list:
     """Reverse relations pointing at ``targets`` from models outside them (other apps' tables)."""
     return [
-        rel for model in targets for rel in model._meta.related_objects
+        rel for model in targets for rel in _reverse_relations(model)
         if rel.related_model not in targets and rel.related_model not in skip
     ]
 
@@ -88,7 +97,7 @@ def _clear_rows(rows, null_field: str | bool, using: str) -> None:
         rows.update(**{null_field: None})
         return
     model = rows.model
-    for rel in model._meta.related_objects:
+    for rel in _reverse_relations(model):
         if rel.related_model is model:
             continue
         if rel.many_to_many:
