@@ -79,7 +79,8 @@ def record_out(kind, record) -> dict:
 
 
 def _records(request, kind):
-    return visible(request.auth, kind.model).select_related("household", "member" if kind.subject == MEMBER else None)
+    related = ["household", "member"] if kind.subject == MEMBER else ["household"]
+    return visible(request.auth, kind.model).select_related(*related)
 
 
 def _one(request, kind, record_id: int):

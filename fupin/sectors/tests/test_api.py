@@ -48,6 +48,13 @@ def test_create_errors_are_422(api_client, users, family, member_of):
     assert response.status_code == 422
     response = _post(client, "/api/sectors/water", {"household_number": h.number, "fields": {"bogus": 1}})
     assert response.status_code == 422
+    created = _post(client, "/api/sectors/water", {"household_number": h.number, "fields": {
+        "checked_on": f"{YEAR}-06-01", "litres": "30", "minutes": "15", "rate": "92", "quality_ok": True}})
+    assert created.status_code == 201 and created.json()["fields"]["result"] == "basic"
+    assert client.get(f"/api/sectors/water/{created.json()['id']}").status_code == 200
+    assert api_client(users["village_b1"]).get(f"/api/sectors/water/{created.json()['id']}").status_code == 404
+    policies = client.get(f"/api/sectors/households/{h.pk}/policies").json()
+    assert [p["kind"] for p in policies] == ["water"]
 
 
 def test_gaps_and_run(api_client, users, family):
