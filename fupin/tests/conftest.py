@@ -280,6 +280,16 @@ def _fill(scope, regions, actors, tmp, home=None):
                     f"{made['allocation'].pk}\n", encoding="utf-8")
     made["batch"] = fund_imports.create_batch(bank.name, acting_user=actors["county"], channel=page)
     fund_imports.load_disbursements(bank, made["batch"], acting_user=actors["county"], channel=page)
+    # 资金异常: a check run of the township and an anomaly of the village's payment (as a run reconciles them).
+    from fupin.funds.models import Anomaly, FundCheckRun, FundRule
+
+    made["fund_run"] = FundCheckRun.objects.create(year=today.year, region=village.parent, started_by=actors["county"])
+    payment = made["batch"].disbursements.get()
+    made["anomaly"] = Anomaly.objects.create(
+        rule=FundRule.objects.get(code="duplicate_payment"), run=made["fund_run"], subject_key=f"d{payment.pk}",
+        region=village, disbursement=payment, allocation=made["allocation"], fund=made["fund"],
+        payee_name=payment.payee_name, id_number=payment.payee_id_number, amount=payment.amount,
+        figures={}, last_seen=timezone.now())
 
     # 扶贫项目资产: an operating asset with a beneficiary, income, a distribution, maintenance and a pending
     # request; an accepted project waiting to be handed over.
@@ -305,6 +315,48 @@ def _fill(scope, regions, actors, tmp, home=None):
     made["accepted_project"] = Project.objects.create(
         year=year, region=village, name=f"{village.name}道路", kind="infrastructure", status=ProjectStatus.ACCEPTED,
         planned_amount=Decimal(1000), fund_source="special", implementing_unit="乡镇人民政府")
+
+    # 行业政策: one record of each kind of the household (or its member), through the sectors services.
+    from fupin.sectors import services as sectors
+    from fupin.sectors.models import (
+        DropoutCase,
+        Enrolment,
+        HospitalBill,
+        HouseAppraisal,
+        Relocation,
+        Renovation,
+        StudentStatus,
+        WaterCheck,
+        YuluApplication,
+    )
+
+    person, home_household = made["member"], made["household"]
+    made["sector_student"] = sectors.save_record(
+        StudentStatus(member=person, year=year, school="县一中", stage="senior"), acting_user=actors["village"],
+        channel=page)
+    made["sector_yulu"] = sectors.apply_yulu(
+        YuluApplication(member=person, year=year, stage="vocational", school="县职教中心", applied_on=today),
+        acting_user=actors["village"], channel=page)
+    made["sector_dropout"] = sectors.save_record(DropoutCase(member=person, opened_on=today, reason="厌学"),
+                                                 acting_user=actors["village"], channel=page)
+    made["sector_enrolment"] = sectors.save_record(
+        Enrolment(household=home_household, policy="dibao", start=today.replace(day=1)),
+        acting_user=actors["village"], channel=page)
+    made["sector_bill"] = sectors.save_record(
+        HospitalBill(member=person, hospital="县医院", discharged_on=today, total_cost=5000, in_policy_cost=4000,
+                     reimbursed=3000, self_pay=1000), acting_user=actors["village"], channel=page)
+    made["sector_appraisal"] = sectors.record_appraisal(
+        HouseAppraisal(household=home_household, grade="C", appraised_on=today), acting_user=actors["village"],
+        channel=page)
+    made["sector_renovation"] = sectors.save_record(
+        Renovation(household=home_household, method="repair", started_on=today), acting_user=actors["village"],
+        channel=page)
+    made["sector_water"] = sectors.save_record(
+        WaterCheck(household=home_household, checked_on=today, litres=50, minutes=5, rate=99),
+        acting_user=actors["village"], channel=page)
+    made["sector_relocation"] = sectors.save_record(
+        Relocation(household=home_household, site="县城安置区", mode="central", moved_on=today),
+        acting_user=actors["village"], channel=page)
 
     # Accounts: another user of this scope, with an API token.
     made["region"] = village
