@@ -25,7 +25,7 @@ from fupin.core.apitools import (
     visible_or_404,
 )
 from fupin.core.channels import Channel
-from fupin.projects.models import FundSource, Project
+from fupin.projects.models import PlannedSource, Project
 from fupin.regions.models import Region
 from fupin.registry.models import Household
 
@@ -86,7 +86,7 @@ class AssetIn(InputSchema):
     location: str = Field("", max_length=200)
     value: Decimal = Field(ge=0, max_digits=14, decimal_places=2)
     formed_on: dt.date
-    fund_source: FundSource
+    fund_source: PlannedSource
     quantity: Decimal | None = Field(None, gt=0, max_digits=12, decimal_places=2)
     unit: str = Field("", max_length=20)
     registered_on: dt.date | None = None
@@ -109,7 +109,7 @@ class AssetPatch(InputSchema):
     location: str | None = Field(None, max_length=200)
     value: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
     formed_on: dt.date | None = None
-    fund_source: FundSource | None = None
+    fund_source: PlannedSource | None = None
     quantity: Decimal | None = Field(None, gt=0, max_digits=12, decimal_places=2)
     unit: str | None = Field(None, max_length=20)
     registered_on: dt.date | None = None
@@ -139,7 +139,7 @@ class HandoverIn(InputSchema):
     plan_share: Decimal | None = Field(None, max_digits=5, decimal_places=2)
 
 
-class BeneficiaryOut(Schema):
+class AssetBeneficiaryOut(Schema):
     id: int
     household: int = Field(alias="household_id")
     household_number: str
@@ -150,7 +150,7 @@ class BeneficiaryOut(Schema):
     resolve_head_name = related("household.head_name")
 
 
-class BeneficiariesIn(InputSchema):
+class AssetBeneficiariesIn(InputSchema):
     households: list[Id] = Field(min_length=1, max_length=1000)
 
 
@@ -184,7 +184,7 @@ class DistributionIn(InputSchema):
     shares: list[ShareIn] = Field(min_length=1, max_length=5000)
 
 
-class PlanIn(InputSchema):
+class DistributionPlanIn(InputSchema):
     year: int = Field(**YEAR)
 
 
@@ -209,7 +209,7 @@ class DistributionOut(Schema):
     resolve_method_label = choice_label("method")
 
 
-class PlanOut(Schema):
+class DistributionPlanOut(Schema):
     year: int
     income: Decimal
     distributed: Decimal
@@ -235,7 +235,7 @@ class MaintenanceOut(Schema):
     cost: Decimal
 
 
-class ChangeIn(InputSchema):
+class ChangeRequestIn(InputSchema):
     kind: ChangeKind
     reason: str = Field(min_length=1, max_length=500)
     new_holder: str = Field("", max_length=200, description="所有权移交/变更、经营权变更：变更后的权利人")
@@ -358,15 +358,15 @@ def update_asset(request, asset_id: int, payload: AssetPatch):
     return services.save_asset(asset, acting_user=request.auth, channel=API)
 
 
-@router.get("/{asset_id}/beneficiaries", response={200: list[BeneficiaryOut], **READ_ERRORS}, summary="资产受益户")
+@router.get("/{asset_id}/beneficiaries", response={200: list[AssetBeneficiaryOut], **READ_ERRORS}, summary="资产受益户")
 def list_beneficiaries(request, asset_id: int):
     asset = _asset(request, asset_id)
     return AssetBeneficiary.objects.visible_to(request.auth).filter(asset=asset).select_related("household")
 
 
-@router.post("/{asset_id}/beneficiaries", response={201: list[BeneficiaryOut], **WRITE_ERRORS},
+@router.post("/{asset_id}/beneficiaries", response={201: list[AssetBeneficiaryOut], **WRITE_ERRORS},
              summary="添加资产受益户")
-def add_beneficiaries(request, asset_id: int, payload: BeneficiariesIn):
+def add_beneficiaries(request, asset_id: int, payload: AssetBeneficiariesIn):
     asset = _asset(request, asset_id)
     services.add_beneficiaries(asset, _households(request, payload.households), acting_user=request.auth,
                                channel=API)
@@ -419,14 +419,14 @@ def _plan_out(outcome) -> dict:
             "applied": outcome.applied, "note": outcome.reason}
 
 
-@router.get("/{asset_id}/plan", response={200: PlanOut, **READ_ERRORS}, summary="按方案分配的测算")
+@router.get("/{asset_id}/plan", response={200: DistributionPlanOut, **READ_ERRORS}, summary="按方案分配的测算")
 def preview_plan(request, asset_id: int, year: int = Query(..., ge=2000, le=2100)):
     return _plan_out(services.plan_outcome(_asset(request, asset_id), year))
 
 
-@router.post("/{asset_id}/plan", response={200: PlanOut, **WRITE_ERRORS},
+@router.post("/{asset_id}/plan", response={200: DistributionPlanOut, **WRITE_ERRORS},
              summary="按方案分配（每年一次，重复提交不会重复分配）")
-def apply_plan(request, asset_id: int, payload: PlanIn):
+def apply_plan(request, asset_id: int, payload: DistributionPlanIn):
     outcome = services.apply_plan(_asset(request, asset_id), payload.year, acting_user=request.auth, channel=API)
     return _plan_out(outcome)
 
@@ -449,7 +449,7 @@ def list_changes(request, asset_id: int):
 
 @router.post("/{asset_id}/change-requests", response={201: ChangeOut, **WRITE_ERRORS},
              summary="提交移交、变更或处置申请（县级审批）")
-def create_change(request, asset_id: int, payload: ChangeIn):
+def create_change(request, asset_id: int, payload: ChangeRequestIn):
     data = payload.dict()
     data["method"] = data["method"] or ""
     change = ChangeRequest(asset=_asset(request, asset_id), **data)

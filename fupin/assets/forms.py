@@ -3,7 +3,7 @@ change requests and their approval. Rules stay in ``services``; forms only read 
 
 from django import forms
 
-from fupin.projects.models import FundSource
+from fupin.projects.models import PlannedSource
 from fupin.regions.models import Level, Region
 
 from .choices import AssetKind, AssetStatus, ChangeKind, DisposalMethod, SubKind
@@ -21,7 +21,7 @@ class AssetFilterForm(forms.Form):
     status = forms.ChoiceField(label="资产状态", required=False, choices=ALL + AssetStatus.choices)
     region = forms.CharField(label="区划代码", required=False, max_length=12)
     year = forms.IntegerField(label="形成年度", required=False, **YEARS)
-    fund_source = forms.ChoiceField(label="资金来源", required=False, choices=ALL + FundSource.choices)
+    fund_source = forms.ChoiceField(label="资金来源", required=False, choices=ALL + PlannedSource.choices)
     pending = forms.BooleanField(label="有待审批申请", required=False)
 
 

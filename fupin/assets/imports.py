@@ -20,7 +20,7 @@ from fupin.core import excel
 from fupin.core.scope import in_scope
 from fupin.jobs.imports import ImportResult
 from fupin.projects.access import may_change_money
-from fupin.projects.models import FundSource
+from fupin.projects.models import PlannedSource
 from fupin.regions.models import Level, Region
 
 from . import services
@@ -34,7 +34,7 @@ READ = {c.header: c.field for c in COLUMNS
         if c.field not in ("id", "status", "project__name") and c.region_level is None}
 ALIASES = {"区划代码": "所在区划代码", "村代码": "所在区划代码", "原值": "资产原值（元）", "资产原值": "资产原值（元）",
            "所有权": "所有权人", "经营权": "经营权人", "收益权": "收益权人", "监督权": "监督权人", "类别": "资产类别"}
-CODED = {"kind": AssetKind, "sub_kind": SubKind, "fund_source": FundSource, "plan": DistributionPlan}
+CODED = {"kind": AssetKind, "sub_kind": SubKind, "fund_source": PlannedSource, "plan": DistributionPlan}
 DECIMALS = {"value", "quantity", "plan_share"}
 DATES = {"formed_on", "registered_on"}
 _DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")

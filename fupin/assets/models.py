@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fupin.audit.mixins import AuditedModel
 from fupin.core.scope import ScopedQuerySet
-from fupin.projects.models import FundSource
+from fupin.projects.models import PlannedSource
 
 from .choices import (
     AssetKind,
@@ -36,7 +36,7 @@ class Asset(AuditedModel):
     location = models.CharField(_("具体位置"), max_length=200, blank=True)
     value = models.DecimalField(_("资产原值（元）"), **MONEY)
     formed_on = models.DateField(_("形成日期"))
-    fund_source = models.CharField(_("资金来源"), max_length=12, choices=FundSource.choices)
+    fund_source = models.CharField(_("资金来源"), max_length=12, choices=PlannedSource.choices)
     quantity = models.DecimalField(_("数量"), max_digits=12, decimal_places=2, null=True, blank=True)
     unit = models.CharField(_("计量单位"), max_length=20, blank=True)
     registered_on = models.DateField(_("确权登记日期"), null=True, blank=True)

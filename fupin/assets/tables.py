@@ -2,7 +2,7 @@
 file (its extra columns — 状态, 来源项目 … — are ignored)."""
 
 from fupin.core.tables import DATE, NUMBER, Column, Table
-from fupin.projects.models import FundSource
+from fupin.projects.models import PlannedSource
 from fupin.regions.models import Level
 
 from .choices import AssetKind, AssetStatus, DistributionPlan, SubKind
@@ -19,7 +19,7 @@ COLUMNS = [
     Column("具体位置", "location", width=20),
     Column("资产原值（元）", "value", NUMBER, width=14),
     Column("形成日期", "formed_on", DATE),
-    Column("资金来源", "fund_source", choices=dict(FundSource.choices), width=16),
+    Column("资金来源", "fund_source", choices=dict(PlannedSource.choices), width=16),
     Column("数量", "quantity", NUMBER),
     Column("计量单位", "unit"),
     Column("确权登记日期", "registered_on", DATE),

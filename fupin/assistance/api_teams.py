@@ -15,8 +15,8 @@ from . import plans, teams, units
 from .filters import filter_members, filter_units
 from .models import (
     AssistanceParameter,
-    ChangeKind,
     Pairing,
+    TeamChangeKind,
     TeamMember,
     TeamRole,
     UnitLevel,
@@ -59,7 +59,7 @@ class TeamOut(Schema):
     active: bool
 
 
-class MemberIn(InputSchema):
+class TeamMemberIn(InputSchema):
     name: str = Field(min_length=1)
     unit: str = Field(min_length=1)
     role: TeamRole = TeamRole.MEMBER
@@ -68,7 +68,7 @@ class MemberIn(InputSchema):
     term_end: dt.date
 
 
-class MemberOut(Schema):
+class TeamMemberOut(Schema):
     id: int
     team: int = Field(alias="team_id")
     village: str = Field(alias="village_id")
@@ -86,8 +86,8 @@ class MemberOut(Schema):
         return mask_phone(obj.phone)
 
 
-class ChangeIn(InputSchema):
-    kind: ChangeKind
+class TeamChangeIn(InputSchema):
+    kind: TeamChangeKind
     date: dt.date
     reason: str = Field(min_length=1)
     role: TeamRole | None = None
@@ -115,13 +115,13 @@ class UnitOut(Schema):
         return units.missing(obj)
 
 
-class PlanIn(InputSchema):
+class UnitPlanIn(InputSchema):
     kind: str = Field(pattern="^(three_year|plan|summary)$")
     year: int = Field(ge=2000, le=2100)
     text: str = Field(min_length=1)
 
 
-class PlanOut(Schema):
+class UnitPlanOut(Schema):
     id: int
     kind: str
     year: int
@@ -149,7 +149,7 @@ class PlanFilter(Schema):
     kind: str = ""
 
 
-class ParameterOut(Schema):
+class AssistanceParameterOut(Schema):
     id: int
     code: str
     year: int | None
@@ -171,28 +171,28 @@ def create_team(request, payload: TeamIn):
     return Status(201, teams.save_team(WorkTeam(village=village, **data), acting_user=request.auth, channel=API))
 
 
-@router.get("/teams/{team_id}/members", response={200: list[MemberOut], **READ_ERRORS}, summary="工作队队员")
+@router.get("/teams/{team_id}/members", response={200: list[TeamMemberOut], **READ_ERRORS}, summary="工作队队员")
 def team_members(request, team_id: int):
     team = visible_or_404(WorkTeam.objects, request.auth, pk=team_id)
     return team.members.all()
 
 
-@router.post("/teams/{team_id}/members", response={201: MemberOut, **WRITE_ERRORS}, summary="选派队员")
-def create_member(request, team_id: int, payload: MemberIn):
+@router.post("/teams/{team_id}/members", response={201: TeamMemberOut, **WRITE_ERRORS}, summary="选派队员")
+def create_member(request, team_id: int, payload: TeamMemberIn):
     team = visible_or_404(WorkTeam.objects, request.auth, pk=team_id)
     member = TeamMember(team=team, **payload.dict())
     return Status(201, teams.save_member(member, acting_user=request.auth, channel=API))
 
 
-@router.post("/team-members/{member_id}/changes", response={201: MemberOut, **WRITE_ERRORS}, summary="召回调整")
-def change_member(request, member_id: int, payload: ChangeIn):
+@router.post("/team-members/{member_id}/changes", response={201: TeamMemberOut, **WRITE_ERRORS}, summary="召回调整")
+def change_member(request, member_id: int, payload: TeamChangeIn):
     member = visible_or_404(TeamMember.objects, request.auth, pk=member_id)
     teams.change_member(member, kind=payload.kind, date=payload.date, reason=payload.reason,
                         role=payload.role or "", acting_user=request.auth, channel=API)
     return Status(201, member)
 
 
-@router.get("/team-members", response={200: Page[MemberOut], **READ_ERRORS}, summary="驻村队员名册")
+@router.get("/team-members", response={200: Page[TeamMemberOut], **READ_ERRORS}, summary="驻村队员名册")
 def list_members(request, paging: Query[PageParams], q: str = "", region: str = "", status: str = ""):
     queryset = filter_members(TeamMember.objects.visible_to(request.auth),
                               {"q": q, "region": region, "status": status})[0]
@@ -214,9 +214,9 @@ def create_unit(request, payload: UnitIn):
                                           channel=API))
 
 
-@router.post("/units/{unit_id}/plans", response={201: PlanOut, **WRITE_ERRORS},
+@router.post("/units/{unit_id}/plans", response={201: UnitPlanOut, **WRITE_ERRORS},
              summary="登记三年规划、年度计划或总结（附件请在页面上传）")
-def create_plan(request, unit_id: int, payload: PlanIn):
+def create_plan(request, unit_id: int, payload: UnitPlanIn):
     pairing = visible_or_404(UnitPairing.objects, request.auth, pk=unit_id)
     return Status(201, units.save_plan(UnitPlan(pairing=pairing, **payload.dict()), acting_user=request.auth,
                                        channel=API))
@@ -229,7 +229,7 @@ def visit_plans(request, paging: Query[PageParams], filters: Query[PlanFilter]):
     return paginate(rows, paging)
 
 
-@router.get("/parameters", response={200: list[ParameterOut], **READ_ERRORS}, summary="帮扶参数")
+@router.get("/parameters", response={200: list[AssistanceParameterOut], **READ_ERRORS}, summary="帮扶参数")
 def list_parameters(request):
     visible = AssistanceParameter.objects.visible_to(request.auth).values("pk")
     return AssistanceParameter.objects.filter(region__isnull=True) | AssistanceParameter.objects.filter(

@@ -8,9 +8,9 @@ from fupin.regions.models import Level, Region
 
 from .models import (
     AssistanceParameter,
-    ChangeKind,
     Helper,
     Measure,
+    TeamChangeKind,
     TeamMember,
     TeamRole,
     UnitPairing,
@@ -130,7 +130,7 @@ class TeamMemberForm(forms.ModelForm):
 
 
 class MemberChangeForm(forms.Form):
-    kind = forms.ChoiceField(label="类别", choices=ChangeKind.choices)
+    kind = forms.ChoiceField(label="类别", choices=TeamChangeKind.choices)
     date = forms.DateField(label="日期", widget=DATE_INPUT)
     role = forms.ChoiceField(label="新职务（职务变更时）", required=False, choices=(("", "—"), *TeamRole.choices))
     reason = forms.CharField(label="原因", max_length=300)

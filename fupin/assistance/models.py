@@ -342,7 +342,7 @@ class TeamMember(AuditedModel):
         return f"{self.name}（{self.get_role_display()}）"
 
 
-class ChangeKind(models.TextChoices):
+class TeamChangeKind(models.TextChoices):
     RECALL = "recall", _("召回")
     ADJUST = "adjust", _("调整")
     FINISH = "finish", _("期满离任")
@@ -353,7 +353,7 @@ class MemberChange(models.Model):
     """召回调整 history of a member: what changed, when and why (the member row keeps only its latest state)."""
 
     member = models.ForeignKey(TeamMember, verbose_name=_("队员"), on_delete=models.CASCADE, related_name="changes")
-    kind = models.CharField(_("类别"), max_length=10, choices=ChangeKind.choices)
+    kind = models.CharField(_("类别"), max_length=10, choices=TeamChangeKind.choices)
     date = models.DateField(_("日期"))
     reason = models.CharField(_("原因"), max_length=300)
     detail = models.CharField(_("变更内容"), max_length=200, blank=True)

@@ -20,10 +20,10 @@ from fupin.regions.models import Level, Region
 from .models import (
     Attendance,
     AttendanceStatus,
-    ChangeKind,
     MemberChange,
     MemberStatus,
     ParameterCode,
+    TeamChangeKind,
     TeamMember,
     TeamRole,
     WorkTeam,
@@ -32,8 +32,8 @@ from .parameters import Resolver, figure
 from .services import ensure_can_manage
 
 # What each change leaves the member as.
-STATUS_AFTER = {ChangeKind.RECALL: MemberStatus.RECALLED, ChangeKind.ADJUST: MemberStatus.ADJUSTED,
-                ChangeKind.FINISH: MemberStatus.FINISHED}
+STATUS_AFTER = {TeamChangeKind.RECALL: MemberStatus.RECALLED, TeamChangeKind.ADJUST: MemberStatus.ADJUSTED,
+                TeamChangeKind.FINISH: MemberStatus.FINISHED}
 
 
 def _add_years(day: dt.date, years: int) -> dt.date:
@@ -79,7 +79,7 @@ def end_team(team: WorkTeam, *, end: dt.date, reason: str, acting_user, channel)
     if end < team.start:
         raise ValidationError({"end": "本期结束不能早于本期开始"})
     for member in team.members.filter(status=MemberStatus.ACTIVE):
-        change_member(member, kind=ChangeKind.FINISH, date=end, reason=reason or "工作队期满轮换",
+        change_member(member, kind=TeamChangeKind.FINISH, date=end, reason=reason or "工作队期满轮换",
                       acting_user=acting_user, channel=channel)
     before = snapshot(team)
     team.end, team.active = end, False
@@ -136,17 +136,17 @@ def change_member(member: TeamMember, *, kind: str, date: dt.date, reason: str, 
         raise ValidationError({"date": "日期不能晚于今天"})
     before = snapshot(member)
     detail = ""
-    if kind == ChangeKind.ROLE:
+    if kind == TeamChangeKind.ROLE:
         if role not in TeamRole.values or role == member.role:
             raise ValidationError({"role": "请选择新的职务"})
         detail = f"{member.get_role_display()} → {TeamRole(role).label}"
         member.role = role
         save_member(member, acting_user=acting_user, channel=channel)  # the one-first-secretary rule applies
     else:
-        member.status, member.left_on = STATUS_AFTER[ChangeKind(kind)], date
+        member.status, member.left_on = STATUS_AFTER[TeamChangeKind(kind)], date
         member.save()
         record_change(member, before=before, acting_user=acting_user, channel=channel,
-                      note=f"{ChangeKind(kind).label}：{reason.strip()}")
+                      note=f"{TeamChangeKind(kind).label}：{reason.strip()}")
     return MemberChange.objects.create(member=member, kind=kind, date=date, reason=reason.strip(), detail=detail,
                                        created_by=acting_user)
 

@@ -247,7 +247,7 @@ class BalanceOut(Schema):
     balance: Decimal
 
 
-class ParameterOut(Schema):
+class CreditParameterOut(Schema):
     id: int
     year: int | None
     region: str | None = Field(None, alias="region_id")
@@ -436,18 +436,18 @@ def create_fund_entry(request, payload: FundEntryIn):
 
 # --- parameters -----------------------------------------------------------------------------------------------------
 
-@router.get("/parameters", response={200: list[ParameterOut], **READ_ERRORS}, summary="小额信贷参数")
+@router.get("/parameters", response={200: list[CreditParameterOut], **READ_ERRORS}, summary="小额信贷参数")
 def list_parameters(request):
     return list(CreditParameter.objects.select_related("region").order_by("region_id", "year"))
 
 
-@router.get("/parameters/current", response={200: ParameterOut, **READ_ERRORS},
+@router.get("/parameters/current", response={200: CreditParameterOut, **READ_ERRORS},
             summary="本辖区某年度适用的小额信贷参数（区划越具体越优先）")
 def current_parameters(request, year: Annotated[int | None, Field(ge=2000, le=2100)] = None):
     return parameters.resolve(request.auth.region_id, year or timezone.localdate().year)
 
 
-@router.post("/parameters", response={201: ParameterOut, **WRITE_ERRORS}, summary="新增小额信贷参数（系统管理员）")
+@router.post("/parameters", response={201: CreditParameterOut, **WRITE_ERRORS}, summary="新增小额信贷参数（系统管理员）")
 def create_parameter(request, payload: ParameterIn):
     data = payload.dict()
     code = data.pop("region")

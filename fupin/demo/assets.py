@@ -14,7 +14,7 @@ from fupin.assets import services
 from fupin.assets.choices import AssetKind, ChangeKind, DisposalMethod, DistributionPlan, SubKind
 from fupin.assets.models import Asset, ChangeRequest, Income, Maintenance
 from fupin.audit.models import Channel
-from fupin.projects.models import FundSource, Project, ProjectStatus
+from fupin.projects.models import PlannedSource, Project, ProjectStatus
 from fupin.regions.models import Level
 from fupin.registry.choices import HouseholdType
 from fupin.registry.models import Household
@@ -52,7 +52,7 @@ def create_assets(actors: list[Actors], today: dt.date) -> int:
         workshop = services.save_asset(Asset(
             name=f"{village.name}扶贫车间", kind=AssetKind.OPERATING, sub_kind=SubKind.INDUSTRY_FIXED, region=village,
             location=f"{village.name}村委会东侧", value=Decimal(480000 + 20000 * position),
-            formed_on=dt.date(year - 3, 9, 1), fund_source=FundSource.INTEGRATED, quantity=Decimal(1), unit="座",
+            formed_on=dt.date(year - 3, 9, 1), fund_source=PlannedSource.INTEGRATED, quantity=Decimal(1), unit="座",
             registered_on=dt.date(year - 3, 12, 1), certificate=f"ZC{year - 3}{position + 1:05d}", owner=owner,
             operator="舞钢市兴农农业发展有限公司", beneficiary=f"{village.name}村集体及脱贫户、监测户",
             supervisor=f"{village.parent.name}人民政府", plan=DistributionPlan.EQUAL, plan_share=Decimal(60),
@@ -70,7 +70,7 @@ def create_assets(actors: list[Actors], today: dt.date) -> int:
         if households:
             services.save_asset(Asset(
                 name=f"能繁母牛（{households[0].head_name}户）", kind=AssetKind.HOUSEHOLD, sub_kind=SubKind.BIOLOGICAL,
-                region=village, value=Decimal(12000), formed_on=dt.date(year, 4, 10), fund_source=FundSource.SPECIAL,
+                region=village, value=Decimal(12000), formed_on=dt.date(year, 4, 10), fund_source=PlannedSource.SPECIAL,
                 quantity=Decimal(1), unit="头", owner=f"{households[0].head_name}户", operator=f"{households[0].head_name}户",
                 beneficiary=f"{households[0].head_name}户", supervisor=f"{village.name}村委会"),
                 acting_user=user, channel=PAGE)
@@ -82,7 +82,7 @@ def create_assets(actors: list[Actors], today: dt.date) -> int:
             services.decide(change, approve=True, opinion="同意变更经营主体", acting_user=county, channel=PAGE)
             pump = services.save_asset(Asset(
                 name=f"{village.name}提灌站", kind=AssetKind.PUBLIC, sub_kind=SubKind.INFRASTRUCTURE, region=village,
-                value=Decimal(85000), formed_on=dt.date(2014, 5, 1), fund_source=FundSource.SPECIAL, owner=owner,
+                value=Decimal(85000), formed_on=dt.date(2014, 5, 1), fund_source=PlannedSource.SPECIAL, owner=owner,
                 operator=f"{village.name}村委会", supervisor=f"{village.parent.name}人民政府"),
                 acting_user=user, channel=PAGE)
             services.request_change(ChangeRequest(

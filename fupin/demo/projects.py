@@ -16,7 +16,7 @@ from fupin.monitoring.models import MonitoredStatus
 from fupin.procedures import notices
 from fupin.procedures.models import Decision
 from fupin.projects import services
-from fupin.projects.models import AcceptanceResult, FundSource, Project, ProjectKind
+from fupin.projects.models import AcceptanceResult, PlannedSource, Project, ProjectKind
 from fupin.regions.models import Level
 from fupin.registry.choices import HouseholdStatus
 from fupin.registry.models import Household
@@ -27,36 +27,36 @@ PAGE = Channel.PAGE
 STARTED_DAYS_AGO = 150
 # (name, kind, amount, source, unit, scale, mechanism, stage)
 PLANS = [
-    ("{v}道路硬化", ProjectKind.INFRASTRUCTURE, 420000, FundSource.INTEGRATED, "{t}人民政府", "硬化村组道路3.2公里",
+    ("{v}道路硬化", ProjectKind.INFRASTRUCTURE, 420000, PlannedSource.INTEGRATED, "{t}人民政府", "硬化村组道路3.2公里",
      "方便群众出行和农产品运输，优先吸纳脱贫户务工", "accepted"),
-    ("{v}肉牛养殖基地", ProjectKind.INDUSTRY, 860000, FundSource.SPECIAL, "{v}股份经济合作社", "新建牛舍1200平方米，引进肉牛80头",
+    ("{v}肉牛养殖基地", ProjectKind.INDUSTRY, 860000, PlannedSource.SPECIAL, "{v}股份经济合作社", "新建牛舍1200平方米，引进肉牛80头",
      "资产归村集体，收益按比例分红到脱贫户和监测户，基地优先用工", "in_progress"),
-    ("{v}安全饮水巩固提升", ProjectKind.PUBLIC_SERVICE, 260000, FundSource.SECTOR, "县水利局", "新打机井1眼，铺设管网4.5公里",
+    ("{v}安全饮水巩固提升", ProjectKind.PUBLIC_SERVICE, 260000, PlannedSource.SECTOR, "县水利局", "新打机井1眼，铺设管网4.5公里",
      "解决全村饮水安全，脱贫户免收入户费", "approved"),
-    ("{v}光伏电站", ProjectKind.INDUSTRY, 640000, FundSource.EAST_WEST, "县发展和改革委员会", "建设村级光伏电站200千瓦",
+    ("{v}光伏电站", ProjectKind.INDUSTRY, 640000, PlannedSource.EAST_WEST, "县发展和改革委员会", "建设村级光伏电站200千瓦",
      "发电收益用于设置公益岗位和奖补", "publicity"),
-    ("{v}公益岗位开发", ProjectKind.EMPLOYMENT, 180000, FundSource.SPECIAL, "{t}人民政府", "开发保洁、护林公益岗位30个",
+    ("{v}公益岗位开发", ProjectKind.EMPLOYMENT, 180000, PlannedSource.SPECIAL, "{t}人民政府", "开发保洁、护林公益岗位30个",
      "岗位安置有劳动能力的脱贫户和监测户", "declared"),
-    ("{v}危房改造", ProjectKind.HOUSING, 300000, FundSource.SECTOR, "县住房和城乡建设局", "改造C、D级危房10户",
+    ("{v}危房改造", ProjectKind.HOUSING, 300000, PlannedSource.SECTOR, "县住房和城乡建设局", "改造C、D级危房10户",
      "保障住房安全，按户补助", "in_progress"),
-    ("{v}雨露计划补助", ProjectKind.EDUCATION, 90000, FundSource.SPECIAL, "县乡村振兴局", "补助中高职在校生30人次",
+    ("{v}雨露计划补助", ProjectKind.EDUCATION, 90000, PlannedSource.SPECIAL, "县乡村振兴局", "补助中高职在校生30人次",
      "脱贫家庭、监测户子女每学年补助", "township"),
-    ("{v}小额信贷贴息", ProjectKind.FINANCE, 120000, FundSource.SPECIAL, "县财政局", "贴息贷款150万元",
+    ("{v}小额信贷贴息", ProjectKind.FINANCE, 120000, PlannedSource.SPECIAL, "县财政局", "贴息贷款150万元",
      "脱贫户发展产业贷款全额贴息", "rejected"),
-    ("{v}村卫生室改造", ProjectKind.HEALTH, 150000, FundSource.PAIRED, "县卫生健康委员会", "改造卫生室120平方米，配置设备",
+    ("{v}村卫生室改造", ProjectKind.HEALTH, 150000, PlannedSource.PAIRED, "县卫生健康委员会", "改造卫生室120平方米，配置设备",
      "方便群众就近就医，家庭医生签约服务", "accepted"),
-    ("{v}设施蔬菜大棚", ProjectKind.INDUSTRY, 520000, FundSource.INTEGRATED, "{v}股份经济合作社", "新建温室大棚20座",
+    ("{v}设施蔬菜大棚", ProjectKind.INDUSTRY, 520000, PlannedSource.INTEGRATED, "{v}股份经济合作社", "新建温室大棚20座",
      "大棚出租给经营主体，租金收益分配到户，务工带动", "in_progress"),
-    ("{v}农田水利设施", ProjectKind.INFRASTRUCTURE, 380000, FundSource.BOND, "县农业农村局", "新建灌溉渠道2.8公里",
+    ("{v}农田水利设施", ProjectKind.INFRASTRUCTURE, 380000, PlannedSource.BOND, "县农业农村局", "新建灌溉渠道2.8公里",
      "改善灌溉条件，受益农户增收", "approved"),
-    ("{v}文化广场", ProjectKind.PUBLIC_SERVICE, 200000, FundSource.DONATION, "{v}村民委员会", "建设文化广场1500平方米",
+    ("{v}文化广场", ProjectKind.PUBLIC_SERVICE, 200000, PlannedSource.DONATION, "{v}村民委员会", "建设文化广场1500平方米",
      "改善公共服务设施", "removed"),
-    ("{v}技能培训", ProjectKind.EMPLOYMENT, 60000, FundSource.SPECIAL, "县人力资源和社会保障局", "培训脱贫劳动力80人次",
+    ("{v}技能培训", ProjectKind.EMPLOYMENT, 60000, PlannedSource.SPECIAL, "县人力资源和社会保障局", "培训脱贫劳动力80人次",
      "培训后推荐就业", "declared"),
-    ("{v}易地搬迁后续扶持", ProjectKind.RELOCATION, 240000, FundSource.INTEGRATED, "{t}人民政府", "安置点配套扶贫车间1座",
+    ("{v}易地搬迁后续扶持", ProjectKind.RELOCATION, 240000, PlannedSource.INTEGRATED, "{t}人民政府", "安置点配套扶贫车间1座",
      "车间吸纳搬迁群众就业", "publicity"),
 ]
-TOWNSHIP_PLAN = ("{t}农产品冷链仓储", ProjectKind.INDUSTRY, 980000, FundSource.INTEGRATED, "{t}人民政府",
+TOWNSHIP_PLAN = ("{t}农产品冷链仓储", ProjectKind.INDUSTRY, 980000, PlannedSource.INTEGRATED, "{t}人民政府",
                  "新建冷库2000立方米", "冷库租赁收益分配到各村，带动脱贫户销售", "approved")
 MILESTONES = [(10, "完成招标，施工单位进场"), (35, "基础工程完成"), (60, "主体工程完成"), (80, "附属工程施工"),
               (100, "全部完工，申请验收")]

@@ -48,7 +48,7 @@ class RuleOut(Schema):
     resolve_severity_label = choice_label("severity")
 
 
-class RuleIn(InputSchema):
+class CheckRuleIn(InputSchema):
     code: str = Field(min_length=2, max_length=20, description="规则代码：小写字母开头，只含小写字母、数字和下划线")
     name: str = Field(min_length=1, max_length=100)
     description: str = Field("", max_length=2000)
@@ -65,12 +65,12 @@ class RulePatch(InputSchema):
     enabled: bool | None = None
 
 
-class RunIn(InputSchema):
+class CheckRunIn(InputSchema):
     year: int | None = Field(None, ge=2000, le=2100, description="资金年度（默认本年）")
     region: str = Field("", max_length=12, description="检查范围的区划代码（默认账号所在区划）")
 
 
-class RunOut(Schema):
+class CheckRunOut(Schema):
     id: int
     year: int
     region: str = Field(alias="region_id")
@@ -133,7 +133,7 @@ class AnomalyOut(Schema):
         return explain.text(obj.figures)
 
 
-class AnswerIn(InputSchema):
+class AnomalyAnswerIn(InputSchema):
     status: AnomalyStatus = Field(description="confirmed 属实 / rejected 不属实 / rectified 已整改")
     answer: str = Field(min_length=1, max_length=2000, description="核实说明")
 
@@ -147,7 +147,7 @@ def list_rules(request):
 
 
 @router.post("/rules", response={201: RuleOut, **WRITE_ERRORS}, summary="新增自定义规则（系统管理员）")
-def create_rule(request, payload: RuleIn):
+def create_rule(request, payload: CheckRuleIn):
     return Status(201, save_rule(None, payload.dict(), acting_user=request.auth, channel=Channel.API))
 
 
@@ -163,13 +163,13 @@ def _runs(user):
     return FundCheckRun.objects.visible_to(user).select_related("job")
 
 
-@router.post("/runs", response={202: RunOut, **WRITE_ERRORS}, summary="发起资金异常检查（后台任务）")
-def create_run(request, payload: RunIn):
+@router.post("/runs", response={202: CheckRunOut, **WRITE_ERRORS}, summary="发起资金异常检查（后台任务）")
+def create_run(request, payload: CheckRunIn):
     run = start_check(year=payload.year, region_code=payload.region, acting_user=request.auth, channel=Channel.API)
     return Status(202, _runs(request.auth).get(pk=run.pk))
 
 
-@router.get("/runs/{run_id}", response={200: RunOut, **READ_ERRORS}, summary="检查进度与结果")
+@router.get("/runs/{run_id}", response={200: CheckRunOut, **READ_ERRORS}, summary="检查进度与结果")
 def get_run(request, run_id: Id):
     return visible_or_404(_runs(request.auth), request.auth, pk=run_id)
 
@@ -193,7 +193,7 @@ def get_anomaly(request, anomaly_id: Id):
 
 
 @router.post("/anomalies/{anomaly_id}/answer", response={200: AnomalyOut, **WRITE_ERRORS}, summary="核实答复")
-def answer(request, anomaly_id: Id, payload: AnswerIn):
+def answer(request, anomaly_id: Id, payload: AnomalyAnswerIn):
     anomaly = visible_or_404(_anomalies(request.auth), request.auth, pk=anomaly_id)
     return answer_anomaly(anomaly, status=payload.status, answer=payload.answer, acting_user=request.auth,
                           channel=Channel.API)

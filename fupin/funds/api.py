@@ -85,7 +85,7 @@ class FundIn(InputSchema):
     remarks: str = Field("", max_length=2000)
 
 
-class ProgressOut(Schema):
+class SpendingProgressOut(Schema):
     key: str
     label: str
     allocated: Decimal
@@ -174,7 +174,7 @@ class BatchOut(Schema):
         return {k: v for k, v in (obj.report or {}).items() if k != "error_file"}
 
 
-class NoticeOut(Schema):
+class FundNoticeOut(Schema):
     id: int
     title: str
     region: str = Field(alias="region_id")
@@ -218,13 +218,13 @@ def get_fund(request, fund_id: Id):
     return visible_or_404(Fund.objects.select_related("region"), request.auth, pk=fund_id)
 
 
-@router.get("/funds/{fund_id}/progress", response={200: ProgressOut, **READ_ERRORS}, summary="资金指标的支出进度")
+@router.get("/funds/{fund_id}/progress", response={200: SpendingProgressOut, **READ_ERRORS}, summary="资金指标的支出进度")
 def fund_progress(request, fund_id: Id):
     fund = visible_or_404(Fund.objects, request.auth, pk=fund_id)
     return _progress(services.progress_by_fund([fund], request.auth))[0]
 
 
-@router.post("/funds/{fund_id}/disclosures", response={201: NoticeOut, **WRITE_ERRORS},
+@router.post("/funds/{fund_id}/disclosures", response={201: FundNoticeOut, **WRITE_ERRORS},
              summary="公告资金分配结果（在公示公告公开页面展示）")
 def publish_allocations(request, fund_id: Id, payload: DisclosureIn):
     fund = visible_or_404(Fund.objects.select_related("region"), request.auth, pk=fund_id)
@@ -303,8 +303,8 @@ def get_batch(request, batch_id: Id):
 
 class ProgressSummaryOut(Schema):
     year: int
-    townships: list[ProgressOut]
-    projects: list[ProgressOut]
+    townships: list[SpendingProgressOut]
+    projects: list[SpendingProgressOut]
 
 
 @router.get("/progress", response={200: ProgressSummaryOut, **READ_ERRORS}, summary="支出进度（按乡镇、按项目）")
@@ -314,7 +314,7 @@ def progress(request, year: int | None = Query(None, ge=2000, le=2100)):
             "projects": _progress(services.progress_by_project(request.auth, year=year))}
 
 
-@router.get("/disclosures", response={200: Page[NoticeOut], **READ_ERRORS}, summary="资金公告公示（分配结果、项目计划）")
+@router.get("/disclosures", response={200: Page[FundNoticeOut], **READ_ERRORS}, summary="资金公告公示（分配结果、项目计划）")
 def list_disclosures(request, paging: Query[PageParams]):
     return paginate(disclosures.funds_notices(request.auth), paging)
 

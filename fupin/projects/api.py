@@ -30,14 +30,14 @@ from fupin.regions.models import Region
 from . import services
 from .filters import filter_projects
 from .forms import ProjectFilterForm
-from .models import AcceptanceResult, FundSource, Project, ProjectBeneficiary, ProjectKind
+from .models import AcceptanceResult, PlannedSource, Project, ProjectBeneficiary, ProjectKind
 
 router = Router()
 API = Channel.API
 ProjectFilters = query_schema(ProjectFilterForm, "ProjectFilters")
 
 
-class StepOut(Schema):
+class ProjectStepOut(Schema):
     order: int
     name: str
     actor_level: int
@@ -96,7 +96,7 @@ class ProjectOut(Schema):
 
 
 class ProjectDetail(ProjectOut):
-    steps: list[StepOut]
+    steps: list[ProjectStepOut]
     beneficiary_counts: dict[str, int] = Field(description="已登记受益户：households 总户数、poor 建档立卡户、monitored 监测户")
 
     @staticmethod
@@ -114,7 +114,7 @@ class ProjectIn(InputSchema):
     name: str = Field(min_length=1, max_length=200)
     kind: ProjectKind
     planned_amount: Decimal = Field(ge=0, max_digits=14, decimal_places=2)
-    fund_source: FundSource = FundSource.SPECIAL
+    fund_source: PlannedSource = PlannedSource.SPECIAL
     implementing_unit: str = Field(min_length=1, max_length=200)
     planned_start: dt.date | None = None
     planned_end: dt.date | None = None

@@ -22,7 +22,7 @@ from fupin.regions.models import Level, Region
 
 from . import services
 from .access import may_change_money
-from .models import FundSource, Project, ProjectKind
+from .models import PlannedSource, Project, ProjectKind
 
 # Header → model field; (header, required, help) for the template and the import page.
 COLUMNS = [
@@ -31,7 +31,7 @@ COLUMNS = [
     ("项目名称", "name", True, ""),
     ("项目类别", "kind", True, "、".join(map(str, ProjectKind.labels))),
     ("计划投资（元）", "planned_amount", True, "元，可带两位小数"),
-    ("计划资金来源", "fund_source", False, "、".join(map(str, FundSource.labels)) + "；留空为财政专项扶贫资金"),
+    ("计划资金来源", "fund_source", False, "、".join(map(str, PlannedSource.labels)) + "；留空为财政专项扶贫资金"),
     ("实施单位", "implementing_unit", True, ""),
     ("计划开工", "planned_start", False, "日期，如 2026-03-01"),
     ("计划完工", "planned_end", False, "日期"),
@@ -49,7 +49,7 @@ REQUIRED = [header for header, _, required, _ in COLUMNS if required]
 ALIASES = {"项目年度": "年度", "区划代码": "实施地点代码", "地点代码": "实施地点代码", "类别": "项目类别",
            "计划投资": "计划投资（元）", "投资金额（元）": "计划投资（元）", "资金来源": "计划资金来源", "规模": "建设规模"}
 KINDS = {str(label): value for value, label in ProjectKind.choices}
-SOURCES = {str(label): value for value, label in FundSource.choices}
+SOURCES = {str(label): value for value, label in PlannedSource.choices}
 INTEGERS = ("expected_households", "expected_people", "expected_poor_households", "expected_monitored_households")
 DATES = ("planned_start", "planned_end")
 
@@ -100,7 +100,7 @@ def _parse_row(row: excel.Row, found: dict, errors: excel.ErrorList) -> Project 
     except InvalidOperation:
         fail("计划投资（元）", f"“{cells['计划投资（元）']}”不是金额")
     source = cells.get("计划资金来源", "")
-    values["fund_source"] = SOURCES.get(source) if source else FundSource.SPECIAL
+    values["fund_source"] = SOURCES.get(source) if source else PlannedSource.SPECIAL
     if values["fund_source"] is None:
         fail("计划资金来源", f"“{source}”不是有效的资金来源（{'、'.join(SOURCES)}）")
     values["implementing_unit"] = cells["实施单位"]

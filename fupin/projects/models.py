@@ -38,7 +38,7 @@ class ProjectKind(models.TextChoices):
     OTHER = "other", _("其他")
 
 
-class FundSource(models.TextChoices):
+class PlannedSource(models.TextChoices):
     """计划资金来源 (docs/domain-facts.md §6, the sources of 扶贫项目资产)."""
 
     SPECIAL = "special", _("财政专项扶贫资金")
@@ -77,8 +77,8 @@ class Project(AuditedModel):
     status = models.CharField(_("项目状态"), max_length=12, choices=ProjectStatus.choices,
                               default=ProjectStatus.DECLARED, db_index=True)
     planned_amount = models.DecimalField(_("计划投资（元）"), **MONEY)
-    fund_source = models.CharField(_("计划资金来源"), max_length=12, choices=FundSource.choices,
-                                   default=FundSource.SPECIAL)
+    fund_source = models.CharField(_("计划资金来源"), max_length=12, choices=PlannedSource.choices,
+                                   default=PlannedSource.SPECIAL)
     implementing_unit = models.CharField(_("实施单位"), max_length=200)
     planned_start = models.DateField(_("计划开工"), null=True, blank=True)
     planned_end = models.DateField(_("计划完工"), null=True, blank=True)

@@ -3,7 +3,7 @@
 from fupin.core.tables import DATE, NUMBER, Column, Table
 from fupin.regions.models import Level
 
-from .models import FundSource, LibraryStatus, Project, ProjectKind, ProjectStatus
+from .models import LibraryStatus, PlannedSource, Project, ProjectKind, ProjectStatus
 
 projects = Table(
     title="扶贫项目库",
@@ -20,7 +20,7 @@ projects = Table(
         Column("入库状态", "library_status", choices=dict(LibraryStatus.choices)),
         Column("入库/出库日期", "library_date", DATE),
         Column("计划投资（元）", "planned_amount", NUMBER, width=14),
-        Column("计划资金来源", "fund_source", choices=dict(FundSource.choices), width=16),
+        Column("计划资金来源", "fund_source", choices=dict(PlannedSource.choices), width=16),
         Column("实施单位", "implementing_unit", width=20),
         Column("计划开工", "planned_start", DATE),
         Column("计划完工", "planned_end", DATE),

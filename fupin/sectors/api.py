@@ -223,19 +223,19 @@ def list_gaps(request, paging: Query[PageParams], filters: Query[GapFilter]):
     return page
 
 
-class RunIn(InputSchema):
+class CoverageRunIn(InputSchema):
     year: int = Field(ge=2000, le=2100)
 
 
-class RunOut(Schema):
+class CoverageRunOut(Schema):
     id: int
     year: int
     region_code: str
     summary: dict[str, Any]
 
 
-@router.post("/coverage/runs", response={201: RunOut, **WRITE_ERRORS}, summary="运行应享未享排查")
-def run_coverage(request, payload: RunIn):
+@router.post("/coverage/runs", response={201: CoverageRunOut, **WRITE_ERRORS}, summary="运行应享未享排查")
+def run_coverage(request, payload: CoverageRunIn):
     run = board.run(request.auth.region, payload.year, acting_user=request.auth, channel=Channel.API)
     return Status(201, run)
 

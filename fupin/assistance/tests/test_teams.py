@@ -14,9 +14,9 @@ from fupin.assistance import teams
 from fupin.assistance.models import (
     AssistanceParameter,
     AttendanceStatus,
-    ChangeKind,
     MemberStatus,
     ParameterCode,
+    TeamChangeKind,
     TeamMember,
     TeamRole,
     WorkTeam,
@@ -70,9 +70,9 @@ def test_first_secretary_term_and_recall(team, users):
                                      term_end=START + dt.timedelta(days=400)), acting_user=users["town_a"],
                           channel=PAGE)
     with pytest.raises(ValidationError, match="原因"):
-        teams.change_member(secretary, kind=ChangeKind.RECALL, date=TODAY, reason=" ", acting_user=users["town_a"],
+        teams.change_member(secretary, kind=TeamChangeKind.RECALL, date=TODAY, reason=" ", acting_user=users["town_a"],
                             channel=PAGE)
-    teams.change_member(secretary, kind=ChangeKind.RECALL, date=TODAY, reason="考核不称职",
+    teams.change_member(secretary, kind=TeamChangeKind.RECALL, date=TODAY, reason="考核不称职",
                         acting_user=users["town_a"], channel=PAGE)
     secretary.refresh_from_db()
     assert secretary.status == MemberStatus.RECALLED and secretary.left_on == TODAY
