@@ -68,6 +68,11 @@ INSTALLED_APPS = [
     "fupin.funds",
     "fupin.assets",
     "fupin.credit",
+    "fupin.villages",
+    "fupin.assessment",
+    "fupin.whatif",
+    "fupin.oversight",
+    "fupin.stats",
     "fupin.demo",
 ]
 
