@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from .models import Job, Status
+from .signals import job_succeeded
 
 log = logging.getLogger(__name__)
 INTERRUPTED = "任务因服务停止而中断，数据未作更改，请重新提交"
@@ -134,6 +135,7 @@ def run(job: Job) -> Job:
                 job.done = job.total or job.done
                 job.finished = timezone.now()
                 job.save()
+                job_succeeded.send(sender=Job, job=job)
         except JobError as exc:
             _fail(job, kind, str(exc)[:500])
         except Exception:
