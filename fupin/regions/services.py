@@ -105,3 +105,18 @@ def save_region(region: Region, *, acting_user, channel, creating: bool) -> Regi
     region.save(force_insert=creating)
     record_change(region, before=before, acting_user=acting_user, channel=channel, region_code=region.code)
     return region
+
+
+@transaction.atomic
+def set_village_exit(village: Region, exit_year: int | None, *, acting_user, channel, note: str) -> Region:
+    """贫困村出列: a poor village's exit year, set by the approved exit procedure (villages), which checked the
+    acting account itself; audited like any region change."""
+    village = Region.objects.select_for_update().get(pk=village.pk)
+    if village.level != Level.VILLAGE or not village.is_poor_village:
+        raise ValidationError({"village": f"{village.name}不是贫困村"})
+    before = snapshot(village)
+    village.exit_year = exit_year
+    village.save(update_fields=["exit_year"])
+    record_change(village, before=before, acting_user=acting_user, channel=channel, region_code=village.code,
+                  note=note[:200])
+    return village
