@@ -115,11 +115,13 @@ def _overlaps(rule_prefix: str, prefix: str) -> bool:
     return rule_prefix.startswith(prefix) or prefix.startswith(rule_prefix)
 
 
-def plan_rules(family: str, year: int, prefix: str) -> list[engine.PlanRule]:
+def plan_rules(family: str, year: int, prefix: str, *, conditions=None) -> list[engine.PlanRule]:
     """The enabled rules of a family for the year, each guarded to its region minus more specific overrides.
 
     A disabled regional rule still overrides: a county that switches a national rule off has its own disabled copy.
+    ``conditions`` (rule code → condition) replaces the configured condition of those rules (a what-if scenario).
     """
+    conditions = conditions or {}
     rules = [
         r for r in Rule.objects.filter(family=family).select_related("region").order_by("code", "id")
         if r.applies_to_year(year)
@@ -135,17 +137,23 @@ def plan_rules(family: str, year: int, prefix: str) -> list[engine.PlanRule]:
             if o.code == rule.code and o.pk != rule.pk and prefixes[o.pk].startswith(own) and prefixes[o.pk] != own
         )
         planned.append(engine.PlanRule(
-            rule.code, engine.validate(rule.condition), own, overrides, rule.severity,
+            rule.code, engine.validate(conditions.get(rule.code, rule.condition)), own, overrides, rule.severity,
             heavier=_grading(rule.heavier_condition), severe=_grading(rule.severe_condition),
         ))
     return planned
 
 
-def build_plan(family: str, region_code: str, year: int, *, household_ids=(), exclude_monitored=False):
+def build_plan(family: str, region_code: str, year: int, *, household_ids=(), exclude_monitored=False,
+               overrides=None, conditions=None):
+    """The plan of a run. A what-if scenario passes ``overrides`` (code → value for every county in scope:
+    ``monitoring_line``, ``poverty_line`` or a parameter code) and ``conditions`` (see ``plan_rules``) in place of
+    the live configuration."""
     prefix = Region.objects.get(code=region_code).prefix
-    rules = plan_rules(family, year, prefix)
+    rules = plan_rules(family, year, prefix, conditions=conditions)
     codes = list(dict.fromkeys(p for r in rules for p in r.parameters))
     counties, warnings = county_values(codes, year, prefix)
+    for values in counties.values():
+        values.update(overrides or {})
     plan = engine.Plan(
         prefix=prefix, year=year, rules=rules, counties=counties, today=timezone.localdate(),
         household_ids=tuple(household_ids), exclude_monitored=exclude_monitored,

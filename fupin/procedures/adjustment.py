@@ -126,16 +126,34 @@ def changes_since(adjustment: Adjustment) -> dt.datetime:
     return closed or timezone.make_aware(dt.datetime(adjustment.year, 1, 1))
 
 
+def income_of(year: int) -> Subquery:
+    """The household's per-capita net income of the year (its income account), for ``annotate``."""
+    return Subquery(
+        IncomeAccount.objects.filter(household=OuterRef("pk"), year=year).order_by()
+        .values("per_capita_net_income")[:1]
+    )
+
+
+def exit_passing(households, year: int, ages: policy.Ages, line_amount):
+    """The households (annotated with ``c_per_capita_income``, see ``income_of``) that meet the exit check set-based:
+    in poverty, not identified this year, income above the line, all securities met, every member at school and
+    insured as ``checks`` requires. The yearly adjustment and the what-if sandbox (another line) both ask it."""
+    members = Member.objects.filter(household=OuterRef("pk"))
+    secure = Exists(SecurityCheck.objects.filter(household=OuterRef("pk"), year=year).filter(checks.secure_check_q()))
+    return (households.filter(status__in=HouseholdStatus.IN_POVERTY, c_per_capita_income__gt=line_amount)
+            .exclude(identification_year=year).filter(secure)
+            .exclude(Exists(members.filter(checks.out_of_school_q(year, ages))))
+            .exclude(Exists(members.filter(checks.uninsured_q())))
+            .exclude(Exists(members.filter(checks.unpensioned_q(year, ages)))))
+
+
 def _candidate_querysets(adjustment: Adjustment, line_amount) -> dict:
     """Kind → a values() queryset of the candidate rows to insert (named for insert_select)."""
     year = adjustment.year
     # The county's policy ages: adjustments are opened per county, the level parameters are resolved for.
     ages = policy.ages(year, adjustment.county.code)
     households = Household.objects.filter(village__code__startswith=adjustment.county.prefix)
-    income = Subquery(
-        IncomeAccount.objects.filter(household=OuterRef("pk"), year=year).order_by()
-        .values("per_capita_net_income")[:1]
-    )
+    income = income_of(year)
     checks_of_year = SecurityCheck.objects.filter(household=OuterRef("pk"), year=year)
     secure = Exists(checks_of_year.filter(checks.secure_check_q()))
     insecure = Exists(checks_of_year.exclude(checks.secure_check_q()))
@@ -157,11 +175,7 @@ def _candidate_querysets(adjustment: Adjustment, line_amount) -> dict:
         household=OuterRef("pk"), kind=Kind.NATURAL, year=year, status=Status.APPROVED
     ))
     selections = {
-        Kind.EXIT: households.filter(status__in=HouseholdStatus.IN_POVERTY, c_per_capita_income__gt=line_amount)
-        .exclude(identification_year=year).filter(secure)
-        .exclude(Exists(members.filter(checks.out_of_school_q(year, ages))))
-        .exclude(Exists(members.filter(checks.uninsured_q())))
-        .exclude(Exists(members.filter(checks.unpensioned_q(year, ages)))),
+        Kind.EXIT: exit_passing(households, year, ages, line_amount),
         Kind.RETURN: households.filter(status=HouseholdStatus.EXITED)
         .filter(Q(c_per_capita_income__lt=line_amount) | insecure),
         # 一般农户 (never registered, or cleared out by 清退) below the line: possible missed identification (漏评).

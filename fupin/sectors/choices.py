@@ -79,13 +79,14 @@ class Figure(models.TextChoices):
     WATER_MINUTES_BASIC = "water_minutes_basic", _("取水往返时间基本安全标准")
     WATER_RATE_SAFE = "water_rate_safe", _("供水保证率安全标准")
     WATER_RATE_BASIC = "water_rate_basic", _("供水保证率基本安全标准")
+    DIBAO_STANDARD = "dibao_standard", _("农村低保标准")
 
 
 FIGURE_UNITS = {
     Figure.YULU_AMOUNT: "元/学年", Figure.SELF_PAY_CAP: "%", Figure.TAPER_MONTHS: "个月",
     Figure.WATER_LITRES_SAFE: "升/人·日", Figure.WATER_LITRES_BASIC: "升/人·日",
     Figure.WATER_MINUTES_SAFE: "分钟", Figure.WATER_MINUTES_BASIC: "分钟",
-    Figure.WATER_RATE_SAFE: "%", Figure.WATER_RATE_BASIC: "%",
+    Figure.WATER_RATE_SAFE: "%", Figure.WATER_RATE_BASIC: "%", Figure.DIBAO_STANDARD: "元/人·年",
 }
 
 
