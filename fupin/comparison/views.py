@@ -48,6 +48,7 @@ from .forms import (
 )
 from .kinds import auto_mapping
 from .models import CustomRule, DatasetKind, SuspectStatus
+from .panels import SUSPECT_PANELS
 from .tables import DATASET_TABLE, RUN_TABLE, SUSPECT_TABLE, XLSX, evidence_text
 
 PAGE_SIZE = 50
@@ -410,7 +411,7 @@ def suspect_detail(request, pk):
     return render(request, "comparison/suspect_detail.html", {
         "suspect": suspect, "rule": rule, "form": form, "can_verify": can_verify,
         "village_name": village.full_name() if village else "",
-        "history": history_for(suspect)[:50],
+        "history": history_for(suspect)[:50], "panels": SUSPECT_PANELS,
     })
 
 
