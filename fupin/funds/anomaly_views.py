@@ -24,6 +24,7 @@ from .checks.forms import AnswerForm, RuleForm, RunForm
 from .checks.rules import save_rule
 from .checks.runs import start_check
 from .models import Anomaly, AnomalyStatus, FundCheckRun, FundRule
+from .panels import ANOMALY_PANELS
 
 PAGE_SIZE = 50
 
@@ -65,7 +66,7 @@ def anomaly_detail(request, pk):
     return render(request, "funds/anomaly_detail.html", {
         "anomaly": anomaly, "figures": explain.parts(anomaly.figures), "summary": explain.text(anomaly.figures),
         "form": form, "can_answer": can_answer, "region_name": anomaly.region.full_name(),
-        "history": history_for(anomaly)[:50],
+        "history": history_for(anomaly)[:50], "panels": ANOMALY_PANELS,
     })
 
 
