@@ -51,7 +51,7 @@ from .models import (
     Rule,
     Run,
 )
-from .panels import MONITORED_PANELS
+from .panels import FINDING_ACTIONS, MONITORED_PANELS
 
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -375,7 +375,7 @@ def quality_list(request):
     return render(request, "monitoring/quality_list.html", {
         "page": page, "villages": villages[:500], "region": request.GET.get("region", ""),
         "rules": Rule.objects.filter(family=Family.QUALITY, region__isnull=True).order_by("code"),
-        "rule": request.GET.get("rule", ""),
+        "rule": request.GET.get("rule", ""), "finding_actions": FINDING_ACTIONS,
     })
 
 
