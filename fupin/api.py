@@ -30,6 +30,8 @@ from fupin.credit.access import credit_work
 from fupin.funds import api as funds_api
 from fupin.funds.access import funds_work
 from fupin.monitoring import api as monitoring_api
+from fupin.oversight import api as oversight_api
+from fupin.oversight.access import oversight_work
 from fupin.procedures import api as procedures_api
 from fupin.projects import api as projects_api
 from fupin.projects.access import projects_work
@@ -266,3 +268,4 @@ api.add_router("/funds", funds_api.router, tags=["扶贫资金"], auth=funds_wor
 api.add_router("/assets", assets_api.router, tags=["扶贫项目资产"], auth=assets_work.guard_auth(AUTH))
 api.add_router("/credit", credit_api.router, tags=["扶贫小额信贷"], auth=credit_work.guard_auth(AUTH))
 api.add_router("/sectors", sectors_api.router, tags=["行业政策"], auth=sectors_work.guard_auth(AUTH))
+api.add_router("/oversight", oversight_api.router, tags=["问题台账"], auth=oversight_work.guard_auth(AUTH))
