@@ -24,6 +24,8 @@ from fupin.comparison import access as comparison
 from fupin.comparison import reverse as reverse_lists
 from fupin.monitoring.models import Family
 from fupin.monitoring.services import ensure_can_run
+from fupin.oversight import access as oversight_access
+from fupin.oversight.access import oversight_work
 from fupin.projects.access import money_work
 from fupin.registry.access import register_work
 from fupin.registry.services import ensure_can_write
@@ -139,6 +141,12 @@ MENU: tuple[Entry, ...] = (
     )),
     Entry(_("行业政策"), allows=sectors_work.allows, testid="nav-sectors", children=tuple(
         Entry(label, name, allows) for label, name, allows in SECTOR_MENU)),
+    Entry(_("问题整改"), allows=oversight_work.allows, testid="nav-oversight", children=(
+        Entry(_("问题台账"), "oversight:list", oversight_work.allows),
+        Entry(_("整改统计"), "oversight:statistics", oversight_work.allows),
+        Entry(_("导入问题清单"), "oversight:import", oversight_access.may_write),
+        Entry(_("整改参数"), "oversight:parameter_list", oversight_work.allows),
+    )),
     Entry(_("行政区划"), "regions:tree", _register),
     Entry(_("后台任务"), "jobs:list"),
     Entry(_("系统"), testid="nav-system", children=(
