@@ -44,10 +44,20 @@ def resolve_for_counties(codes, year: int, county_codes) -> dict[str, dict[str, 
     for county in counties:
         values = {}
         for code in codes:
-            matching = [p for p in candidates if p.code == code and applies_to(p, county)]
-            values[code] = max(matching, key=_rank).value if matching else None
+            best = _best(candidates, code, county)
+            values[code] = best.value if best else None
         resolved[county] = values
     return resolved
+
+
+def _best(candidates, code: str, county: str) -> Parameter | None:
+    return max((p for p in candidates if p.code == code and applies_to(p, county)), key=_rank, default=None)
+
+
+def parameter_row(code: str, year: int, region_code: str) -> Parameter | None:
+    """The row a county's value of ``code`` comes from (to name its region and year), or None."""
+    candidates = Parameter.objects.filter(code=code).filter(Q(year=year) | Q(year__isnull=True)).select_related("region")
+    return _best(list(candidates), code, region_code[:COUNTY_DIGITS])
 
 
 def parameter(code: str, year: int, region_code: str):

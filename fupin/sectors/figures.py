@@ -18,13 +18,18 @@ from .models import ChronicDisease, PolicyFigure
 
 def value(code: str, year: int, region_code: str) -> Decimal:
     """The figure for a place and year; a missing one is a configuration error the user is told about."""
+    return row(code, year, region_code).value
+
+
+def row(code: str, year: int, region_code: str) -> PolicyFigure:
+    """The row the figure comes from (its region, starting year and source)."""
     rows = [row for row in PolicyFigure.objects.filter(code=code).filter(Q(year__lte=year) | Q(year__isnull=True))
             .select_related("region") if applies_to(row, region_code)]
     narrowest = most_specific(rows)
     if narrowest is None:
         raise ValidationError(f"未配置{year}年的“{Figure(code).label}”，请在“政策标准”中设置")
     same_region = [row for row in rows if row.region_id == narrowest.region_id]
-    return max(same_region, key=lambda row: row.year or 0).value
+    return max(same_region, key=lambda row: row.year or 0)
 
 
 def values(codes, year: int, region_code: str) -> dict[str, Decimal]:
