@@ -229,3 +229,52 @@ def progress(targets) -> list[Progress]:
 
 def visible_targets(user):
     return Target.objects.visible_to(user).select_related("region")
+
+
+IMPORT_HEADER = ("区划代码", "年度", "指标", "目标值", "说明")
+
+
+def import_targets(user, path, *, filename: str, channel: str) -> int:
+    """目标任务 from a workbook (``IMPORT_HEADER``; 指标 by code or Chinese name): every row checked first, then all
+    saved in one transaction, or none with the errors by row."""
+    from fupin.core.excel import SpreadsheetError, read
+
+    if not may_set_targets(user):
+        raise PermissionDenied("只有县级账号可以设置目标任务")
+    try:
+        sheet = read(path, filename=filename)
+    except SpreadsheetError as exc:
+        raise ValidationError(str(exc)) from exc
+    missing = [h for h in IMPORT_HEADER[:4] if h not in sheet.header]
+    if missing:
+        raise ValidationError(f"缺少列：{'、'.join(missing)}（请使用下载的模板）")
+    at = {h: sheet.header.index(h) for h in IMPORT_HEADER if h in sheet.header}
+    by_name = {spec.name: code for code, spec in CATALOGUE.indicators.items()}
+    rows = list(sheet.rows)
+    regions = {r.code: r for r in Region.objects.visible_to(user).filter(code__in={row[at["区划代码"]] for row in rows})}
+    errors, parsed = [], []
+    for row in rows:
+        code, indicator = row[at["区划代码"]], row[at["指标"]]
+        indicator = by_name.get(indicator, indicator)
+        try:
+            year, value = int(row[at["年度"]]), Decimal(row[at["目标值"]])
+        except (ValueError, ArithmeticError):
+            errors.append(f"第{row.number}行：年度或目标值不是数字")
+            continue
+        if code not in regions:
+            errors.append(f"第{row.number}行：区划代码“{code}”不存在或不在本账号的数据范围内")
+        elif indicator not in CATALOGUE or CATALOGUE[indicator].ratio:
+            errors.append(f"第{row.number}行：指标“{row[at['指标']]}”不在指标目录中或不能设目标")
+        elif value < 0:
+            errors.append(f"第{row.number}行：目标值应不小于0")
+        else:
+            note = row[at["说明"]] if "说明" in at else ""
+            parsed.append((regions[code], year, indicator, value, note[:200]))
+    if errors:
+        raise ValidationError(errors[:50])
+    if not parsed:
+        raise ValidationError("文件中没有目标任务")
+    with transaction.atomic():
+        for region, year, indicator, value, note in parsed:
+            save_target(user, region=region, year=year, indicator=indicator, value=value, note=note, channel=channel)
+    return len(parsed)
