@@ -272,22 +272,5 @@ def household_disbursements(household, user):
             .order_by("-paid_on", "-id"))
 
 
-def totals(user, *, year: int | None = None) -> dict:
-    """The dashboard's figures: funds, allocated and disbursed (visible to the user), and the funds by source."""
-    funds = Fund.objects.visible_to(user)
-    allocations = Allocation.objects.visible_to(user).filter(status=AllocationStatus.ISSUED)
-    disbursements = Disbursement.objects.visible_to(user)
-    if year:
-        funds, allocations = funds.filter(year=year), allocations.filter(fund__year=year)
-        disbursements = disbursements.filter(fund__year=year)
-    by_source = dict(funds.values("source").annotate(total=Sum("amount")).values_list("source", "total").order_by())
-    return {
-        "funds": sum(by_source.values(), ZERO),
-        "by_source": by_source,
-        "allocated": allocations.aggregate(total=Coalesce(Sum("amount"), ZERO))["total"],
-        "disbursed": disbursements.aggregate(total=Coalesce(Sum("amount"), ZERO))["total"],
-    }
-
-
 def current_year() -> int:
     return timezone.localdate().year

@@ -7,7 +7,7 @@ from django.db.models import Sum
 from fupin.core.tables import mask_phone
 
 from .. import services
-from ..models import Allocation, AllocationStatus, Disbursement, FundSource
+from ..models import Allocation, AllocationStatus, Disbursement
 
 register = template.Library()
 PANEL_ROWS = 50
@@ -40,19 +40,3 @@ def project_funds(project, user):
     disbursed = sum((a.disbursed or services.ZERO for a in allocations), services.ZERO)
     return {"allocations": allocations, "disbursements": disbursements, "allocated": allocated,
             "disbursed": disbursed, "percent": services.Progress(project, "", allocated, disbursed).percent}
-
-
-@register.simple_tag
-def funds_summary(user):
-    year = services.current_year()
-    figures = services.totals(user, year=year)
-    labels = dict(FundSource.choices)
-    townships = services.progress_by_township(user, year=year)
-    return {
-        **figures, "year": year,
-        "percent": services.Progress(None, "", figures["allocated"], figures["disbursed"]).percent,
-        "sources": [{"name": str(labels.get(code, code)), "value": float(total)}
-                    for code, total in sorted(figures["by_source"].items(), key=lambda item: -item[1])],
-        "townships": [{"name": p.label, "allocated": float(p.allocated), "disbursed": float(p.disbursed),
-                       "share": round(p.share, 1) if p.share is not None else None} for p in townships],
-    }

@@ -167,5 +167,3 @@ def test_household_and_project_panels(client_for, users, fund, allocations, regi
     assert member.id_number not in text.split('funds-household-panel')[1].split("</table>")[0]
     text = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
     assert 'data-testid="funds-project-panel"' in text and "产业奖补" in text
-    text = client.get(reverse("registry:dashboard")).content.decode()
-    assert 'data-testid="funds-dashboard"' in text and "fund-source-data" in text
