@@ -8,7 +8,7 @@ class ProjectsConfig(AppConfig):
 
     def ready(self):
         from fupin.assistance.panels import MANUAL_SECTIONS
-        from fupin.registry.panels import DASHBOARD_PANELS, HOUSEHOLD_PANELS
+        from fupin.registry.panels import HOUSEHOLD_PANELS
 
         from . import services
 
@@ -16,4 +16,3 @@ class ProjectsConfig(AppConfig):
         services.install_kind()
         HOUSEHOLD_PANELS.register("projects/_household_panel.html")
         MANUAL_SECTIONS.register("projects/_manual_section.html")
-        DASHBOARD_PANELS.register("projects/_dashboard.html")

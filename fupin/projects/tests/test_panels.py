@@ -4,7 +4,6 @@ from django.urls import reverse
 from fupin.assistance.panels import MANUAL_SECTIONS
 from fupin.core.channels import Channel
 from fupin.projects import services
-from fupin.registry.panels import DASHBOARD_PANELS
 
 
 def _benefiting(make_project, make_household, users, regions):
@@ -30,14 +29,3 @@ def test_manual_section_rows_and_empty(make_project, make_household, users, regi
     other = make_household(regions["village_a1"])
     html = render_to_string("projects/_manual_section.html", {"household": other, "user": users["village_a1"]})
     assert "manual-empty" in html and "无" in html
-
-
-def test_dashboard_block(make_project, users, regions, django_assert_max_num_queries):
-    html = render_to_string("projects/_dashboard.html", {"user": users["county"]})
-    assert "暂无数据" in html and "chart-project-status" not in html
-    make_project(name="甲")
-    make_project(name="乙", kind="industry", planned_amount=150000)
-    with django_assert_max_num_queries(2):
-        html = render_to_string("projects/_dashboard.html", {"user": users["county"]})
-    assert "chart-project-kind" in html and "50.00" in html and "project-chart-data" in html
-    assert "projects/_dashboard.html" in DASHBOARD_PANELS.templates
