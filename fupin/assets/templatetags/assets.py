@@ -1,8 +1,7 @@
-"""What the household file, the household manual, the project page and the dashboard show of 扶贫项目资产, scoped to
+"""What the household file, the household manual, the project page show of 扶贫项目资产, scoped to
 the user."""
 
 from django import template
-from django.utils import timezone
 
 from fupin.projects.models import ProjectStatus
 
@@ -31,11 +30,3 @@ def project_asset(project, user):
                      and services.can_change(user, project.region_id))
     form = HandoverForm(initial=services.handover_initial(project), user=user) if may_hand_over else None
     return {"asset": asset, "form": form}
-
-
-@register.simple_tag
-def asset_summary(user):
-    figures = services.summary(user, timezone.localdate().year)
-    figures["chart"] = [{"name": k["label"], "value": float(k["value"])} for k in figures["kinds"] if k["count"]]
-    figures["total"] = sum(k["count"] for k in figures["kinds"])
-    return figures

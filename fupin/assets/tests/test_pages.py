@@ -120,19 +120,6 @@ def test_household_file_and_manual_show_the_ledger(operating, poor, users):
     assert "无" in section
 
 
-def test_dashboard_block(operating, users, django_assert_num_queries):
-    from django.template.loader import render_to_string
-
-    from fupin.registry.panels import DASHBOARD_PANELS
-
-    assert "assets/_dashboard.html" in list(DASHBOARD_PANELS)
-    with django_assert_num_queries(4):  # by kind, by status, the year's income, the year's distributions
-        block = render_to_string("assets/_dashboard.html", {"user": users["county"]})
-    assert 'data-testid="asset-dashboard"' in block and "chart-asset-kind" in block and "500,000.00" in block
-    block = render_to_string("assets/_dashboard.html", {"user": users["village_b1"]})
-    assert "暂无数据" in block and "chart-asset-kind" not in block
-
-
 def test_project_panel_hands_over(client, project, users):
     login(client, users["county"])
     body = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
