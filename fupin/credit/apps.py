@@ -8,8 +8,7 @@ class CreditConfig(AppConfig):
 
     def ready(self):
         from fupin.assistance.panels import MANUAL_SECTIONS
-        from fupin.registry.panels import DASHBOARD_PANELS, HOUSEHOLD_PANELS
+        from fupin.registry.panels import HOUSEHOLD_PANELS
 
         HOUSEHOLD_PANELS.register("credit/_household_panel.html")
-        DASHBOARD_PANELS.register("credit/_dashboard.html")
         MANUAL_SECTIONS.register("credit/_manual_section.html")
