@@ -13,7 +13,6 @@ from fupin.core.channels import Channel
 from fupin.core.forms import add_errors
 from fupin.core.search import redirect_for_search, search_params
 from fupin.dictionaries.services import labels
-from fupin.regions.models import Level
 
 from . import services
 from .filters import filter_duplicate_reports, filter_households, filter_members
@@ -27,7 +26,6 @@ from .models import (
     Member,
 )
 from .panels import DASHBOARD_PANELS, HOUSEHOLD_PANELS
-from .stats import overview
 
 PAGE_SIZE = 50
 
@@ -208,8 +206,7 @@ def member_list(request):
 def dashboard(request):
     open_reports = DuplicateIdReport.objects.visible_to(request.user).filter(status=DuplicateIdReport.Status.OPEN)
     return render(request, "registry/dashboard.html", {
-        "stats": overview(request.user), "open_duplicate_reports": open_reports.count(), "Level": Level,
-        "panels": DASHBOARD_PANELS,
+        "open_duplicate_reports": open_reports.count(), "panels": DASHBOARD_PANELS,
     })
 
 
