@@ -40,6 +40,8 @@ from fupin.registry import api as registry_api
 from fupin.registry.access import register_work
 from fupin.sectors import api as sectors_api
 from fupin.sectors.access import sectors_work
+from fupin.stats import api as stats_api
+from fupin.stats.access import stats_work
 
 # Writing last_used on every request would turn each read into a write; a minute's precision is enough.
 LAST_USED_PRECISION = dt.timedelta(minutes=1)
@@ -269,3 +271,4 @@ api.add_router("/assets", assets_api.router, tags=["扶贫项目资产"], auth=a
 api.add_router("/credit", credit_api.router, tags=["扶贫小额信贷"], auth=credit_work.guard_auth(AUTH))
 api.add_router("/sectors", sectors_api.router, tags=["行业政策"], auth=sectors_work.guard_auth(AUTH))
 api.add_router("/oversight", oversight_api.router, tags=["问题台账"], auth=oversight_work.guard_auth(AUTH))
+api.add_router("/stats", stats_api.router, tags=["统计"], auth=stats_work.guard_auth(AUTH))
