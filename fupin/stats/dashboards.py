@@ -144,10 +144,14 @@ class View:
         return {"head": head, "rows": rows, "total": total}
 
 
+def children(region: Region) -> list[Region]:
+    if region.level >= Level.VILLAGE:
+        return []
+    return list(Region.objects.filter(parent=region, active=True).order_by("code"))
+
+
 def view(board: Board, region: Region, year: int) -> View:
-    children = list(Region.objects.filter(parent=region, active=True).order_by("code")) \
-        if region.level < Level.VILLAGE else []
-    codes = [region.code, *(c.code for c in children)]
-    figures = services.read(codes, year, board.indicators)
+    children_ = children(region)
+    figures = services.read([region.code, *(c.code for c in children_)], year, board.indicators)
     dims = {code for chart in board.charts if chart.by == "dims" for code in chart.series}
-    return View(board, region, year, children, figures, services.dimension_labels(dims))
+    return View(board, region, year, children_, figures, services.dimension_labels(dims))

@@ -10,9 +10,9 @@ import xlsxwriter
 from django.utils import timezone
 
 from fupin.core.excel import display_width
-from fupin.regions.models import Level, Region
+from fupin.regions.models import Region
 
-from . import services
+from . import dashboards, services
 from .models import Period, ReportTemplate
 
 
@@ -59,8 +59,7 @@ class Filled:
 
 def fill(template: ReportTemplate, region: Region, year: int, month: int | None = None) -> Filled:
     columns = list(template.columns.all())
-    children = list(Region.objects.filter(parent=region, active=True).order_by("code")) \
-        if region.level < Level.VILLAGE else []
+    children = dashboards.children(region)
     figures = services.read([region.code, *(c.code for c in children)], year, {c.indicator for c in columns})
 
     def values(code):
