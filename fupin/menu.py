@@ -31,6 +31,7 @@ from fupin.registry.access import register_work
 from fupin.registry.services import ensure_can_write
 from fupin.sectors.access import sectors_work
 from fupin.sectors.kinds import MENU as SECTOR_MENU
+from fupin.stats.access import stats_work
 
 
 def _passes(check: Callable) -> Callable:
@@ -146,6 +147,12 @@ MENU: tuple[Entry, ...] = (
         Entry(_("整改统计"), "oversight:statistics", oversight_work.allows),
         Entry(_("导入问题清单"), "oversight:import", oversight_access.may_write),
         Entry(_("整改参数"), "oversight:parameter_list", oversight_work.allows),
+    )),
+    Entry(_("统计"), allows=stats_work.allows, testid="nav-stats", children=(
+        Entry(_("驾驶舱"), "stats:index", stats_work.allows),
+        Entry(_("目标任务"), "stats:target_list", stats_work.allows),
+        Entry(_("统计报表"), "stats:report_list", stats_work.allows),
+        Entry(_("数据汇总记录"), "stats:rebuild_list", stats_work.allows),
     )),
     Entry(_("行政区划"), "regions:tree", _register),
     Entry(_("后台任务"), "jobs:list"),
