@@ -24,6 +24,7 @@ urlpatterns = [
     path("sectors/", include("fupin.sectors.urls")),
     path("oversight/", include("fupin.oversight.urls")),
     path("stats/", include("fupin.stats.urls")),
+    path("whatif/", include("fupin.whatif.urls")),
     path("public/notices/", include("fupin.procedures.public_urls")),
     path("api/", api.urls),
     path("healthz", lambda request: HttpResponse("ok")),
