@@ -17,18 +17,18 @@ class SuspectFilterForm(forms.Form):
                         widget=forms.TextInput(attrs={"placeholder": "姓名、户编号或证件号码"}))
     rule = forms.ChoiceField(label="疑点类型", required=False)
     status = forms.ChoiceField(label="状态", required=False,
-                               choices=[("", "---------"), ("active", "待核查和属实"), *SuspectStatus.choices])
+                               choices=[("", "全部"), ("active", "待核查和属实"), *SuspectStatus.choices])
     region = forms.ChoiceField(label="乡镇/村", required=False)
     overdue = forms.BooleanField(label="只看超期未核查", required=False)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         rules = rule_book.all_rules() if user is None else rules_visible_to(user)
-        self.fields["rule"].choices = [("", "---------")] + [(r.code, r.name) for r in rules]
+        self.fields["rule"].choices = [("", "全部")] + [(r.code, r.name) for r in rules]
         regions = Region.objects.filter(level__in=[Level.TOWNSHIP, Level.VILLAGE])
         if user is not None:
             regions = regions.visible_to(user)
-        self.fields["region"].choices = [("", "---------")] + [
+        self.fields["region"].choices = [("", "全部")] + [
             (r.code, ("　" if r.level == Level.VILLAGE else "") + r.name) for r in regions.order_by("code")[:2000]
         ]
 

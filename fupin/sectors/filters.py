@@ -9,7 +9,7 @@ from fupin.regions.models import Level, Region
 from .choices import GapStatus, Sector
 from .models import CoverageRule
 
-BLANK = [("", "---------")]
+BLANK = [("", "全部")]
 
 
 def region_choices(user):

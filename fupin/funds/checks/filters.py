@@ -15,17 +15,17 @@ class AnomalyFilterForm(forms.Form):
     q = forms.CharField(label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "收款人或证件号码"}))
     rule = forms.ChoiceField(label="异常类型", required=False)
     status = forms.ChoiceField(label="状态", required=False,
-                               choices=[("", "---------"), (ACTIVE, "待核实和属实"), *AnomalyStatus.choices])
+                               choices=[("", "全部"), (ACTIVE, "待核实和属实"), *AnomalyStatus.choices])
     region = forms.ChoiceField(label="区划", required=False)
     year = forms.IntegerField(label="年度", required=False, min_value=2000, max_value=2100)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["rule"].choices = [("", "---------"), *FundRule.objects.order_by("code").values_list("code", "name")]
+        self.fields["rule"].choices = [("", "全部"), *FundRule.objects.order_by("code").values_list("code", "name")]
         regions = Region.objects.filter(level__in=[Level.TOWNSHIP, Level.VILLAGE])
         if user is not None:
             regions = regions.visible_to(user)
-        self.fields["region"].choices = [("", "---------")] + [
+        self.fields["region"].choices = [("", "全部")] + [
             (r.code, ("　" if r.level == Level.VILLAGE else "") + r.name) for r in regions.order_by("code")[:2000]
         ]
 
