@@ -42,6 +42,8 @@ from fupin.sectors import api as sectors_api
 from fupin.sectors.access import sectors_work
 from fupin.stats import api as stats_api
 from fupin.stats.access import stats_work
+from fupin.whatif import api as whatif_api
+from fupin.whatif.access import whatif_work
 
 # Writing last_used on every request would turn each read into a write; a minute's precision is enough.
 LAST_USED_PRECISION = dt.timedelta(minutes=1)
@@ -272,3 +274,4 @@ api.add_router("/credit", credit_api.router, tags=["扶贫小额信贷"], auth=c
 api.add_router("/sectors", sectors_api.router, tags=["行业政策"], auth=sectors_work.guard_auth(AUTH))
 api.add_router("/oversight", oversight_api.router, tags=["问题台账"], auth=oversight_work.guard_auth(AUTH))
 api.add_router("/stats", stats_api.router, tags=["统计"], auth=stats_work.guard_auth(AUTH))
+api.add_router("/whatif", whatif_api.router, tags=["政策模拟"], auth=whatif_work.guard_auth(AUTH))
