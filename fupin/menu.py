@@ -32,6 +32,7 @@ from fupin.registry.services import ensure_can_write
 from fupin.sectors.access import sectors_work
 from fupin.sectors.kinds import MENU as SECTOR_MENU
 from fupin.stats.access import stats_work
+from fupin.whatif.access import whatif_work
 
 
 def _passes(check: Callable) -> Callable:
@@ -154,6 +155,7 @@ MENU: tuple[Entry, ...] = (
         Entry(_("统计报表"), "stats:report_list", stats_work.allows),
         Entry(_("数据汇总记录"), "stats:rebuild_list", stats_work.allows),
     )),
+    Entry(_("政策模拟"), "whatif:scenario_list", whatif_work.allows, testid="nav-whatif"),
     Entry(_("行政区划"), "regions:tree", _register),
     Entry(_("后台任务"), "jobs:list"),
     Entry(_("系统"), testid="nav-system", children=(
