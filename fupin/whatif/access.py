@@ -14,7 +14,8 @@ def is_county_account(user) -> bool:
 
 
 def may_write(user) -> bool:
-    return user is not None and user.is_authenticated and is_county_account(user) and user.can_write
+    """``user`` None is the system itself (``fupin whatif run`` without ``--user``)."""
+    return user is None or (user.is_authenticated and is_county_account(user) and user.can_write)
 
 
 def county_of(user):

@@ -33,7 +33,7 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100
 def ensure_can_write(user, scenario: Scenario | None = None) -> None:
     if not may_write(user):
         raise PermissionDenied("政策模拟只能由县级账号创建、运行和采纳")
-    if scenario is not None and scenario.county_id and not in_scope(user, scenario.county_id):
+    if scenario is not None and user is not None and not in_scope(user, scenario.county_id):
         raise PermissionDenied("该模拟方案不在当前账号的管辖范围内")
 
 
@@ -69,6 +69,8 @@ def save_scenario(scenario: Scenario, *, acting_user, channel) -> Scenario:
         if original.year != scenario.year and original.ran_at:
             scenario.changed_since_run = True
     else:
+        if acting_user is None:
+            raise PermissionDenied("新建模拟方案须以县级账号操作")
         scenario.county = county_of(acting_user)
         scenario.created_by = acting_user
     _clean_scenario(scenario)
