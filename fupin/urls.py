@@ -22,6 +22,7 @@ urlpatterns = [
     path("assets/", include("fupin.assets.urls")),
     path("credit/", include("fupin.credit.urls")),
     path("sectors/", include("fupin.sectors.urls")),
+    path("villages/", include("fupin.villages.urls")),
     path("oversight/", include("fupin.oversight.urls")),
     path("stats/", include("fupin.stats.urls")),
     path("whatif/", include("fupin.whatif.urls")),
