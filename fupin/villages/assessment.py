@@ -47,6 +47,7 @@ class Item:
     explanation: str
     evidence: list = field(default_factory=list)
     note: str = ""
+    answer_id: int | None = None
 
     def as_json(self) -> dict:
         return {"code": self.code, "name": self.name, "value": self.value, "required": self.required,
@@ -83,6 +84,18 @@ class VillageResult:
     @property
     def indicators(self) -> list[Item]:
         return [i for i in self.items if i.code not in (COLLECTIVE, GROWTH)]
+
+    @property
+    def incidence_text(self) -> str:
+        return percent(self.incidence)
+
+    @property
+    def limit_text(self) -> str:
+        return percent(self.limit)
+
+    @property
+    def indicators_met(self) -> int:
+        return sum(1 for i in self.indicators if i.passed)
 
     def item(self, code: str) -> Item | None:
         return next((i for i in self.items if i.code == code), None)
@@ -219,7 +232,7 @@ def _assess_one(village, year, people, data, figures, computed_growth, checklist
             text += "（参考指标，不影响出列）"
         items.append(Item(indicator.code, indicator.name, "未填报" if met is None else "是" if met else "否",
                           indicator.required, bool(met), text, list(given.evidence.all()) if given else [],
-                          given.note if given else ""))
+                          given.note if given else "", given.pk if given else None))
 
     township = village.parent
     return VillageResult(
