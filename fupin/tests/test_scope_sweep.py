@@ -168,6 +168,12 @@ SEGMENTS = {
     ("api", "relocations"): "sector_relocation",
     ("api", "loans"): "loan",
     ("api", "anomalies"): "anomaly",
+    ("stats", "boards"): GLOBAL,
+    ("stats", "targets"): "stats_target",
+    ("stats", "reports"): GLOBAL,
+    ("api", "boards"): GLOBAL,
+    ("api", "targets"): "stats_target",
+    ("api", "reports"): GLOBAL,
 }
 NOT_OBJECTS = (GLOBAL, PUBLIC, SESSION, YEAR, WHICH)
 ROLES = ("village", "township", *COUNTY_ROLES)
