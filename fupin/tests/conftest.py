@@ -380,6 +380,10 @@ def _fill(scope, regions, actors, tmp, home=None):
         Loan(household=made["household"], borrower=made["household"].members.get(relation="01"), bank="县农商银行",
              contract_number=f"SWEEP-{scope}", amount=Decimal("20000"), term_months=12, annual_rate=Decimal("4.35"),
              start_date=today, purpose="breeding"), acting_user=actors["county"], channel=page)
+    from fupin.stats.services import current_year, save_target
+
+    made["stats_target"] = save_target(actors["county"], region=county, year=current_year(),
+                                       indicator="registry.exit_people", value=Decimal(10), channel=page)
     return made
 
 
@@ -408,6 +412,9 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         objects = {"home": _fill("home", regions["home"], accounts["home"], tmp)}
         for scope in ("town", "county"):
             objects[scope] = _fill(scope, regions[scope], accounts[scope], tmp, home=objects["home"])
+        from fupin.stats.rebuild import rebuild
+
+        rebuild()  # the statistics pages read the aggregates of everything filled above
         yield {"regions": regions, "accounts": accounts, "objects": objects, "year": year, "media": tmp / "media"}
         transaction.set_rollback(True)
 
