@@ -31,6 +31,7 @@ from .accounts import DEMO_USERNAMES, DemoAccount, create_accounts, has_demo_dat
 from .procedures import create_lines
 from .regions import County, plan_regions, region_frame
 from .registry import REGISTRY_MODELS, generate_county
+from .stats import create_stats
 
 # The comparison's data sets, runs and suspects (and the mappings remembered for the demo's uploaders).
 COMPARISON_MODELS = (Suspect, ComparisonRun, DatasetRow, Dataset, RememberedMapping)
@@ -199,6 +200,8 @@ def seed_activity(county: County, today: dt.date) -> dict[str, int]:
         # After the funds: the county checks their payments, and the planted anomalies show in 资金异常.
         "fund_anomalies": fund_checks.check_funds(actors),
         "loans": credit.create_loans(actors, today),
+        # Last: the figures over all of the above, and the county's targets against them.
+        "targets": create_stats(actors, today),
     }
 
 
