@@ -92,7 +92,7 @@ def save_assessment(assessment: Assessment, *, acting_user, channel, enumerators
         if outside:
             raise ValidationError({"enumerators": f"调查员不在评估区划内：{'、'.join(outside)}"})
         assessment.enumerators.set(enumerators)
-        note = "调查员：" + ("、".join(u.full_name or u.username for u in enumerators) or "无")
+        note = ("调查员：" + ("、".join(u.full_name or u.username for u in enumerators) or "无"))[:200]
     if creating:
         copy_default_questions(assessment)
     record_change(assessment, before=before, acting_user=acting_user, channel=channel, note=note)
@@ -214,7 +214,7 @@ def draw_sample(assessment: Assessment, *, acting_user, channel, seed: int | Non
     assessment.status = AssessmentStatus.SURVEYING
     assessment.save()
     note = (f"{'重新' if assessment.draws > 1 else ''}抽样：种子 {assessment.seed}，村 {len(villages)} 个，"
-            f"户 {len(households)} 户" + (f"；原因：{reason.strip()}" if reason.strip() else ""))
+            f"户 {len(households)} 户" + (f"；原因：{reason.strip()}" if reason.strip() else ""))[:200]
     record_change(assessment, before=before, acting_user=acting_user, channel=channel, note=note)
     _audit_rows(SampleVillage, assessment, ("assessment", "village", "stratum", "position"), acting_user, channel, note)
     _audit_rows(SampleHousehold, assessment, ("assessment", "household", "village", "stratum", "position", "people"),
@@ -276,8 +276,11 @@ def save_question(question: Question, *, acting_user, channel) -> Question:
     question.full_clean()
     question.save()
     # Answers already given count under the question's counting answers as they now are.
-    Answer.objects.filter(question=question).update(counts=ExpressionWrapper(
-        Q(value__in=question.counting_values if question.feeds else []), output_field=BooleanField()))
+    answers = Answer.objects.filter(question=question)
+    if question.feeds and question.counting_values:
+        answers.update(counts=ExpressionWrapper(Q(value__in=question.counting_values), output_field=BooleanField()))
+    else:
+        answers.update(counts=False)
     record_change(question, before=before, acting_user=acting_user, channel=channel)
     return question
 
@@ -379,7 +382,7 @@ def _create_sheet(sample, answers, client_uuid, surveyed_on, respondent, note, a
                counts=bool(by_id[qid].feeds) and value in by_id[qid].counting_values)
         for qid, value in cleaned.items()])
     summary = "；".join(f"{by_id[qid].code}={value}" for qid, value in cleaned.items() if by_id[qid].feeds)
-    record_change(sheet, before=None, acting_user=acting_user, channel=channel, note=f"问卷回答：{summary}")
+    record_change(sheet, before=None, acting_user=acting_user, channel=channel, note=f"问卷回答：{summary}"[:200])
     return sheet
 
 
@@ -392,7 +395,7 @@ def void_sheet(sheet: AnswerSheet, *, reason: str, acting_user, channel) -> None
     answers = "；".join(f"{a.question.code}={a.value}" for a in sheet.answers.select_related("question"))
     sheet.client_uuid = str(sheet.client_uuid)  # as text, for the audit row (JSON)
     record_change(sheet, before=snapshot(sheet), acting_user=acting_user, channel=channel, action="delete",
-                  note=f"作废问卷：{reason.strip()}；原回答：{answers}")
+                  note=f"作废问卷：{reason.strip()}；原回答：{answers}"[:200])
     sheet.delete()
 
 
