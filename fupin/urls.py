@@ -26,6 +26,7 @@ urlpatterns = [
     path("oversight/", include("fupin.oversight.urls")),
     path("stats/", include("fupin.stats.urls")),
     path("whatif/", include("fupin.whatif.urls")),
+    path("assessment/", include("fupin.assessment.urls")),
     path("public/notices/", include("fupin.procedures.public_urls")),
     path("api/", api.urls),
     path("healthz", lambda request: HttpResponse("ok")),
