@@ -18,6 +18,8 @@ from ninja.security import HttpBearer, django_auth
 from fupin.accounts import api as accounts_api
 from fupin.accounts.models import ApiToken
 from fupin.accounts.services import pending_requirement, requirement_message, token_owner
+from fupin.assessment import api as assessment_api
+from fupin.assessment.access import assessment_work
 from fupin.assets import api as assets_api
 from fupin.assets.access import assets_work
 from fupin.assistance import api as assistance_api
@@ -275,3 +277,4 @@ api.add_router("/sectors", sectors_api.router, tags=["行业政策"], auth=secto
 api.add_router("/oversight", oversight_api.router, tags=["问题台账"], auth=oversight_work.guard_auth(AUTH))
 api.add_router("/stats", stats_api.router, tags=["统计"], auth=stats_work.guard_auth(AUTH))
 api.add_router("/whatif", whatif_api.router, tags=["政策模拟"], auth=whatif_work.guard_auth(AUTH))
+api.add_router("/assessment", assessment_api.router, tags=["考核评估"], auth=assessment_work.guard_auth(AUTH))
