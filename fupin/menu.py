@@ -18,6 +18,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from fupin.accounts.models import Role
+from fupin.assessment.access import assessment_work, surveys_anything
 from fupin.assistance.access import is_helper
 from fupin.audit.views import may_verify, may_view_log
 from fupin.comparison import access as comparison
@@ -156,6 +157,11 @@ MENU: tuple[Entry, ...] = (
         Entry(_("数据汇总记录"), "stats:rebuild_list", stats_work.allows),
     )),
     Entry(_("政策模拟"), "whatif:scenario_list", whatif_work.allows, testid="nav-whatif"),
+    Entry(_("考核评估"), allows=assessment_work.allows, testid="nav-assessment", children=(
+        Entry(_("评估批次"), "assessment:list", assessment_work.allows),
+        Entry(_("入户调查"), "assessment:my_surveys", surveys_anything),
+        Entry(_("三率一度门槛"), "assessment:gates", assessment_work.allows),
+    )),
     Entry(_("行政区划"), "regions:tree", _register),
     Entry(_("后台任务"), "jobs:list"),
     Entry(_("系统"), testid="nav-system", children=(
