@@ -44,3 +44,8 @@ def can_survey(user, sample) -> bool:
 def ensure_can_survey(user, sample) -> None:
     if not can_survey(user, sample):
         raise PermissionDenied("当前账号不是该评估的调查员，不能填报问卷")
+
+
+def surveys_anything(user) -> bool:
+    """The enumerator's page is in the menu of county staff and of the enumerators of an assessment under way."""
+    return can_manage(user, user.region_id or "-") or user.assessments.filter(status="surveying").exists()
