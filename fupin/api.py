@@ -44,6 +44,7 @@ from fupin.sectors import api as sectors_api
 from fupin.sectors.access import sectors_work
 from fupin.stats import api as stats_api
 from fupin.stats.access import stats_work
+from fupin.villages import api as villages_api
 from fupin.whatif import api as whatif_api
 from fupin.whatif.access import whatif_work
 
@@ -277,4 +278,5 @@ api.add_router("/sectors", sectors_api.router, tags=["行业政策"], auth=secto
 api.add_router("/oversight", oversight_api.router, tags=["问题台账"], auth=oversight_work.guard_auth(AUTH))
 api.add_router("/stats", stats_api.router, tags=["统计"], auth=stats_work.guard_auth(AUTH))
 api.add_router("/whatif", whatif_api.router, tags=["政策模拟"], auth=whatif_work.guard_auth(AUTH))
+api.add_router("/villages", villages_api.router, tags=["贫困村出列"], auth=register_work.guard_auth(AUTH))
 api.add_router("/assessment", assessment_api.router, tags=["考核评估"], auth=assessment_work.guard_auth(AUTH))
