@@ -156,6 +156,11 @@ MENU: tuple[Entry, ...] = (
         Entry(_("统计报表"), "stats:report_list", stats_work.allows),
         Entry(_("数据汇总记录"), "stats:rebuild_list", stats_work.allows),
     )),
+    Entry(_("贫困村出列"), allows=_register, testid="nav-villages", children=(
+        Entry(_("出列评估"), "villages:list", _register),
+        Entry(_("出列程序"), "villages:exit_list", _register),
+        Entry(_("出列标准与指标"), "villages:configuration", _register),
+    )),
     Entry(_("政策模拟"), "whatif:scenario_list", whatif_work.allows, testid="nav-whatif"),
     Entry(_("考核评估"), allows=assessment_work.allows, testid="nav-assessment", children=(
         Entry(_("评估批次"), "assessment:list", assessment_work.allows),
