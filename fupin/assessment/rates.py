@@ -62,7 +62,7 @@ class Figure:
 
     @property
     def label(self) -> str:
-        return Rate(self.rate).label
+        return str(Rate(self.rate).label)
 
     @property
     def value(self) -> Decimal | None:
@@ -134,7 +134,7 @@ def results(assessment: Assessment, prefix: str = "") -> list[Result]:
     total_v = villages.aggregate(**VILLAGE_SUMS)
     codes = sorted(set(per_town) | set(town_villages))
     names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
-    gates = {rate: services.gate(rate, assessment.year, assessment.region_id) for rate in Rate.values}
+    gates = services.gates(assessment.year, assessment.region_id)
     out = []
     empty_h = {k: 0 for k in _household_sums(samples)}
     empty_v = {k: 0 for k in VILLAGE_SUMS}

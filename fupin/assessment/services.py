@@ -30,7 +30,7 @@ from fupin.registry.choices import HouseholdStatus
 from fupin.registry.models import Household
 
 from .access import ensure_can_manage, ensure_can_survey
-from .choices import NO, YES, AssessmentStatus, HouseholdStratum, QuestionKind, VillageStratum
+from .choices import NO, YES, AssessmentStatus, HouseholdStratum, QuestionKind, Rate, VillageStratum
 from .models import Answer, AnswerSheet, Assessment, AssessmentGate, Question, SampleHousehold, SampleVillage
 
 MAX_SEED = 2**53  # a seed stays exact in a JSON number
@@ -402,11 +402,13 @@ def void_sheet(sheet: AnswerSheet, *, reason: str, acting_user, channel) -> None
 # --- gates --------------------------------------------------------------------------------------------------------
 
 
-def gate(rate: str, year: int | None, region_code: str) -> AssessmentGate | None:
-    """The gate of a rate for a place and year: the most specific region wins, then the exact year."""
-    candidates = [g for g in AssessmentGate.objects.filter(Q(year=year) | Q(year__isnull=True), rate=rate)
-                  .select_related("region") if applies_to(g, region_code)]
-    return max(candidates, key=lambda g: (specificity(g), g.year is not None), default=None)
+def gates(year: int | None, region_code: str) -> dict[str, AssessmentGate | None]:
+    """The gate of each rate for a place and year (one query): the most specific region wins, then the exact
+    year."""
+    rows = [g for g in AssessmentGate.objects.filter(Q(year=year) | Q(year__isnull=True)).select_related("region")
+            if applies_to(g, region_code)]
+    return {rate: max((g for g in rows if g.rate == rate), key=lambda g: (specificity(g), g.year is not None),
+                      default=None) for rate in Rate.values}
 
 
 @transaction.atomic

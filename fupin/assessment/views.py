@@ -285,9 +285,7 @@ def results(request, pk):
     prefix = _prefix(request, assessment)
     return render(request, "assessment/results.html", {
         "assessment": assessment, "results": rates.results(assessment, prefix),
-        "findings": rates.findings_queryset(assessment, prefix).select_related("village")[:200],
-        "gates": [services.gate(rate, assessment.year, assessment.region_id) for rate in
-                  ("missed_rate", "wrong_exit_rate", "incidence", "recognition")]})
+        "findings": rates.findings_queryset(assessment, prefix).select_related("village")[:200]})
 
 
 RESULT_COLUMNS = [excel.Col("区划", excel.TEXT, 16), excel.Col("抽样户数", excel.NUMBER),
