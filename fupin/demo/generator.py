@@ -28,6 +28,7 @@ from fupin.registry.models import Household, IncomeAccount, Member, SecurityChec
 
 from . import assets, assistance, comparison, credit, fund_checks, funds, monitoring, projects, sectors, workflows
 from .accounts import DEMO_USERNAMES, DemoAccount, create_accounts, has_demo_data
+from .assessment import create_assessment
 from .procedures import create_lines
 from .regions import County, plan_regions, region_frame
 from .registry import REGISTRY_MODELS, generate_county
@@ -200,6 +201,8 @@ def seed_activity(county: County, today: dt.date) -> dict[str, int]:
         # After the funds: the county checks their payments, and the planted anomalies show in 资金异常.
         "fund_anomalies": fund_checks.check_funds(actors),
         "loans": credit.create_loans(actors, today),
+        # After the register, monitoring and procedures: the assessment samples the county as they left it.
+        "assessment_sheets": create_assessment(actors, today),
         # Last: the figures over all of the above, and the county's targets against them.
         "targets": create_stats(actors, today),
     }
