@@ -380,6 +380,24 @@ def _fill(scope, regions, actors, tmp, home=None):
         Loan(household=made["household"], borrower=made["household"].members.get(relation="01"), bank="县农商银行",
              contract_number=f"SWEEP-{scope}", amount=Decimal("20000"), term_months=12, annual_rate=Decimal("4.35"),
              start_date=today, purpose="breeding"), acting_user=actors["county"], channel=page)
+    # 考核评估: an assessment of the township with its drawn sample, its questionnaire and one answer sheet.
+    import uuid
+
+    from fupin.assessment import services as assessment
+    from fupin.assessment.models import Assessment
+
+    made["assessment"] = assessment.save_assessment(
+        Assessment(year=year, region=village.parent, name=f"{village.parent.name}县级自查", kind="county",
+                   poor_villages=1, non_poor_villages=1, exited_households=2, poor_households=2,
+                   monitored_households=2, ordinary_households=2), acting_user=actors["county"], channel=page)
+    assessment.draw_sample(made["assessment"], acting_user=actors["county"], channel=page)
+    made["assessment_sample"] = made["assessment"].households.order_by("pk").first()
+    made["assessment_question"] = made["assessment"].questions.order_by("pk").first()
+    made["assessment_sheet"], _created = assessment.submit_sheet(
+        made["assessment_sample"],
+        {q.code: q.choice_list[0] if q.choice_list else ("否" if q.kind == "yes_no" else "1")
+         for q in assessment.questions_for(made["assessment_sample"])},
+        client_uuid=uuid.uuid4(), surveyed_on=today, acting_user=actors["county"], channel=page)
     from fupin.stats.services import current_year, save_target
 
     made["stats_target"] = save_target(actors["county"], region=county, year=current_year(),
