@@ -41,6 +41,17 @@ class Live:
                 "source": self.source}
 
 
+def shown(value) -> str:
+    """A value as county staff read it: 7,000 or 4,812.50, a condition as written, “未设置” when missing."""
+    if value is None or value == "":
+        return "未设置"
+    try:
+        number = Decimal(str(value))
+    except ArithmeticError:
+        return str(value)
+    return f"{number:,.0f}" if number == number.to_integral() else f"{number:,.2f}"
+
+
 def parameter_names() -> dict[str, str]:
     """Monitoring parameter code → name (the national default's name, else any row's)."""
     return _names(Parameter.objects.all())

@@ -34,6 +34,7 @@ from fupin.sectors import figures
 from fupin.sectors.choices import Figure, YuluStatus
 from fupin.sectors.models import YuluApplication
 
+from .changes import shown
 from .models import Outcome
 
 # The tables the facts query reads (monitoring.engine.Plan.facts_sql), households first.
@@ -213,11 +214,6 @@ def _compare(facts, live_hits, scenario_hits, passing, in_poverty, dibao_before,
     )
 
 
-def _yuan(value) -> str:
-    value = Decimal(str(value)).quantize(Decimal("0.01"))
-    return f"{value:,.0f}" if value == value.to_integral() else f"{value:,.2f}"
-
-
 def _costs(frame, year, dibao_before, dibao_after, yulu_before, yulu_after, yulu_recipients) -> list[dict]:
     """The extra yearly spending of the scenario, each with its formula (元; negative is a saving)."""
     costs = []
@@ -226,19 +222,19 @@ def _costs(frame, year, dibao_before, dibao_after, yulu_before, yulu_after, yulu
         people = int(new["size"].fill_null(0).sum())
         costs.append({
             "label": "新增低保对象保障金",
-            "formula": f"新低于低保标准且未享受低保的 {new.height} 户 {people} 人 × 模拟低保标准 {_yuan(dibao_after)} 元/人·年",
+            "formula": f"新低于低保标准且未享受低保的 {new.height} 户 {people} 人 × 模拟低保标准 {shown(dibao_after)} 元/人·年",
             "amount": str(Decimal(people) * dibao_after),
         })
         existing = int(frame["members_on_dibao"].fill_null(0).sum())
         costs.append({
             "label": "现有低保对象标准调整",
-            "formula": f"现享受低保 {existing} 人 × （{_yuan(dibao_after)} − {_yuan(dibao_before)}）元/人·年",
+            "formula": f"现享受低保 {existing} 人 × （{shown(dibao_after)} − {shown(dibao_before)}）元/人·年",
             "amount": str(Decimal(existing) * (dibao_after - dibao_before)),
         })
     if yulu_before is not None and yulu_after is not None and yulu_after != yulu_before:
         costs.append({
             "label": "雨露计划补助",
-            "formula": f"{year}年已审核、已发放 {yulu_recipients} 人 × （{_yuan(yulu_after)} − {_yuan(yulu_before)}）元/学年",
+            "formula": f"{year}年已审核、已发放 {yulu_recipients} 人 × （{shown(yulu_after)} − {shown(yulu_before)}）元/学年",
             "amount": str(Decimal(yulu_recipients) * (yulu_after - yulu_before)),
         })
     return costs

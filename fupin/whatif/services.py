@@ -229,8 +229,8 @@ def stale_changes(scenario: Scenario) -> list[str]:
         if then is None:
             stale.append(f"“{row['label']}”是运行后新加的调整")
         elif (then["value"], then["condition"]) != (now["value"], now["condition"]):
-            was = then["value"] if then["value"] is not None else (then["condition"] or "未设置")
-            became = now["value"] if now["value"] is not None else (now["condition"] or "未设置")
+            was = then["condition"] or changes.shown(then["value"])
+            became = now["condition"] or changes.shown(now["value"])
             stale.append(f"“{row['label']}”的现行值已由 {was} 变为 {became}")
     return stale
 
@@ -252,8 +252,8 @@ def adopt(scenario: Scenario, *, acting_user, channel) -> Scenario:
     for row in change_rows(scenario):
         change = row["change"]
         changes.adopt(change, scenario.county, scenario.year, acting_user=acting_user, channel=channel, note=note)
-        after = change.condition if change.kind == ChangeKind.RULE else str(change.value)
-        before = row["live"].condition if change.kind == ChangeKind.RULE else str(row["live"].value)
+        after = change.condition if change.kind == ChangeKind.RULE else changes.shown(change.value)
+        before = row["live"].condition if change.kind == ChangeKind.RULE else changes.shown(row["live"].value)
         written.append(f"{row['label']}：{before} → {after}")
     before = snapshot(scenario)
     scenario.status, scenario.adopted_at, scenario.adopted_by = ScenarioStatus.ADOPTED, timezone.now(), acting_user
