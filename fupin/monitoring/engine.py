@@ -182,11 +182,21 @@ class Condition:
     parameters: tuple[str, ...]
 
 
-def validate(text: str) -> Condition:
-    """Parse and check a condition; raise ConditionError with a Chinese message naming what is wrong."""
+def validate(
+    text: str, *, columns=None, fields="户事实表字段说明", example="per_capita_income < monitoring_line",
+    parameters=None, parameter_help="", empty="请填写触发条件",
+) -> Condition:
+    """Parse and check a condition; raise ConditionError with a Chinese message naming what is wrong.
+
+    One grammar for every rule family (docs/architecture.md): the fund checks and the 应享未享 board call this with
+    their own ``columns`` (names rules may read, default the household facts), the page that documents them
+    (``fields``), an ``example`` predicate, and the ``parameters`` they admit (None: any ``:code``; a collection:
+    only those, ``parameter_help`` saying what they are; empty: none, ``parameter_help`` saying where figures go).
+    """
+    names = FACT_NAMES if columns is None else columns
     text = (text or "").strip()
     if not text:
-        raise ConditionError("请填写触发条件")
+        raise ConditionError(empty)
     try:
         expressions = sqlglot.parse(text, read=RULE_DIALECT)
     except ParseError as exc:
@@ -205,18 +215,22 @@ def validate(text: str) -> Condition:
             what = name or getattr(node, "key", type(node).__name__).upper()
             raise ConditionError(f"条件中不允许使用 {what}；只能使用比较、AND/OR/NOT、算术运算和 COALESCE、ABS 等函数")
     if not isinstance(expression.unnest(), PREDICATES):
-        raise ConditionError("条件应为判断式（如 per_capita_income < monitoring_line），而不是一个数值")
-    columns = []
+        raise ConditionError(f"条件应为判断式（如 {example}），而不是一个数值")
+    found = []
     for column in expression.find_all(exp.Column):
         if column.table:
             raise ConditionError(f"字段“{column.sql()}”不能带表名，请直接写字段名")
-        if column.name not in FACT_NAMES:
-            raise ConditionError(f"未知字段“{column.name}”，可用字段见“户事实表字段说明”")
-        columns.append(column.name)
-    parameters = [p.name for p in expression.find_all(exp.Placeholder)]
-    if any(not p for p in parameters):
+        if column.name not in names:
+            raise ConditionError(f"未知字段“{column.name}”，可用字段见“{fields}”")
+        found.append(column.name)
+    placeholders = [p.name for p in expression.find_all(exp.Placeholder)]
+    if any(not p for p in placeholders):
         raise ConditionError("参数应写作“:参数代码”，如 :income_drop_pct")
-    return Condition(text, expression, tuple(dict.fromkeys(columns)), tuple(dict.fromkeys(parameters)))
+    if parameters is not None:
+        for name in placeholders:
+            if name not in parameters:
+                raise ConditionError(f"未知参数“:{name}”，{parameter_help}" if parameters else parameter_help)
+    return Condition(text, expression, tuple(dict.fromkeys(found)), tuple(dict.fromkeys(placeholders)))
 
 
 def param_column(code: str) -> str:

@@ -13,13 +13,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import sqlglot
-from sqlglot import exp
-from sqlglot.errors import ParseError, TokenError
-
 from fupin.comparison.engine import Workspace, pull
 from fupin.core.scope import code_range
-from fupin.monitoring.engine import ALLOWED_NODES, PREDICATES, RULE_DIALECT, Condition, ConditionError, Fact
+from fupin.monitoring.engine import RULE_DIALECT, Condition, Fact
+from fupin.monitoring.engine import validate as validate_condition
 from fupin.procedures import policy
 from fupin.regions.models import PREFIX_LENGTH, Level, Region
 from fupin.registry.choices import Health, HouseholdStatus, Schooling
@@ -117,30 +114,10 @@ RELATIONS = {Subject.MEMBER: "member_facts", Subject.HOUSEHOLD: "household_facts
 def validate(text: str, subject: str = Subject.MEMBER) -> Condition:
     """Parse and check a condition against the facts of its subject; ConditionError names what is wrong (in
     Chinese). The grammar is monitoring's: comparisons, boolean logic, arithmetic and a few scalar functions."""
-    text = (text or "").strip()
-    if not text:
-        raise ConditionError("请填写条件")
-    try:
-        expressions = sqlglot.parse(text, read=RULE_DIALECT)
-    except (ParseError, TokenError) as exc:
-        raise ConditionError(f"条件语法错误：{exc}".splitlines()[0]) from exc
-    if len(expressions) != 1 or expressions[0] is None:
-        raise ConditionError("条件只能是一个表达式，不能包含分号或多条语句")
-    expression = expressions[0]
-    for node in expression.walk():
-        if isinstance(node, exp.Placeholder):
-            raise ConditionError("应享未享规则不使用参数，政策标准在“政策标准”中配置")
-        if not isinstance(node, ALLOWED_NODES):
-            raise ConditionError(f"条件中不允许使用 {getattr(node, 'key', type(node).__name__).upper()}")
-    if not isinstance(expression.unnest(), PREDICATES):
-        raise ConditionError("条件应为判断式（如 on_dibao = 1 AND pension_paid = 0），而不是一个数值")
-    names = {f.name for f in FACTS[subject]}
-    columns = []
-    for column in expression.find_all(exp.Column):
-        if column.table or column.name not in names:
-            raise ConditionError(f"未知字段“{column.sql()}”，可用字段见“事实表字段说明”")
-        columns.append(column.name)
-    return Condition(text, expression, tuple(dict.fromkeys(columns)), ())
+    return validate_condition(
+        text, columns={f.name for f in FACTS[subject]}, fields="事实表字段说明",
+        example="on_dibao = 1 AND pension_paid = 0", parameters=(),
+        parameter_help="应享未享规则不使用参数，政策标准在“政策标准”中配置", empty="请填写条件")
 
 
 @dataclass(frozen=True)

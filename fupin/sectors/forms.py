@@ -9,12 +9,13 @@ from django.core.exceptions import ValidationError
 from django.forms import modelform_factory
 from django.utils import timezone
 
+from fupin.monitoring.engine import ConditionError
 from fupin.registry.models import Member
 
 from . import figures, services
 from .access import policies_of
 from .choices import OPEN_DROPOUT, DropoutStatus, Policy
-from .coverage import ConditionError, validate
+from .coverage import validate
 from .kinds import MEMBER
 from .models import ChronicDisease, CoverageRule, PolicyFigure
 

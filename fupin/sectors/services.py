@@ -374,7 +374,9 @@ def save_config(row, *, acting_user, channel):
     """A policy figure, a disease of the list or a coverage rule (its condition checked by the engine)."""
     ensure_can_configure(acting_user, getattr(row, "region", None))
     if isinstance(row, CoverageRule):
-        from .coverage import ConditionError, validate
+        from fupin.monitoring.engine import ConditionError
+
+        from .coverage import validate
 
         try:
             validate(row.condition, row.subject)

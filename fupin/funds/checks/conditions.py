@@ -13,11 +13,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 import duckdb
-import sqlglot
 from sqlglot import exp
-from sqlglot.errors import ParseError, TokenError
 
-from fupin.monitoring.engine import ALLOWED_NODES, NODE_NAMES, PREDICATES, RULE_DIALECT, ConditionError
+from fupin.monitoring import engine
+from fupin.monitoring.engine import RULE_DIALECT, ConditionError
 
 from . import facts as fact_table
 from .parameters import CODES
@@ -26,12 +25,7 @@ __all__ = ["Condition", "ConditionError", "validate", "plan_error", "is_allocati
 
 
 @dataclass(frozen=True)
-class Condition:
-    text: str
-    expression: exp.Expression
-    columns: tuple[str, ...]
-    parameters: tuple[str, ...]
-
+class Condition(engine.Condition):
     @property
     def allocation_level(self) -> bool:
         """Whether the rule is about an allocation (reads allocation facts only) rather than a payment."""
@@ -50,39 +44,11 @@ class Condition:
 
 def validate(text: str) -> Condition:
     """Parse and check a condition; raise ConditionError with a Chinese message naming what is wrong."""
-    text = (text or "").strip()
-    if not text:
-        raise ConditionError("请填写触发条件")
-    try:
-        expressions = sqlglot.parse(text, read=RULE_DIALECT)
-    except ParseError as exc:
-        first = exc.errors[0] if exc.errors else {}
-        where = f"（第{first.get('col')}列附近）" if first.get("col") else ""
-        raise ConditionError(f"条件语法错误{where}：请检查括号、引号和运算符") from exc
-    except TokenError as exc:
-        raise ConditionError("条件语法错误：请检查引号或注释是否成对闭合") from exc
-    if len(expressions) != 1 or expressions[0] is None:
-        raise ConditionError("条件只能是一个表达式，不能包含分号或多条语句")
-    expression = expressions[0]
-    for node in expression.walk():
-        if not isinstance(node, ALLOWED_NODES):
-            name = next((v for k, v in NODE_NAMES.items() if isinstance(node, k)), None)
-            what = name or getattr(node, "key", type(node).__name__).upper()
-            raise ConditionError(f"条件中不允许使用 {what}；只能使用比较、AND/OR/NOT、算术运算和 COALESCE、ABS 等函数")
-    if not isinstance(expression.unnest(), PREDICATES):
-        raise ConditionError("条件应为判断式（如 allocation_disbursed > allocation_amount），而不是一个数值")
-    columns = []
-    for column in expression.find_all(exp.Column):
-        if column.table:
-            raise ConditionError(f"字段“{column.sql()}”不能带表名，请直接写字段名")
-        if column.name not in fact_table.FACT_NAMES:
-            raise ConditionError(f"未知字段“{column.name}”，可用字段见“拨付事实表字段说明”")
-        columns.append(column.name)
-    parameters = [p.name for p in expression.find_all(exp.Placeholder)]
-    for name in parameters:
-        if name not in CODES:
-            raise ConditionError(f"未知参数“:{name}”，参数应为资金参数代码，如 :idle_days")
-    condition = Condition(text, expression, tuple(dict.fromkeys(columns)), tuple(dict.fromkeys(parameters)))
+    checked = engine.validate(
+        text, columns=fact_table.FACT_NAMES, fields="拨付事实表字段说明",
+        example="allocation_disbursed > allocation_amount", parameters=CODES,
+        parameter_help="参数应为资金参数代码，如 :idle_days")
+    condition = Condition(checked.text, checked.expression, checked.columns, checked.parameters)
     problem = plan_error(condition)
     if problem:
         raise ConditionError(problem)

@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 
 from fupin.core.channels import Channel
+from fupin.monitoring.engine import ConditionError
 from fupin.sectors import board, coverage, services
 from fupin.sectors.choices import GapStatus, Policy, Stage
 from fupin.sectors.models import CoverageGap, DropoutCase, Enrolment, YuluApplication
@@ -58,8 +59,8 @@ def test_yulu_rule(family, member_of, users, regions):
 
 
 def test_facts_validate():
-    with pytest.raises(coverage.ConditionError):
+    with pytest.raises(ConditionError):
         coverage.validate("nonsense_column = 1")
-    with pytest.raises(coverage.ConditionError):
+    with pytest.raises(ConditionError):
         coverage.validate("house_grade = 'C'; DROP TABLE x")
     assert coverage.validate("house_grade IN ('C', 'D')", "household").columns == ("house_grade",)

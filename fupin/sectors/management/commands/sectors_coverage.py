@@ -7,10 +7,10 @@ from django.utils import timezone
 from fupin.core import idnumber
 from fupin.core.channels import Channel
 from fupin.core.commands import acting_user
+from fupin.monitoring.engine import ConditionError
 from fupin.regions.models import Region
 from fupin.sectors import board
 from fupin.sectors.choices import GapStatus
-from fupin.sectors.coverage import ConditionError
 
 
 class Command(BaseCommand):
