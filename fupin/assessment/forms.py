@@ -70,7 +70,7 @@ def survey_form(questions, data=None) -> forms.Form:
     """The household's survey: one field per applicable question, named by its code."""
     fields = {
         "surveyed_on": forms.DateField(label="调查日期", initial=timezone.localdate,
-                                       widget=forms.DateInput(attrs={"type": "date"})),
+                                       widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")),
         "respondent": forms.CharField(label="受访人", required=False, max_length=50),
     }
     for q in questions:
