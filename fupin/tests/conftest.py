@@ -380,6 +380,15 @@ def _fill(scope, regions, actors, tmp, home=None):
         Loan(household=made["household"], borrower=made["household"].members.get(relation="01"), bank="县农商银行",
              contract_number=f"SWEEP-{scope}", amount=Decimal("20000"), term_months=12, annual_rate=Decimal("4.35"),
              start_date=today, purpose="breeding"), acting_user=actors["county"], channel=page)
+    # 问题台账: a village problem (from an inspection) with evidence.
+    from fupin.oversight import services as oversight
+
+    made["problem"] = oversight.create(
+        acting_user=actors["county"], channel=page, source_kind="inspection", source_reference="县督查第1组反馈",
+        region=village, household=made["household"], category="basic", item="basic.archive",
+        description=f"{village.name}档案资料不齐全", responsible_unit=f"{village.name}村民委员会")
+    made["problem_evidence"] = oversight.add_evidence(made["problem"], _upload("整改报告.pdf"),
+                                                      acting_user=actors["village"], channel=page)
     # 考核评估: an assessment of the township with its drawn sample, its questionnaire and one answer sheet.
     import uuid
 
@@ -402,6 +411,16 @@ def _fill(scope, regions, actors, tmp, home=None):
 
     made["stats_target"] = save_target(actors["county"], region=county, year=current_year(),
                                        indicator="registry.exit_people", value=Decimal(10), channel=page)
+    # 政策模拟: the county's scenario (monitoring range raised), run, with its household change list.
+    from fupin.whatif import services as whatif
+    from fupin.whatif.models import Scenario, ScenarioChange
+
+    made["scenario"] = whatif.save_scenario(Scenario(year=year, name="监测范围上调"), acting_user=actors["county"],
+                                            channel=page)
+    made["scenario_change"] = whatif.save_change(
+        ScenarioChange(scenario=made["scenario"], kind="monitoring_line", value=Decimal(90000)),
+        acting_user=actors["county"], channel=page)
+    whatif.start_run(made["scenario"], acting_user=actors["county"], channel=page, run_now=True)
     return made
 
 
