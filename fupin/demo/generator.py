@@ -33,6 +33,7 @@ from .procedures import create_lines
 from .regions import County, plan_regions, region_frame
 from .registry import REGISTRY_MODELS, generate_county
 from .stats import create_stats
+from .whatif import create_scenario
 
 # The comparison's data sets, runs and suspects (and the mappings remembered for the demo's uploaders).
 COMPARISON_MODELS = (Suspect, ComparisonRun, DatasetRow, Dataset, RememberedMapping)
@@ -201,6 +202,8 @@ def seed_activity(county: County, today: dt.date) -> dict[str, int]:
         # After the funds: the county checks their payments, and the planted anomalies show in 资金异常.
         "fund_anomalies": fund_checks.check_funds(actors),
         "loans": credit.create_loans(actors, today),
+        # After the monitoring run: the county's what-if scenario over the same year.
+        "whatif_households": create_scenario(actors, year),
         # After the register, monitoring and procedures: the assessment samples the county as they left it.
         "assessment_sheets": create_assessment(actors, today),
         # Last: the figures over all of the above, and the county's targets against them.
