@@ -82,7 +82,7 @@ def target_choices(kind: str) -> list[tuple[str, str]]:
 
 def label(change: ScenarioChange) -> str:
     """The change in Chinese, as county staff read it."""
-    kind = ChangeKind(change.kind).label
+    kind = str(ChangeKind(change.kind).label)
     if change.kind == ChangeKind.PARAMETER:
         return f"{kind}：{parameter_names().get(change.target, change.target)}"
     if change.kind == ChangeKind.RULE:
