@@ -13,7 +13,7 @@ from fupin.regions.models import Level
 from fupin.sectors import figures
 from fupin.sectors.choices import Figure
 from fupin.whatif import services
-from fupin.whatif.models import ChangeKind, Scenario, ScenarioChange
+from fupin.whatif.models import Scenario, ScenarioChange, ScenarioChangeKind
 
 from .workflows import Actors
 
@@ -35,10 +35,10 @@ def create_scenario(actors: list[Actors], year: int) -> int:
         Scenario(year=year, name="监测范围与低保标准上调10%",
                  description="测算监测范围、农村低保标准各上调10%后新纳入监测的户数和新增低保支出"),
         acting_user=county_user, channel=Channel.PAGE)
-    services.save_change(ScenarioChange(scenario=scenario, kind=ChangeKind.MONITORING_LINE, value=_raised(line.amount)),
+    services.save_change(ScenarioChange(scenario=scenario, kind=ScenarioChangeKind.MONITORING_LINE, value=_raised(line.amount)),
                          acting_user=county_user, channel=Channel.PAGE)
     dibao = figures.value(Figure.DIBAO_STANDARD, year, county.code)
-    services.save_change(ScenarioChange(scenario=scenario, kind=ChangeKind.FIGURE, target=Figure.DIBAO_STANDARD,
+    services.save_change(ScenarioChange(scenario=scenario, kind=ScenarioChangeKind.FIGURE, target=Figure.DIBAO_STANDARD,
                                         value=_raised(dibao)), acting_user=county_user, channel=Channel.PAGE)
     scenario = services.start_run(scenario, acting_user=county_user, channel=Channel.PAGE, run_now=True)
     return scenario.households.count()

@@ -26,7 +26,7 @@ from fupin.core.apitools import (
 from fupin.core.channels import Channel
 
 from . import changes, filters, services
-from .models import ChangeKind, Scenario, ScenarioChange, ScenarioHousehold
+from .models import Scenario, ScenarioChange, ScenarioChangeKind, ScenarioHousehold
 
 router = Router()
 API = Channel.API
@@ -106,7 +106,7 @@ class WhatifScenarioPatch(InputSchema):
 
 
 class WhatifChangeIn(InputSchema):
-    kind: ChangeKind
+    kind: ScenarioChangeKind
     target: str = Field("", max_length=40, description="监测参数代码、监测规则代码或政策标准代码；扶贫标准、监测范围留空")
     value: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
     condition: str = Field("", max_length=2000, description="仅监测规则条件：模拟的触发条件")

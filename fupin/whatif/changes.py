@@ -20,11 +20,11 @@ from fupin.sectors import services as sectors
 from fupin.sectors.choices import FIGURE_UNITS, Figure
 from fupin.sectors.models import PolicyFigure
 
-from .models import ChangeKind, ScenarioChange
+from .models import ScenarioChange, ScenarioChangeKind
 
-LINE_KINDS = {ChangeKind.POVERTY_LINE: LineKind.POVERTY, ChangeKind.MONITORING_LINE: LineKind.MONITORING}
+LINE_KINDS = {ScenarioChangeKind.POVERTY_LINE: LineKind.POVERTY, ScenarioChangeKind.MONITORING_LINE: LineKind.MONITORING}
 # The engine's names of the two lines in a plan's county values (monitoring.engine.Plan.counties).
-LINE_CODES = {ChangeKind.POVERTY_LINE: "poverty_line", ChangeKind.MONITORING_LINE: "monitoring_line"}
+LINE_CODES = {ScenarioChangeKind.POVERTY_LINE: "poverty_line", ScenarioChangeKind.MONITORING_LINE: "monitoring_line"}
 
 
 @dataclass(frozen=True)
@@ -71,23 +71,23 @@ def _names(queryset) -> dict[str, str]:
 
 
 def target_choices(kind: str) -> list[tuple[str, str]]:
-    if kind == ChangeKind.PARAMETER:
+    if kind == ScenarioChangeKind.PARAMETER:
         return sorted(parameter_names().items(), key=lambda item: item[0])
-    if kind == ChangeKind.RULE:
+    if kind == ScenarioChangeKind.RULE:
         return [(code, f"{code} {name}") for code, name in sorted(rule_names().items())]
-    if kind == ChangeKind.FIGURE:
+    if kind == ScenarioChangeKind.FIGURE:
         return list(Figure.choices)
     return []
 
 
 def label(change: ScenarioChange) -> str:
     """The change in Chinese, as county staff read it."""
-    kind = str(ChangeKind(change.kind).label)
-    if change.kind == ChangeKind.PARAMETER:
+    kind = str(ScenarioChangeKind(change.kind).label)
+    if change.kind == ScenarioChangeKind.PARAMETER:
         return f"{kind}：{parameter_names().get(change.target, change.target)}"
-    if change.kind == ChangeKind.RULE:
+    if change.kind == ScenarioChangeKind.RULE:
         return f"{kind}：{change.target} {rule_names().get(change.target, '')}".rstrip()
-    if change.kind == ChangeKind.FIGURE:
+    if change.kind == ScenarioChangeKind.FIGURE:
         return f"{kind}：{Figure(change.target).label}" if change.target in Figure.values else kind
     return kind
 
@@ -95,9 +95,9 @@ def label(change: ScenarioChange) -> str:
 def unit(change: ScenarioChange) -> str:
     if change.kind in LINE_KINDS:
         return "元/人·年"
-    if change.kind == ChangeKind.FIGURE:
+    if change.kind == ScenarioChangeKind.FIGURE:
         return FIGURE_UNITS.get(change.target, "")
-    if change.kind == ChangeKind.PARAMETER:
+    if change.kind == ScenarioChangeKind.PARAMETER:
         row = Parameter.objects.filter(code=change.target).exclude(unit="").first()
         return row.unit if row else ""
     return ""
@@ -117,15 +117,15 @@ def _region_name(row) -> str:
 def live(change: ScenarioChange, county_code: str, year: int) -> Live:
     if change.kind in LINE_KINDS:
         line = lines.resolve(LINE_KINDS[change.kind], year, county_code)
-        return Live(None, "", f"未设置{year}年度{ChangeKind(change.kind).label}") if line is None else \
+        return Live(None, "", f"未设置{year}年度{ScenarioChangeKind(change.kind).label}") if line is None else \
             Live(line.amount, "", f"{year}年{line.source}")
-    if change.kind == ChangeKind.PARAMETER:
+    if change.kind == ScenarioChangeKind.PARAMETER:
         row = planning.parameter_row(change.target, year, county_code)
         if row is None:
             return Live(None, "", "未设置该参数")
         return Live(row.value, "", f"{_region_name(row)}{'，' + str(row.year) + '年' if row.year else '，各年度通用'}"
                                    f"{('（' + row.note + '）') if row.note else ''}")
-    if change.kind == ChangeKind.RULE:
+    if change.kind == ScenarioChangeKind.RULE:
         rule = governing_rule(change.target, county_code)
         if rule is None:
             return Live(None, "", "没有该代码的监测规则")
@@ -143,13 +143,13 @@ def clean(change: ScenarioChange) -> None:
     errors = {}
     if change.kind in LINE_KINDS:
         change.target, change.condition = "", ""
-    elif change.kind == ChangeKind.PARAMETER and change.target not in parameter_names():
+    elif change.kind == ScenarioChangeKind.PARAMETER and change.target not in parameter_names():
         errors["target"] = "请选择要调整的监测参数"
-    elif change.kind == ChangeKind.RULE and change.target not in rule_names():
+    elif change.kind == ScenarioChangeKind.RULE and change.target not in rule_names():
         errors["target"] = "请选择要调整的监测规则"
-    elif change.kind == ChangeKind.FIGURE and change.target not in Figure.values:
+    elif change.kind == ScenarioChangeKind.FIGURE and change.target not in Figure.values:
         errors["target"] = "请选择要调整的政策标准"
-    if change.kind == ChangeKind.RULE:
+    if change.kind == ScenarioChangeKind.RULE:
         change.value = None
         try:
             condition = engine.validate(change.condition)
@@ -179,7 +179,7 @@ def adopt(change: ScenarioChange, county, year: int, *, acting_user, channel, no
                or PovertyLine(kind=kind, year=year, region=county, document=note[:200]))
         row.amount = change.value
         return lines.save_line(row, acting_user=acting_user, channel=channel)
-    if change.kind == ChangeKind.PARAMETER:
+    if change.kind == ScenarioChangeKind.PARAMETER:
         row = Parameter.objects.filter(code=change.target, year=year, region=county).first()
         if row is None:
             model = planning.parameter_row(change.target, year, county.code)
@@ -187,7 +187,7 @@ def adopt(change: ScenarioChange, county, year: int, *, acting_user, channel, no
                             unit=model.unit if model else "", note=note[:200])
         row.value = change.value
         return monitoring.save_parameter(row, acting_user=acting_user, channel=channel)
-    if change.kind == ChangeKind.RULE:
+    if change.kind == ScenarioChangeKind.RULE:
         row = Rule.objects.filter(family=Family.MONITORING, code=change.target, region=county).first()
         if row is None:
             row = monitoring.override_rule(governing_rule(change.target, county.code), county)

@@ -3,7 +3,7 @@
 from django import forms
 
 from . import changes
-from .models import ChangeKind, Scenario, ScenarioChange
+from .models import Scenario, ScenarioChange, ScenarioChangeKind
 
 
 class ScenarioForm(forms.ModelForm):
@@ -29,7 +29,7 @@ class ChangeForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        groups = [(ChangeKind(kind).label, changes.target_choices(kind))
-                  for kind in (ChangeKind.PARAMETER, ChangeKind.RULE, ChangeKind.FIGURE)]
+        groups = [(ScenarioChangeKind(kind).label, changes.target_choices(kind))
+                  for kind in (ScenarioChangeKind.PARAMETER, ScenarioChangeKind.RULE, ScenarioChangeKind.FIGURE)]
         self.fields["target"].choices = [("", "（扶贫标准、监测范围不需选择）")] + groups
         self.fields["target"].help_text = "调整监测参数、监测规则或政策标准时选择具体项目"

@@ -13,7 +13,7 @@ from fupin.core.scope import ScopedQuerySet
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
-class ChangeKind(models.TextChoices):
+class ScenarioChangeKind(models.TextChoices):
     POVERTY_LINE = "poverty_line", _("扶贫标准")
     MONITORING_LINE = "monitoring_line", _("监测范围")
     PARAMETER = "parameter", _("监测参数")
@@ -86,7 +86,7 @@ class ScenarioChange(AuditedModel):
 
     scenario = models.ForeignKey(Scenario, verbose_name=_("模拟方案"), on_delete=models.CASCADE,
                                  related_name="changes")
-    kind = models.CharField(_("调整项"), max_length=20, choices=ChangeKind.choices)
+    kind = models.CharField(_("调整项"), max_length=20, choices=ScenarioChangeKind.choices)
     target = models.CharField(_("参数、规则或标准代码"), max_length=40, blank=True)
     value = models.DecimalField(_("模拟取值"), null=True, blank=True, **MONEY)
     condition = models.TextField(_("模拟触发条件"), blank=True, max_length=2000)

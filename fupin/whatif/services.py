@@ -24,7 +24,7 @@ from fupin.jobs.models import Job
 
 from . import changes, sandbox
 from .access import county_of, may_write
-from .models import ChangeKind, Scenario, ScenarioChange, ScenarioHousehold, ScenarioStatus
+from .models import Scenario, ScenarioChange, ScenarioChangeKind, ScenarioHousehold, ScenarioStatus
 
 RUN_JOB = "whatif.run"
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -133,9 +133,9 @@ def inputs_of(scenario: Scenario) -> sandbox.Inputs:
     for change in scenario.changes.all():
         if change.kind in changes.LINE_CODES:
             inputs.overrides[changes.LINE_CODES[change.kind]] = change.value
-        elif change.kind == ChangeKind.PARAMETER:
+        elif change.kind == ScenarioChangeKind.PARAMETER:
             inputs.overrides[change.target] = change.value
-        elif change.kind == ChangeKind.RULE:
+        elif change.kind == ScenarioChangeKind.RULE:
             inputs.conditions[change.target] = change.condition
         else:
             inputs.figures[change.target] = change.value
@@ -252,8 +252,8 @@ def adopt(scenario: Scenario, *, acting_user, channel) -> Scenario:
     for row in change_rows(scenario):
         change = row["change"]
         changes.adopt(change, scenario.county, scenario.year, acting_user=acting_user, channel=channel, note=note)
-        after = change.condition if change.kind == ChangeKind.RULE else changes.shown(change.value)
-        before = row["live"].condition if change.kind == ChangeKind.RULE else changes.shown(row["live"].value)
+        after = change.condition if change.kind == ScenarioChangeKind.RULE else changes.shown(change.value)
+        before = row["live"].condition if change.kind == ScenarioChangeKind.RULE else changes.shown(row["live"].value)
         written.append(f"{row['label']}：{before} → {after}")
     before = snapshot(scenario)
     scenario.status, scenario.adopted_at, scenario.adopted_by = ScenarioStatus.ADOPTED, timezone.now(), acting_user

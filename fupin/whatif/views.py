@@ -22,7 +22,7 @@ from .access import may_write
 from .filters import filter_households
 from .forms import ChangeForm, ScenarioForm
 from .jobs import household_export
-from .models import ChangeKind, Scenario, ScenarioChange, ScenarioHousehold, ScenarioStatus
+from .models import Scenario, ScenarioChange, ScenarioChangeKind, ScenarioHousehold, ScenarioStatus
 
 PAGE_SIZE = 50
 PAGE = Channel.PAGE
@@ -80,12 +80,12 @@ def scenario_delete(request, pk):
 
 def _reference(scenario: Scenario) -> list[dict]:
     """Every item a change may name, with the county's live value and its source (the form's reference table)."""
-    items = [ScenarioChange(kind=ChangeKind.POVERTY_LINE), ScenarioChange(kind=ChangeKind.MONITORING_LINE)]
-    items += [ScenarioChange(kind=ChangeKind.PARAMETER, target=code) for code, _n in changes.target_choices(
-        ChangeKind.PARAMETER)]
-    items += [ScenarioChange(kind=ChangeKind.FIGURE, target=code) for code in Figure.values]
+    items = [ScenarioChange(kind=ScenarioChangeKind.POVERTY_LINE), ScenarioChange(kind=ScenarioChangeKind.MONITORING_LINE)]
+    items += [ScenarioChange(kind=ScenarioChangeKind.PARAMETER, target=code) for code, _n in changes.target_choices(
+        ScenarioChangeKind.PARAMETER)]
+    items += [ScenarioChange(kind=ScenarioChangeKind.FIGURE, target=code) for code in Figure.values]
     rules = Rule.objects.filter(family=Family.MONITORING).values_list("code", flat=True).distinct().order_by("code")
-    items += [ScenarioChange(kind=ChangeKind.RULE, target=code) for code in rules]
+    items += [ScenarioChange(kind=ScenarioChangeKind.RULE, target=code) for code in rules]
     return [{"label": changes.label(item), "unit": changes.unit(item),
              "live": changes.live(item, scenario.county_id, scenario.year)} for item in items]
 

@@ -14,7 +14,7 @@ from python_calamine import CalamineWorkbook
 from conftest import PASSWORD
 from fupin.core.channels import Channel
 from fupin.whatif import services
-from fupin.whatif.models import ChangeKind, Scenario, ScenarioStatus
+from fupin.whatif.models import Scenario, ScenarioChangeKind, ScenarioStatus
 
 from .conftest import YEAR
 
@@ -23,7 +23,7 @@ from .conftest import YEAR
 def ran(household, regions, scenario_of, users):
     for village, income in (("village_a1", 7200), ("village_a2", 7300), ("village_b1", 7400), ("village_b1", 6000)):
         household(regions[village], income=income, last=income)
-    scenario = scenario_of((ChangeKind.MONITORING_LINE, "", Decimal(7700)))
+    scenario = scenario_of((ScenarioChangeKind.MONITORING_LINE, "", Decimal(7700)))
     return services.start_run(scenario, acting_user=users["county"], channel=Channel.PAGE, run_now=True)
 
 
@@ -116,7 +116,7 @@ def test_api(household, regions, users, api_client, django_capture_on_commit_cal
 @pytest.mark.django_db
 def test_cli_run_json_and_adopt(household, regions, scenario_of, users):
     household(regions["village_a2"], income=7200, last=7200)
-    scenario = scenario_of((ChangeKind.MONITORING_LINE, "", Decimal(7700)))
+    scenario = scenario_of((ScenarioChangeKind.MONITORING_LINE, "", Decimal(7700)))
     out, err = io.StringIO(), io.StringIO()
     call_command("whatif_run", scenario=scenario.pk, json=True, user=users["county"].username, stdout=out, stderr=err)
     data = json.loads(out.getvalue())

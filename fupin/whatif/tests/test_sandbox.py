@@ -7,7 +7,7 @@ import pytest
 
 from fupin.core.channels import Channel
 from fupin.whatif import services
-from fupin.whatif.models import ChangeKind, Outcome, ScenarioHousehold, ScenarioStatus
+from fupin.whatif.models import Outcome, ScenarioChangeKind, ScenarioHousehold, ScenarioStatus
 
 SECURE = {name: True for name in ("food_secure", "clothing_secure", "education_secure", "medical_secure",
                                   "housing_secure", "water_secure")}
@@ -33,7 +33,7 @@ def outcomes(scenario):
 
 @pytest.mark.django_db
 def test_threshold_raised_moves_exactly_the_households_between(county, scenario_of, users):
-    scenario = scenario_of((ChangeKind.MONITORING_LINE, "", Decimal(7700)))
+    scenario = scenario_of((ScenarioChangeKind.MONITORING_LINE, "", Decimal(7700)))
     scenario = services.start_run(scenario, acting_user=users["county"], channel=Channel.PAGE, run_now=True)
     assert scenario.status == ScenarioStatus.DONE, scenario.job.message
     assert outcomes(scenario) == {(county["between"].pk, Outcome.ENTER), (county["between_b"].pk, Outcome.ENTER)}
@@ -46,8 +46,8 @@ def test_threshold_raised_moves_exactly_the_households_between(county, scenario_
 
 @pytest.mark.django_db
 def test_poverty_line_and_dibao_figures_by_hand(county, scenario_of, users):
-    scenario = scenario_of((ChangeKind.POVERTY_LINE, "", Decimal(5000)),
-                           (ChangeKind.FIGURE, "dibao_standard", Decimal(5000)))
+    scenario = scenario_of((ScenarioChangeKind.POVERTY_LINE, "", Decimal(5000)),
+                           (ScenarioChangeKind.FIGURE, "dibao_standard", Decimal(5000)))
     scenario = services.start_run(scenario, acting_user=users["county"], channel=Channel.PAGE, run_now=True)
     assert scenario.status == ScenarioStatus.DONE, scenario.job.message
     assert outcomes(scenario) == {(county["poor"].pk, Outcome.EXIT_FAIL), (county["poor"].pk, Outcome.DIBAO)}

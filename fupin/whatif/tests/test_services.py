@@ -14,7 +14,7 @@ from fupin.procedures import lines
 from fupin.procedures.models import LineKind, PovertyLine
 from fupin.sectors import figures
 from fupin.whatif import services
-from fupin.whatif.models import ChangeKind, Scenario, ScenarioChange, ScenarioStatus
+from fupin.whatif.models import Scenario, ScenarioChange, ScenarioChangeKind, ScenarioStatus
 
 from .conftest import YEAR
 
@@ -44,9 +44,9 @@ def run(scenario, user):
 
 @pytest.mark.django_db
 def test_a_run_changes_no_live_row(some_households, scenario_of, users):
-    scenario = scenario_of((ChangeKind.MONITORING_LINE, "", Decimal(7700)),
-                           (ChangeKind.PARAMETER, "income_drop_pct", Decimal(10)),
-                           (ChangeKind.FIGURE, "dibao_standard", Decimal(8000)))
+    scenario = scenario_of((ScenarioChangeKind.MONITORING_LINE, "", Decimal(7700)),
+                           (ScenarioChangeKind.PARAMETER, "income_drop_pct", Decimal(10)),
+                           (ScenarioChangeKind.FIGURE, "dibao_standard", Decimal(8000)))
     before = live_checksum()
     scenario = run(scenario, users["county"])
     assert scenario.status == ScenarioStatus.DONE
@@ -56,8 +56,8 @@ def test_a_run_changes_no_live_row(some_households, scenario_of, users):
 
 @pytest.mark.django_db
 def test_adoption_writes_through_the_owning_services_and_is_audited(some_households, scenario_of, users, regions):
-    scenario = run(scenario_of((ChangeKind.MONITORING_LINE, "", Decimal(7700)),
-                               (ChangeKind.FIGURE, "dibao_standard", Decimal(4600))), users["county"])
+    scenario = run(scenario_of((ScenarioChangeKind.MONITORING_LINE, "", Decimal(7700)),
+                               (ScenarioChangeKind.FIGURE, "dibao_standard", Decimal(4600))), users["county"])
     # 县级 staff may set policy figures but not lines (procedures.lines: administrators only): nothing is written.
     with pytest.raises(PermissionDenied):
         services.adopt(scenario, acting_user=users["county"], channel=PAGE)
@@ -77,7 +77,7 @@ def test_adoption_writes_through_the_owning_services_and_is_audited(some_househo
 
 @pytest.mark.django_db
 def test_adoption_refused_when_the_live_value_moved_since_the_run(some_households, scenario_of, users, regions):
-    scenario = run(scenario_of((ChangeKind.MONITORING_LINE, "", Decimal(7700))), users["county"])
+    scenario = run(scenario_of((ScenarioChangeKind.MONITORING_LINE, "", Decimal(7700))), users["county"])
     lines.save_line(PovertyLine(kind=LineKind.MONITORING, year=YEAR, region=regions["county"], amount=Decimal(7100)),
                     acting_user=users["admin"], channel=PAGE)
     with pytest.raises(ValidationError, match="已由 7,000 变为 7,100"):
@@ -96,7 +96,7 @@ def test_township_and_village_accounts_are_refused(scenario_of, users, lines):
     for role in ("town_a", "village_a1", "leader"):
         with pytest.raises(PermissionDenied):
             services.save_scenario(Scenario(year=YEAR, name="乡镇方案"), acting_user=users[role], channel=PAGE)
-    scenario = scenario_of((ChangeKind.POVERTY_LINE, "", Decimal(5000)))
+    scenario = scenario_of((ScenarioChangeKind.POVERTY_LINE, "", Decimal(5000)))
     with pytest.raises(PermissionDenied):
         services.start_run(scenario, acting_user=users["town_a"], channel=PAGE)
     assert Scenario.objects.visible_to(users["town_a"]).count() == 0
@@ -107,22 +107,22 @@ def test_changes_are_checked_with_chinese_field_errors(scenario_of, lines):
     scenario = scenario_of()
     user = scenario.created_by
     bad = [
-        (ScenarioChange(scenario=scenario, kind=ChangeKind.POVERTY_LINE, value=Decimal(0)), "value", "大于0"),
-        (ScenarioChange(scenario=scenario, kind=ChangeKind.PARAMETER, target="nope", value=Decimal(1)), "target",
+        (ScenarioChange(scenario=scenario, kind=ScenarioChangeKind.POVERTY_LINE, value=Decimal(0)), "value", "大于0"),
+        (ScenarioChange(scenario=scenario, kind=ScenarioChangeKind.PARAMETER, target="nope", value=Decimal(1)), "target",
          "监测参数"),
-        (ScenarioChange(scenario=scenario, kind=ChangeKind.RULE, target="M01", condition="SELECT 1"), "condition",
+        (ScenarioChange(scenario=scenario, kind=ScenarioChangeKind.RULE, target="M01", condition="SELECT 1"), "condition",
          "不允许"),
-        (ScenarioChange(scenario=scenario, kind=ChangeKind.RULE, target="M01", condition="per_capita_income < :x9"),
+        (ScenarioChange(scenario=scenario, kind=ScenarioChangeKind.RULE, target="M01", condition="per_capita_income < :x9"),
          "condition", "未定义的参数"),
     ]
     for change, field, text in bad:
         with pytest.raises(ValidationError) as caught:
             services.save_change(change, acting_user=user, channel=PAGE)
         assert text in caught.value.message_dict[field][0]
-    services.save_change(ScenarioChange(scenario=scenario, kind=ChangeKind.POVERTY_LINE, value=Decimal(5000)),
+    services.save_change(ScenarioChange(scenario=scenario, kind=ScenarioChangeKind.POVERTY_LINE, value=Decimal(5000)),
                          acting_user=user, channel=PAGE)
     with pytest.raises(ValidationError, match="已有"):
-        services.save_change(ScenarioChange(scenario=scenario, kind=ChangeKind.POVERTY_LINE, value=Decimal(5100)),
+        services.save_change(ScenarioChange(scenario=scenario, kind=ScenarioChangeKind.POVERTY_LINE, value=Decimal(5100)),
                              acting_user=user, channel=PAGE)
 
 
@@ -131,7 +131,7 @@ def test_a_rule_condition_change_runs_on_the_same_engine(household, regions, sce
     """M01 read with a 10 % margin: the household at 7600 (under 7000 × 1.1) now fires, the one at 7800 does not."""
     near = household(regions["village_a1"], income=7600, last=7600)
     household(regions["village_a1"], income=7800, last=7800)
-    scenario = run(scenario_of((ChangeKind.RULE, "M01", "per_capita_income < monitoring_line * 1.1")),
+    scenario = run(scenario_of((ScenarioChangeKind.RULE, "M01", "per_capita_income < monitoring_line * 1.1")),
                    users["county"])
     assert list(scenario.households.values_list("household_id", "outcome", "rules_after")) == [
         (near.pk, "enter", "M01")]
