@@ -59,3 +59,12 @@ def test_poverty_line_and_dibao_figures_by_hand(county, scenario_of, users):
     assert "1 户 1 人 × 模拟低保标准 5,000" in costs["新增低保对象保障金"]["formula"]
     assert Decimal(costs["现有低保对象标准调整"]["amount"]) == 0
     assert Decimal(scenario.result["cost_total"]) == 5000
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_run_outside_a_transaction_reads_in_its_own_snapshot(county, scenario_of, users):
+    """As the worker runs it (no enclosing transaction): the read-only snapshot transaction, then the result."""
+    scenario = scenario_of((ScenarioChangeKind.MONITORING_LINE, "", Decimal(7700)))
+    scenario = services.start_run(scenario, acting_user=users["county"], channel=Channel.PAGE, run_now=True)
+    assert scenario.status == ScenarioStatus.DONE, scenario.job.message
+    assert scenario.result["totals"]["enter"] == 2
