@@ -27,7 +27,7 @@ household_export = register(Export("whatif.export_households", tables.households
 
 
 def run_failed(job):
-    mark_failed(job.params.get("scenario_id"), job.message)
+    mark_failed(job.params.get("scenario_id"))
 
 
 @handler(RUN_JOB, atomic=False, on_failure=run_failed)

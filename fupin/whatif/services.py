@@ -213,7 +213,7 @@ def summary_text(scenario: Scenario) -> str:
             f"新低于低保标准 {totals.get('dibao_households', 0)} 户；测算新增支出 {scenario.result.get('cost_total', '0')} 元")
 
 
-def mark_failed(scenario_id, message: str) -> None:
+def mark_failed(scenario_id) -> None:
     Scenario.objects.filter(pk=scenario_id, status=ScenarioStatus.RUNNING).update(status=ScenarioStatus.FAILED)
 
 
