@@ -95,6 +95,9 @@ def test_alert_to_risk_elimination(page_as, live_server, household, regions, use
     phone.set_input_files("input[name=photos]", files=[
         {"name": "visit.jpg", "mimeType": "image/jpeg", "buffer": b"\xff\xd8\xff\xe0fake-jpeg"}])
     phone.get_by_test_id("save-visit").click()
+    # The phone's queue sends the visit at once when there is signal (fupin/assistance/tests/test_offline_browser.py).
+    expect(phone.get_by_test_id("queued-visit").get_by_test_id("queue-state")).to_contain_text("已发送")
+    phone.goto(f"{live_server.url}/assistance/mine/")
     expect(phone.get_by_test_id("my-households")).to_contain_text("上次走访")
     visit = h.visits.get()
     assert visit.helper == helper and "落实帮扶措施" in visit.content and visit.photos.count() == 1
