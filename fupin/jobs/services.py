@@ -14,6 +14,7 @@ import fcntl
 import json
 import logging
 import os
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,20 +102,27 @@ def start(kind: str, title: str, *, user=None, params=None, input_file: str = ""
     return job
 
 
+_turn = threading.local()
+
+
 @contextlib.contextmanager
 def sqlite_turn():
     """On SQLite, jobs take turns across processes (a second worker, the CLI): each holds an exclusive lock on
     DATA_DIR/jobs.lock while it runs. SQLite has one writer at a time and a job holds the write lock for its whole
     transaction; without this a second job would wait only the busy timeout and then fail. PostgreSQL needs no
     turns. Taken only by the outermost job of a process (a job started inside a test's transaction takes none)."""
-    if connection.vendor != "sqlite" or connection.in_atomic_block:
+    if connection.vendor != "sqlite" or connection.in_atomic_block or getattr(_turn, "held", False):
+        # Held already by this thread: a job its predecessor queued on commit (the immediate task backend runs it
+        # at once) would otherwise wait for its own lock.
         yield
         return
     with open(Path(settings.DATA_DIR) / "jobs.lock", "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
+        _turn.held = True
         try:
             yield
         finally:
+            _turn.held = False
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
