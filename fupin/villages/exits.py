@@ -73,8 +73,8 @@ def _activate(step: VillageExitStep, region_code: str) -> None:
     step.save()
 
 
-def exit_problems(village: Region, year: int):
-    """Why the village may not apply now (empty when it may), and its assessment."""
+def exit_problems(village: Region, year: int, result=None):
+    """Why the village may not apply now (empty when it may), and its assessment (``result``, when known)."""
     problems = []
     if village.level != Level.VILLAGE or not village.is_poor_village:
         problems.append(f"{village.name}不是贫困村")
@@ -82,7 +82,7 @@ def exit_problems(village: Region, year: int):
         problems.append(f"{village.name}已于{village.exit_year}年出列")
     if VillageExit.objects.filter(village=village, status=ExitStatus.IN_PROGRESS).exists():
         problems.append("该村已有办理中的出列程序")
-    result = assess_village(village, year)
+    result = result or assess_village(village, year)
     if not result.passed:
         problems.append("出列评估未通过：" + "；".join(result.reasons))
     return problems, result

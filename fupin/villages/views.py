@@ -109,7 +109,7 @@ def village_detail(request, code):
     village, year = _village(request, code), _year(request)
     [result] = assess(village, year)
     exit_ = (VillageExit.objects.filter(village=village).select_related("village").order_by("-created").first())
-    problems = exits.exit_problems(village, year)[0] if exit_ is None or exit_.status != ExitStatus.IN_PROGRESS \
+    problems = exits.exit_problems(village, year, result)[0] if exit_ is None or exit_.status != ExitStatus.IN_PROGRESS \
         else []
     can_change = services.can_change(request.user, village.code)
     return render(request, "villages/village_detail.html", {
