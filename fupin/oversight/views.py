@@ -245,7 +245,7 @@ def statistics_export(request):
     lines, total, level, _form = _statistics(request)
     buffer = io.BytesIO()
     unit = request.user.region.name if request.user.region_id else "全部"
-    write_statistics(buffer, title=f"{unit}脱贫攻坚问题整改统计表", unit=unit, region_header=Level(level).label,
+    write_statistics(buffer, title=f"{unit}脱贫攻坚问题整改统计表", unit=unit, region_header=str(Level(level).label),
                      lines=lines, total=total)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(
