@@ -421,6 +421,21 @@ def _fill(scope, regions, actors, tmp, home=None):
         ScenarioChange(scenario=made["scenario"], kind="monitoring_line", value=Decimal(90000)),
         acting_user=actors["county"], channel=page)
     whatif.start_run(made["scenario"], acting_user=actors["county"], channel=page, run_now=True)
+    # 贫困村出列: the village's data and checklist for the year (it passes), an answer's evidence, its exit applied.
+    from fupin.villages import exits as village_exits
+    from fupin.villages import services as villages
+    from fupin.villages.models import VillageYear
+
+    for y in (year - 1, year):
+        villages.save_village_year(VillageYear(village=village, year=y, rural_population=100000,
+                                               collective_income=Decimal(60000), per_capita_income=Decimal(9000)),
+                                   acting_user=actors["village"], channel=page)
+    for indicator in villages.indicators_for([village.code])[village.code]:
+        made["village_answer"] = villages.answer(village, year, indicator, met=True, acting_user=actors["village"],
+                                                 channel=page)
+    made["village_evidence"] = villages.add_evidence(made["village_answer"], _upload("验收单.pdf"),
+                                                     acting_user=actors["village"], channel=page)
+    made["village_exit"] = village_exits.start_exit(village, year, acting_user=actors["village"], channel=page)
     return made
 
 
