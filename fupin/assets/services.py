@@ -14,7 +14,7 @@ from decimal import ROUND_DOWN, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from fupin.accounts.models import ROLE_LEVEL
@@ -470,3 +470,20 @@ def decide(change: ChangeRequest, *, approve: bool, opinion: str, acting_user, c
         record_change(asset, before=asset_before, acting_user=acting_user, channel=channel,
                       note=f"经县级审批{change.get_kind_display()}")
     return change
+
+
+# --- figures --------------------------------------------------------------------------------------------------
+
+def summary(user, year: int) -> dict:
+    """The API summary over the user's assets: by kind (count, value), by status, the year's income."""
+    assets = Asset.objects.visible_to(user)
+    by_kind = {row["kind"]: row for row in assets.values("kind").annotate(count=Count("id"), value=Sum("value"))}
+    by_status = dict(assets.values_list("status").annotate(count=Count("id")))
+    income = Income.objects.visible_to(user).filter(year=year).aggregate(s=Sum("amount"))["s"] or ZERO
+    distributed = Distribution.objects.visible_to(user).filter(year=year).aggregate(s=Sum("amount"))["s"] or ZERO
+    return {
+        "kinds": [{"kind": k, "label": str(k.label), "count": by_kind.get(k, {}).get("count", 0),
+                   "value": by_kind.get(k, {}).get("value") or ZERO} for k in AssetKind],
+        "statuses": [{"status": s, "label": str(s.label), "count": by_status.get(s, 0)} for s in AssetStatus],
+        "year": year, "income": income, "distributed": distributed,
+    }
