@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from fupin.core.apitools import WRITE_ERRORS, ErrorOut, InputSchema, Page, PageParams, paginate
 from fupin.core.channels import Channel
@@ -211,14 +211,14 @@ def target_save(request, payload: StatsTargetIn):
     region = services.region_for(request.auth, payload.region)
     target = services.save_target(request.auth, region=region, year=payload.year, indicator=payload.indicator,
                                   value=payload.value, note=payload.note, channel=Channel.API)
-    return 201, _target_out(services.progress([target])[0])
+    return Status(201, _target_out(services.progress([target])[0]))
 
 
 @router.delete("/targets/{target_id}", response={204: None, **WRITE_ERRORS}, summary="删除目标任务")
 def target_delete(request, target_id: int):
     target = get_object_or_404(services.visible_targets(request.auth), pk=target_id)
     services.delete_target(request.auth, target, channel=Channel.API)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/reports", response={200: list[StatsReportOut], **READ}, summary="报表模板")
@@ -240,4 +240,4 @@ def report_get(request, code: str, params: Query[StatsReportParams]):
 @router.post("/rebuilds", response={202: StatsRebuildOut, **WRITE_ERRORS}, summary="重新汇总统计数据（县级）")
 def rebuild_start(request, year: int | None = Query(None, ge=2000, le=2100)):
     job = services.request_rebuild(request.auth, year or services.current_year())
-    return 202, StatsRebuildOut(job=job.pk)
+    return Status(202, StatsRebuildOut(job=job.pk))
