@@ -47,7 +47,7 @@ def test_api_targets_and_reports(api_client, rebuilt, users, regions):
     assert county.get("/api/stats/targets").json()["count"] == 1
     assert api_client(users["town_a"]).get("/api/stats/targets").json()["count"] == 0
     report = county.get("/api/stats/reports/TP01", {"year": rebuilt["year"]}).json()
-    assert report["headers"][0] == "建档立卡·户数" and report["total"][0] == 7 and len(report["rows"]) == 2
+    assert report["headers"][0] == "建档立卡户·户数" and report["total"][0] == 7 and len(report["rows"]) == 2
     target = Target.objects.get()
     assert county.delete(f"/api/stats/targets/{target.pk}").status_code == 204
     assert AuditLog.objects.filter(object_type="target", action="delete").exists()
