@@ -157,6 +157,19 @@ def create_problem(request, payload: ProblemIn):
     return Status(201, _detail(problem.pk, user))
 
 
+@router.post("/problems/import", response={202: ProblemImportOut, **WRITE_ERRORS},
+             summary="导入问题清单（后台逐行校验，全部正确才写入；轮询任务查看结果和错误清单）")
+def import_problems(request, file: UploadedFile = File(..., description="Excel（.xlsx/.xls）或 CSV 文件")):
+    if not access.may_write(request.auth):
+        raise PermissionDenied("当前账号只能查看问题台账，不能导入")
+    form = import_jobs.UploadForm(files={"file": file})
+    if not form.is_valid():
+        raise form_errors(form)
+    job = jobs.start(IMPORT, f"导入问题清单：{file.name}", user=request.auth,
+                     input_file=str(import_jobs.save_upload(file)), params={"filename": file.name, "channel": API})
+    return Status(202, {"job": job.pk, "title": job.title})
+
+
 @router.get("/problems/{problem_id}", response={200: ProblemDetailOut, **READ_ERRORS}, summary="问题详情（含整改进展）")
 def get_problem(request, problem_id: Id):
     return _detail(problem_id, request.auth)
@@ -190,14 +203,3 @@ def reject(request, problem_id: Id, payload: ProblemReviewIn):
     return _detail(problem_id, request.auth)
 
 
-@router.post("/problems/import", response={202: ProblemImportOut, **WRITE_ERRORS},
-             summary="导入问题清单（后台逐行校验，全部正确才写入；轮询任务查看结果和错误清单）")
-def import_problems(request, file: UploadedFile = File(..., description="Excel（.xlsx/.xls）或 CSV 文件")):
-    if not access.may_write(request.auth):
-        raise PermissionDenied("当前账号只能查看问题台账，不能导入")
-    form = import_jobs.UploadForm(files={"file": file})
-    if not form.is_valid():
-        raise form_errors(form)
-    job = jobs.start(IMPORT, f"导入问题清单：{file.name}", user=request.auth,
-                     input_file=str(import_jobs.save_upload(file)), params={"filename": file.name, "channel": API})
-    return Status(202, {"job": job.pk, "title": job.title})

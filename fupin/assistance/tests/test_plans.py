@@ -79,7 +79,7 @@ def test_overdue_page_scope_export_and_queries(client, paired, users, django_ass
     client.logout()
     assert client.login(username=users["town_a"].username, password=PASSWORD)
     client.get("/assistance/visit-plans/")
-    with django_assert_num_queries(9):  # session, user, menu, parameters, count, rows …
+    with django_assert_num_queries(10):  # session, user, menu, parameters, count, rows …
         page = client.get("/assistance/visit-plans/").content.decode()
     assert paired["monitored"].number in page and "已逾期70天" in page
     export = client.get("/assistance/visit-plans/export/")

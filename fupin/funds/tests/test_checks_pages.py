@@ -82,7 +82,7 @@ def test_detail_answer_and_finance_reads_only(found, client, users, finance, dja
     client.logout()
     login(client, users["village_a1"])
     client.get(url)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(11):  # … and the 问题台账 panel (its open problem, the ledger right)
         response = client.get(url)
     assert "answer-form" in response.content.decode()
     response = client.post(url, {"status": "rejected", "answer": ""})

@@ -61,7 +61,7 @@ def test_poverty_line_and_dibao_figures_by_hand(county, scenario_of, users):
     assert Decimal(scenario.result["cost_total"]) == 5000
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_run_outside_a_transaction_reads_in_its_own_snapshot(county, scenario_of, users):
     """As the worker runs it (no enclosing transaction): the read-only snapshot transaction, then the result."""
     scenario = scenario_of((ScenarioChangeKind.MONITORING_LINE, "", Decimal(7700)))
