@@ -46,7 +46,7 @@ def subject_of(exit_) -> str:
 
 
 def _locked(exit_: VillageExit) -> VillageExit:
-    return VillageExit.objects.select_for_update().select_related("village__parent").get(pk=exit_.pk)
+    return VillageExit.objects.select_for_update(of=("self",)).select_related("village__parent").get(pk=exit_.pk)
 
 
 def _user(user):
